@@ -1,0 +1,63 @@
+"""StreamField blocks shared by every page that carries editorial text."""
+
+from __future__ import annotations
+
+from wagtail import blocks
+from wagtail.embeds.blocks import EmbedBlock
+from wagtail.images.blocks import ImageChooserBlock
+
+PARAGRAPH_FEATURES = ["bold", "italic", "link", "superscript", "subscript", "strikethrough"]
+
+
+class CaptionedImageBlock(blocks.StructBlock):
+    image = ImageChooserBlock()
+    caption = blocks.CharBlock(required=False, max_length=300)
+    credit = blocks.CharBlock(required=False, max_length=120, help_text="Photographer or agency, e.g. 'AP Images'.")
+
+    class Meta:
+        icon = "image"
+        template = "core/blocks/captioned_image.html"
+
+
+class PullQuoteBlock(blocks.StructBlock):
+    quote = blocks.TextBlock()
+    attribution = blocks.CharBlock(required=False, max_length=120)
+
+    class Meta:
+        icon = "openquote"
+        template = "core/blocks/pull_quote.html"
+
+
+class PreviewEndsBlock(blocks.StaticBlock):
+    """Everything after this marker is for entitled readers only.
+
+    Readers who may not read the article see the blocks before it; if there is
+    no marker, they see only the standfirst.
+    """
+
+    class Meta:
+        icon = "lock"
+        label = "Subscriber preview ends here"
+        admin_text = "Readers without access see everything above this line, then the subscribe box."
+        template = "core/blocks/empty.html"
+
+
+class EmbedWithCaptionBlock(blocks.StructBlock):
+    embed = EmbedBlock()
+    caption = blocks.CharBlock(required=False, max_length=300)
+
+    class Meta:
+        icon = "media"
+        template = "core/blocks/embed.html"
+
+
+class ArticleBodyBlock(blocks.StreamBlock):
+    paragraph = blocks.RichTextBlock(features=PARAGRAPH_FEATURES, template="core/blocks/paragraph.html")
+    heading = blocks.CharBlock(max_length=200, template="core/blocks/heading.html", icon="title")
+    pull_quote = PullQuoteBlock()
+    image = CaptionedImageBlock()
+    embed = EmbedWithCaptionBlock()
+    preview_ends = PreviewEndsBlock()
+
+    class Meta:
+        block_counts = {"preview_ends": {"max_num": 1}}

@@ -1,0 +1,18 @@
+"""Site-wide settings an editor can change without a deploy."""
+
+from __future__ import annotations
+
+from django.db import models
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+
+
+@register_setting(icon="cog")
+class MagazineSettings(BaseSiteSetting):
+    name = models.CharField(max_length=120, default="The Masthead Review")
+    tagline = models.CharField(max_length=200, blank=True, default="Independent reporting, twenty-four issues a year")
+    publisher = models.CharField(max_length=120, blank=True, default="Masthead Publishing")
+    twitter_handle = models.CharField(max_length=40, blank=True, help_text="Without the @, for Twitter cards.")
+    issues_per_year = models.PositiveSmallIntegerField(default=24)
+
+    class Meta:
+        verbose_name = "Magazine settings"

@@ -1,0 +1,36 @@
+"""Publishing anything visible empties the anonymous page cache."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models.signals import post_delete, post_save
+from wagtail.models import Page
+from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
+
+from masthead.core.pagecache import bump_generation
+
+
+def _bump(**_: Any) -> None:
+    bump_generation()
+
+
+def _bump_if_live(sender: Any, instance: Any, **_: Any) -> None:
+    # Saving a draft revision changes nothing a reader sees.
+    if isinstance(instance, Page) and not instance.live:
+        return
+    bump_generation()
+
+
+def connect() -> None:
+    page_published.connect(_bump, dispatch_uid="pagecache-published")
+    page_unpublished.connect(_bump, dispatch_uid="pagecache-unpublished")
+    post_page_move.connect(_bump, dispatch_uid="pagecache-moved")
+    page_slug_changed.connect(_bump, dispatch_uid="pagecache-slug")
+    post_delete.connect(_bump_if_live, sender=Page, dispatch_uid="pagecache-deleted")
+    from wagtail.images import get_image_model
+
+    post_save.connect(_bump, sender=get_image_model(), dispatch_uid="pagecache-image")
+    from masthead.core.models import MagazineSettings
+
+    post_save.connect(_bump, sender=MagazineSettings, dispatch_uid="pagecache-settings")

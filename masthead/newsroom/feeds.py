@@ -1,0 +1,81 @@
+"""RSS and Atom feeds of the newest articles.
+
+Feed readers are anonymous, so every item's text comes from the gate's
+anonymous reading: full text for public articles, the preview (or the
+standfirst) and a link for everything else.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.feedgenerator import Atom1Feed
+
+from masthead.newsroom.access import anonymous_reading
+from masthead.newsroom.models import ArticlePage, SectionPage
+
+FEED_SIZE = 30
+
+
+class LatestArticlesFeed(Feed):  # type: ignore[type-arg]
+    description_template = None
+
+    def get_object(self, request: HttpRequest, section_slug: str | None = None) -> SectionPage | None:  # type: ignore[override]
+        if section_slug is None:
+            return None
+        return get_object_or_404(SectionPage.objects.live(), slug=section_slug)
+
+    def title(self, obj: SectionPage | None) -> str:
+        return f"{settings.WAGTAIL_SITE_NAME} — {obj.title}" if obj else settings.WAGTAIL_SITE_NAME
+
+    def link(self, obj: SectionPage | None) -> str:
+        return obj.url if obj else "/"  # type: ignore[return-value]
+
+    def description(self, obj: SectionPage | None) -> str:
+        return f"The latest articles from {self.title(obj)}"
+
+    def items(self, obj: SectionPage | None) -> Any:
+        articles = ArticlePage.objects.live().order_by("-date", "-first_published_at").prefetch_related("article_authors__author")
+        if obj is not None:
+            articles = articles.child_of(obj)
+        return articles[:FEED_SIZE]
+
+    def item_title(self, item: ArticlePage) -> str:
+        return item.title
+
+    def item_link(self, item: ArticlePage) -> str:
+        return item.get_full_url() or item.url  # type: ignore[return-value]
+
+    def item_guid(self, item: ArticlePage) -> str:
+        return f"{settings.SITE_URL}/?p={item.pk}"
+
+    item_guid_is_permalink = False
+
+    def item_description(self, item: ArticlePage) -> str:
+        reading = anonymous_reading(item)
+        return render_to_string("newsroom/feed_item.html", {"page": item, "reading": reading})
+
+    def item_author_name(self, item: ArticlePage) -> str:
+        return ", ".join(author.title for author in item.authors)
+
+    def item_pubdate(self, item: ArticlePage) -> datetime:
+        # The byline date is what the editor set; first_published_at gives the time of day.
+        if item.first_published_at and item.first_published_at.date() == item.date:
+            return item.first_published_at
+        return timezone.make_aware(datetime.combine(item.date, time(6, 0)), timezone.get_default_timezone())
+
+    def item_categories(self, item: ArticlePage) -> list[str]:
+        section = item.section
+        return [section.title] if section else []
+
+
+class LatestArticlesAtomFeed(LatestArticlesFeed):
+    feed_type = Atom1Feed
+    subtitle = LatestArticlesFeed.description
