@@ -1,0 +1,21 @@
+# The README's two commands are `make run` and `make test`; everything else is for developers.
+.PHONY: run test bench lint ci-test
+
+PY := .venv/bin/python
+export PYTHONDONTWRITEBYTECODE := 1
+
+run:
+	scripts/bootstrap.sh run
+	scripts/run-demo.sh
+
+test:
+	scripts/bootstrap.sh test
+	.venv/bin/ruff check masthead conftest.py
+	.venv/bin/pytest -q -p no:randomly
+
+bench:
+	scripts/bootstrap.sh bench
+	$(PY) -m masthead.bench
+
+lint:
+	.venv/bin/ruff check masthead conftest.py
