@@ -79,6 +79,12 @@ WAGTAILADMIN_BASE_URL = SITE_URL
 INSTALLED_APPS = [
     "masthead.core",
     "masthead.newsroom",
+    "masthead.members",
+    "masthead.billing",
+    "masthead.narration",
+    "masthead.ads",
+    "masthead.search",
+    "masthead.fulfilment",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AdsConfig(AppConfig):
+    name = "masthead.ads"
+    label = "ads"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class NarrationConfig(AppConfig):
+    name = "masthead.narration"
+    label = "narration"

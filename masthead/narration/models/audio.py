@@ -1,0 +1,1 @@
+"""Generated audio: narrations, per-paragraph segments."""

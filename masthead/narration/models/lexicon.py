@@ -1,0 +1,1 @@
+"""The pronunciation lexicon editors keep in the admin."""
