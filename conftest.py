@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import os
 
-import pytest
-
 os.environ.setdefault("DEBUG", "1")
 os.environ.setdefault("STATIC_NO_MANIFEST", "1")
 os.environ.setdefault("TASKS_IMMEDIATE", "1")

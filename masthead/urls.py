@@ -11,6 +11,12 @@ from wagtail.documents import urls as wagtaildocs_urls
 urlpatterns = [
     path("", include("masthead.core.urls")),
     path("", include("masthead.newsroom.urls")),
+    path("account/", include("masthead.members.urls")),
+    path("billing/", include("masthead.billing.urls")),
+    path("audio/", include("masthead.narration.urls")),
+    path("ads/", include("masthead.ads.urls")),
+    path("search/", include("masthead.search.urls")),
+    path("fulfilment/", include("masthead.fulfilment.urls")),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
@@ -22,7 +28,7 @@ if settings.SERVE_MEDIA:
     from django.views.static import serve
 
     urlpatterns.append(
-        re_path(r"^%s(?P<path>.*)$" % settings.MEDIA_URL.lstrip("/"), serve, {"document_root": settings.MEDIA_ROOT})
+        re_path(r"^{}(?P<path>.*)$".format(settings.MEDIA_URL.lstrip("/")), serve, {"document_root": settings.MEDIA_ROOT})
     )
 
 urlpatterns.append(path("", include(wagtail_urls)))

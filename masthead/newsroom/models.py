@@ -54,7 +54,11 @@ class CachedForAnonymousMixin:
 class HomePage(CachedForAnonymousMixin, Page):
     intro = models.CharField(max_length=250, blank=True)
     lead_story = models.ForeignKey(
-        "newsroom.ArticlePage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "newsroom.ArticlePage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text="Leave empty to lead with the newest article.",
     )
 
@@ -124,12 +128,7 @@ class AuthorPage(CachedForAnonymousMixin, Page):
     subpage_types: list[str] = []
 
     def articles(self) -> models.QuerySet[ArticlePage]:
-        return (
-            ArticlePage.objects.live()
-            .filter(article_authors__author=self)
-            .order_by("-date", "-first_published_at")
-            .distinct()
-        )
+        return ArticlePage.objects.live().filter(article_authors__author=self).order_by("-date", "-first_published_at").distinct()
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
@@ -154,9 +153,7 @@ class ArticlePage(Page):
     dek = models.TextField("standfirst", blank=True, help_text="One or two sentences under the headline.")
     date = models.DateField("publication date", default=date.today, help_text="Shown in the byline.")
     access = models.CharField(max_length=16, choices=Access.choices, default=Access.PUBLIC)
-    hero_image = models.ForeignKey(
-        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    hero_image = models.ForeignKey("wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     hero_caption = models.CharField(max_length=300, blank=True)
     hero_credit = models.CharField(max_length=120, blank=True)
     body = StreamField(ArticleBodyBlock(), blank=True)
@@ -287,9 +284,7 @@ class IssuePage(CachedForAnonymousMixin, Page):
     volume = models.PositiveSmallIntegerField()
     number = models.PositiveSmallIntegerField(help_text="Issue number within the volume (1–24).")
     cover_date = models.DateField()
-    cover_image = models.ForeignKey(
-        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    cover_image = models.ForeignKey("wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     intro = models.TextField(blank=True, help_text="The editor's letter or a line about this issue.")
 
     content_panels = Page.content_panels + [

@@ -67,7 +67,9 @@ def ensure_section(home: HomePage, title: str) -> SectionPage:
     found = SectionPage.objects.child_of(home).filter(title=title).first()
     if found:
         return found  # type: ignore[return-value]
-    section = home.add_child(instance=SectionPage(title=title, show_in_menus=True, intro=f"Reporting and analysis on {title.lower()}."))
+    section = home.add_child(
+        instance=SectionPage(title=title, show_in_menus=True, intro=f"Reporting and analysis on {title.lower()}.")
+    )
     section.save_revision().publish()
     return section
 
@@ -149,7 +151,9 @@ def make_article(
     return article
 
 
-def make_issue(index: IssueIndexPage, *, volume: int, number: int, cover_date: date, articles: list[ArticlePage], cover: Any = None) -> IssuePage:
+def make_issue(
+    index: IssueIndexPage, *, volume: int, number: int, cover_date: date, articles: list[ArticlePage], cover: Any = None
+) -> IssuePage:
     issue = IssuePage(
         title=f"{cover_date:%B %-d, %Y}",
         slug=f"{volume}-{number}",

@@ -7,7 +7,7 @@ def test_article_page_shows_headline_byline_date_and_captioned_photo(client, mag
     response = client.get(magazine.public_article.url)
     html = response.content.decode()
     assert response.status_code == 200
-    assert "<h1 class=\"article__headline\">A Public Report</h1>" in html
+    assert '<h1 class="article__headline">A Public Report</h1>' in html
     assert "Angeline Tan" in html
     assert "March 28, 2024" in html
     assert "Dmitry Peskov" in html and "AP Images" in html

@@ -1,0 +1,15 @@
+"""The test run's environment, then the one settings module.
+
+pytest-django imports settings before any conftest runs, so the defaults a
+test run needs are set here rather than in conftest.py. Explicit environment
+variables still win (e.g. DATABASE_URL to run the suite on PostgreSQL).
+"""
+
+import os
+
+os.environ.setdefault("DEBUG", "1")
+os.environ.setdefault("STATIC_NO_MANIFEST", "1")
+os.environ.setdefault("TASKS_IMMEDIATE", "1")
+os.environ.setdefault("PAGE_CACHE_ENABLED", "1")
+
+from masthead.settings import *  # noqa: E402, F403
