@@ -302,6 +302,8 @@ WAGTAILEMBEDS_RESPONSIVE_HTML = True
 # newsroom ships a conservative default (public, or members for signed-in
 # readers); the members app replaces it with entitlements and metering.
 MASTHEAD_ACCESS_POLICY = env_str("MASTHEAD_ACCESS_POLICY", "masthead.newsroom.access.default_policy")
+MASTHEAD_SUBSCRIBER_CHECK = env_str("MASTHEAD_SUBSCRIBER_CHECK", "masthead.newsroom.access.default_subscriber_check")
+MASTHEAD_AD_FREE_CHECK = env_str("MASTHEAD_AD_FREE_CHECK", "masthead.newsroom.access.default_ad_free_check")
 
 LOGGING = {
     "version": 1,

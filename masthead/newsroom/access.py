@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.dispatch import Signal
 from django.http import HttpRequest
 from django.utils.module_loading import import_string
 
@@ -96,3 +97,33 @@ def reading_for_user(user: Any, page: ArticlePage) -> Reading:
 def anonymous_reading(page: ArticlePage) -> Reading:
     """What the world may see: public feeds, sitemaps, search snippets, JSON-LD."""
     return _reading(decide(AnonymousUser(), page, None), page)
+
+
+# --- Reader-level questions for apps that may not import members -------------
+#
+# narration (private podcast feeds), ads and editions sit beside members in the
+# dependency graph, so they ask these two hooks instead. members installs real
+# answers through settings; the defaults below are the conservative ones.
+
+# Sent by members when a reader's paid access ends early or lapses (refund,
+# expiry, revoked comp): receivers revoke tokens and downloads they issued.
+# kwargs: user, reason ("refunded", "expired", "revoked").
+reader_access_ended = Signal()
+
+
+def default_subscriber_check(user: Any) -> bool:
+    return bool(getattr(user, "is_staff", False))
+
+
+def default_ad_free_check(user: Any) -> bool:
+    return bool(getattr(user, "is_staff", False))
+
+
+def is_subscriber(user: Any) -> bool:
+    """Whether this reader may read subscriber articles in full right now (private feeds, downloads)."""
+    return bool(_policy(settings.MASTHEAD_SUBSCRIBER_CHECK)(user))  # type: ignore[call-arg]
+
+
+def is_ad_free(user: Any) -> bool:
+    """Whether ad slots must stay empty for this reader."""
+    return bool(_policy(settings.MASTHEAD_AD_FREE_CHECK)(user))  # type: ignore[call-arg]
