@@ -50,6 +50,7 @@ def _load_voice() -> Any:
 
 class PiperEngine(SpeechEngine):
     name = "piper"
+    phonemes_ipa = True
 
     def __init__(self) -> None:
         self.engine_version = f"piper-tts {version('piper-tts')}"
