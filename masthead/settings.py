@@ -201,6 +201,11 @@ else:
 # Full-page cache for anonymous readers (masthead/core/pagecache.py).
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300, minimum=1)
+# Browsers and proxies revalidate (ETag) after this many seconds; 0 keeps
+# "publishing shows at once" true for them too.
+PAGE_CACHE_BROWSER_SECONDS = env_int("PAGE_CACHE_BROWSER_SECONDS", 0, minimum=0)
+# Cookies (besides the session and messages ones) that send a reader past the cache.
+PAGE_CACHE_BYPASS_COOKIES = env_list("PAGE_CACHE_BYPASS_COOKIES")
 
 # --- Background tasks -----------------------------------------------------
 if REDIS_URL:
