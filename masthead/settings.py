@@ -123,6 +123,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Sets the anonymous meter cookie chosen by masthead.members.access.
+    "masthead.members.access.MeterCookieMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
@@ -301,9 +303,9 @@ WAGTAILEMBEDS_RESPONSIVE_HTML = True
 # Which function decides whether a reader may read an article's full text.
 # newsroom ships a conservative default (public, or members for signed-in
 # readers); the members app replaces it with entitlements and metering.
-MASTHEAD_ACCESS_POLICY = env_str("MASTHEAD_ACCESS_POLICY", "masthead.newsroom.access.default_policy")
-MASTHEAD_SUBSCRIBER_CHECK = env_str("MASTHEAD_SUBSCRIBER_CHECK", "masthead.newsroom.access.default_subscriber_check")
-MASTHEAD_AD_FREE_CHECK = env_str("MASTHEAD_AD_FREE_CHECK", "masthead.newsroom.access.default_ad_free_check")
+MASTHEAD_ACCESS_POLICY = env_str("MASTHEAD_ACCESS_POLICY", "masthead.members.access.policy")
+MASTHEAD_SUBSCRIBER_CHECK = env_str("MASTHEAD_SUBSCRIBER_CHECK", "masthead.members.entitlements.is_subscriber")
+MASTHEAD_AD_FREE_CHECK = env_str("MASTHEAD_AD_FREE_CHECK", "masthead.members.entitlements.is_ad_free")
 
 LOGGING = {
     "version": 1,
