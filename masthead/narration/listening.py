@@ -12,14 +12,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
 
-from masthead.narration.models import Narration
 from masthead.newsroom import access
 
 FULL = "full"
 TEASER = "teaser"
 READY = "ready"
+
+
+def narration_model() -> Any:
+    # Looked up when needed, not imported: the model belongs to the pipeline
+    # half of this app, and serving code must import even before it exists.
+    return apps.get_model("narration", "Narration")
 
 
 def anonymous_full(page: Any) -> bool:
@@ -48,8 +54,9 @@ def variant_for(user: Any, page: Any) -> str:
 
 
 def _pick(candidates: list[Any], page: Any) -> Any | None:
-    # The live revision's audio if it is ready; otherwise the newest ready one,
-    # so an edit does not silence the article while it is re-narrated.
+    # Same choice as selectors.current_narration, for many pages at once: the
+    # live revision's audio if it is ready, otherwise the newest ready one, so
+    # an edit does not silence the article while it is re-narrated.
     for narration in candidates:
         if narration.revision_id == page.live_revision_id:
             return narration
@@ -60,7 +67,10 @@ def ready_narrations(pages: Iterable[Any], variant: str) -> dict[int, Any]:
     """page pk → the narration to play, for many pages in one query."""
     by_pk = {page.pk: page for page in pages}
     rows = (
-        Narration.objects.filter(page_id__in=by_pk, variant=variant, status=READY).exclude(audio="").order_by("-created", "-pk")
+        narration_model()
+        .objects.filter(page_id__in=by_pk, variant=variant, status=READY)
+        .exclude(audio="")
+        .order_by("-revision_id", "-updated", "-pk")
     )
     grouped: dict[int, list[Any]] = {}
     for row in rows:

@@ -33,8 +33,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from masthead.narration import transcripts
-from masthead.narration.listening import FULL, TEASER, anonymous_full, is_public, ready_narrations
-from masthead.narration.models import Narration, PodcastToken
+from masthead.narration.listening import FULL, TEASER, anonymous_full, is_public, narration_model, ready_narrations
+from masthead.narration.models import PodcastToken
 from masthead.narration.views import refused, send_audio, send_transcript
 from masthead.newsroom import access
 from masthead.newsroom.models import ArticlePage
@@ -300,7 +300,7 @@ def private_feed(request: HttpRequest, token: str) -> HttpResponse:
 
 def _token_narration(token: str, pk: int) -> tuple[Any, Any]:
     user = _reader_for(token)
-    narration = get_object_or_404(Narration.objects.select_related("page"), pk=pk, status="ready")
+    narration = get_object_or_404(narration_model().objects.select_related("page"), pk=pk, status="ready")
     if not narration.audio:
         raise Http404("This narration has no audio file.")
     return user, narration

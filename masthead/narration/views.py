@@ -18,13 +18,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from masthead.narration import transcripts
 from masthead.narration.feed_tokens import rotate_token
-from masthead.narration.listening import is_public, may_hear
-from masthead.narration.models import Narration
+from masthead.narration.listening import is_public, may_hear, narration_model
 from masthead.narration.serving import cache_control, serve_file
 
 
 def _narration(pk: int) -> Any:
-    narration = get_object_or_404(Narration.objects.select_related("page"), pk=pk, status="ready")
+    narration = get_object_or_404(narration_model().objects.select_related("page"), pk=pk, status="ready")
     if not narration.audio:
         raise Http404("This narration has no audio file.")
     return narration

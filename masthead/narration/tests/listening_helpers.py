@@ -8,10 +8,17 @@ from functools import cache
 from typing import Any
 
 import lameenc
+import pytest
+from django.apps import apps
 from django.core.files.base import ContentFile
 
-from masthead.narration.models import Narration
+try:
+    Narration = apps.get_model("narration", "Narration")
+except LookupError:  # the pipeline's models have not landed on this branch yet
+    Narration = None
 
+# Test modules use this to skip, with a reason, until the Narration model exists.
+needs_narration = pytest.mark.skipif(Narration is None, reason="narration.Narration model not merged yet")
 SAMPLE_RATE = 16000
 
 
@@ -43,14 +50,16 @@ def segments_for(page: Any, blocks: list[Any], *, seconds: float) -> list[dict[s
     ]
 
 
-def make_narration(page: Any, *, variant: str = "full", seconds: float = 2.0, status: str = "ready", **extra: Any) -> Any:
+def make_narration(
+    page: Any, *, variant: str = "full", seconds: float = 2.0, status: str = "ready", voice: str = "test-tone", **extra: Any
+) -> Any:
     blocks = page.full_blocks() if variant == "full" else page.preview_blocks()
     data = tone_mp3(seconds)
     narration = Narration(
         page=page,
         revision_id=page.live_revision_id,
         variant=variant,
-        voice="test-tone",
+        voice=voice,
         status=status,
         size_bytes=len(data),
         duration_ms=int(seconds * 1000),
