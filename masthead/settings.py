@@ -244,6 +244,10 @@ else:
 # Without S3 the app serves uploaded media itself (the demo, a single box);
 # behind nginx or a CDN, set SERVE_MEDIA=0 and let them do it.
 SERVE_MEDIA = env_bool("SERVE_MEDIA", not S3_BUCKET)
+# Podcast feeds of article audio (masthead/narration/podcast.py): Apple requires an owner email and a category.
+PODCAST_OWNER_EMAIL = env_str("PODCAST_OWNER_EMAIL", "podcasts@localhost") or "podcasts@localhost"
+PODCAST_CATEGORY = env_str("PODCAST_CATEGORY", "News") or "News"
+PODCAST_SUBCATEGORY = env_str("PODCAST_SUBCATEGORY", "Politics") or ""
 STORAGES = {
     "default": default_storage,
     "staticfiles": {
