@@ -16,3 +16,6 @@ os.environ.setdefault("NARRATION_ENGINE", "espeak")
 os.environ.setdefault("NARRATION_ON_PUBLISH", "0")
 
 from masthead.settings import *  # noqa: E402, F403
+
+# Argon2 is deliberately slow; tests create many users. Production keeps Argon2 first.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]  # noqa: F405
