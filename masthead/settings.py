@@ -284,6 +284,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+LOGIN_URL = "members:signin"
 
 # --- Internationalisation -------------------------------------------------
 LANGUAGE_CODE = "en-us"
