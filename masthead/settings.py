@@ -338,6 +338,16 @@ BILLING_GUARANTEE_DAYS = env_int("BILLING_GUARANTEE_DAYS", 60, minimum=0)
 # never locks a paying reader out.
 BILLING_GRACE_HOURS = env_int("BILLING_GRACE_HOURS", 48, minimum=0)
 
+# --- Narration (article audio) ---------------------------------------------
+# piper: neural voice (default); espeak: fast robotic fallback, used by tests.
+NARRATION_ENGINE = env_str("NARRATION_ENGINE", "piper") or "piper"
+if NARRATION_ENGINE not in ("piper", "espeak"):
+    raise ImproperlyConfigured(f"NARRATION_ENGINE must be 'piper' or 'espeak'; got {NARRATION_ENGINE!r}")
+# Queue narration when an article is published or edited.
+NARRATION_ON_PUBLISH = env_bool("NARRATION_ON_PUBLISH", True)
+# A job claimed longer ago than this is taken to have crashed and may be resumed by another worker.
+NARRATION_JOB_TIMEOUT = env_int("NARRATION_JOB_TIMEOUT", 1800, minimum=60)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
