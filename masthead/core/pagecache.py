@@ -29,12 +29,15 @@ import os
 import time
 import uuid
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import setting_changed
 from django.db import transaction
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.cache import cc_delim_re
 
@@ -56,21 +59,61 @@ def mark_shared_cacheable(response: HttpResponse) -> HttpResponse:
     return response
 
 
+# --- Settings, read once per process -----------------------------------------
+#
+# A hit costs tens of microseconds; going through django.conf.settings a dozen
+# times and building a Path per request was a third of that. The snapshot is
+# dropped whenever a test (or anything) changes a setting.
+
+
+@dataclass(frozen=True)
+class _Config:
+    enabled: bool
+    local: bool
+    generation_file: str
+    bypass_markers: tuple[str, ...]
+    proxy_ssl_header: tuple[str, str] | None
+
+
+_config_snapshot: _Config | None = None
+
+
+def _config() -> _Config:
+    global _config_snapshot
+    if _config_snapshot is None:
+        cookies = [settings.SESSION_COOKIE_NAME, MESSAGES_COOKIE, *getattr(settings, "PAGE_CACHE_BYPASS_COOKIES", [])]
+        _config_snapshot = _Config(
+            enabled=bool(settings.PAGE_CACHE_ENABLED),
+            local="LocMemCache" in settings.CACHES["default"]["BACKEND"],
+            generation_file=os.path.join(settings.VAR_DIR, "pagecache.generation"),
+            bypass_markers=tuple(f"{name}=" for name in cookies),
+            proxy_ssl_header=settings.SECURE_PROXY_SSL_HEADER,
+        )
+    return _config_snapshot
+
+
+@receiver(setting_changed)
+def _forget_config(**_: Any) -> None:
+    global _config_snapshot
+    _config_snapshot = None
+
+
 # --- Generation -------------------------------------------------------------
 
 
 def _uses_local_cache() -> bool:
-    return "LocMemCache" in settings.CACHES["default"]["BACKEND"]
+    return _config().local
 
 
 def _generation_file() -> Path:
-    return Path(settings.VAR_DIR) / "pagecache.generation"
+    return Path(_config().generation_file)
 
 
 def current_generation() -> str:
-    if _uses_local_cache():
+    config = _config()
+    if config.local:
         try:
-            return str(os.stat(_generation_file()).st_mtime_ns)
+            return str(os.stat(config.generation_file).st_mtime_ns)
         except FileNotFoundError:
             return "0"
     generation = cache.get(GENERATION_KEY)
@@ -118,8 +161,9 @@ def bump_generation() -> None:
 
 def _scheme(environ: dict[str, Any]) -> str:
     # The same answer as HttpRequest.scheme, from the raw environ.
-    if settings.SECURE_PROXY_SSL_HEADER:
-        header, secure_value = settings.SECURE_PROXY_SSL_HEADER
+    proxy_ssl_header = _config().proxy_ssl_header
+    if proxy_ssl_header:
+        header, secure_value = proxy_ssl_header
         value = environ.get(header)
         if value is not None:
             return "https" if value.split(",", 1)[0].strip() == secure_value else "http"
@@ -139,24 +183,21 @@ def key_for(environ: dict[str, Any]) -> str | None:
     return f"pagecache:page:{_scheme(environ)}://{host.lower()}{path}?{environ.get('QUERY_STRING', '')}"
 
 
-def _bypass_cookie_names() -> list[str]:
-    return [settings.SESSION_COOKIE_NAME, MESSAGES_COOKIE, *getattr(settings, "PAGE_CACHE_BYPASS_COOKIES", [])]
-
-
 def _may_use_cache(environ: dict[str, Any]) -> bool:
     """A GET/HEAD from a reader with no session (so not signed in, not metered)."""
-    if not settings.PAGE_CACHE_ENABLED or environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+    config = _config()
+    if not config.enabled or environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
         return False
-    cookies = environ.get("HTTP_COOKIE", "")
+    cookies = environ.get("HTTP_COOKIE")
     # A substring test may see "sessionid=" inside another cookie's name; that
     # only sends the reader to the view, which is always safe.
-    return not any(f"{name}=" in cookies for name in _bypass_cookie_names())
+    return not cookies or not any(marker in cookies for marker in config.bypass_markers)
 
 
 def _lookup(environ: dict[str, Any]) -> tuple[str, Stored | None]:
     """The current generation, and the stored page if it is still of that generation."""
     key = key_for(environ)
-    if _uses_local_cache():
+    if _config().local:
         generation = current_generation()
         entry = cache.get(key) if key else None
     else:
