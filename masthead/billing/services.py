@@ -164,6 +164,10 @@ def complete_subscription(
         idempotency_key=f"masthead-subscribe-{customer.pk}-{setup_intent_id}",
     )
     invoice = provider.get_invoice(info.latest_invoice_id) if info.latest_invoice_id else None
+    if info.status not in Subscription.LIVE_STATUSES:
+        # The first charge failed (Stripe may leave an "incomplete" subscription
+        # behind): cancel it so it can never be paid later by surprise.
+        info = provider.cancel_now(info.id)
     with transaction.atomic():
         sub = apply_subscription(info)
         if invoice is not None:
@@ -171,7 +175,8 @@ def complete_subscription(
     assert sub is not None  # the customer row exists, so the mirror does too
     sub.refresh_from_db()
     if sub.status not in Subscription.LIVE_STATUSES:
-        raise BillingError("The payment did not go through, so no subscription was started. Please try another card.")
+        reason = invoice.failure_message if invoice and invoice.failure_message else "The payment did not go through."
+        raise BillingError(f"{reason} No subscription was started; please try another card.")
     return sub
 
 
