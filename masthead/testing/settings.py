@@ -13,3 +13,9 @@ os.environ.setdefault("TASKS_IMMEDIATE", "1")
 os.environ.setdefault("PAGE_CACHE_ENABLED", "1")
 
 from masthead.settings import *  # noqa: E402, F403
+
+# Tests that use threads (webhook races, live servers) need SQLite's real file
+# locking, as in production: a shared-cache in-memory database answers "table
+# is locked" at once instead of waiting out the busy timeout. One file per run.
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}  # noqa: F405

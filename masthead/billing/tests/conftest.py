@@ -140,3 +140,32 @@ def stripe_events(server: LocalStripe, *, types: set[str] | None = None) -> list
     rows = requests.get(f"{server.url}/v1/events", params={"limit": 100}, auth=("sk_test_x", ""), timeout=10).json()["data"]
     rows.sort(key=lambda e: e["created"])
     return [e for e in rows if types is None or e["type"] in types]
+
+
+def stripe_side_subscription(server: LocalStripe, user: Any, plan: Plan, number: str = VISA) -> Any:
+    """A subscription that exists at Stripe but not yet in our mirror: only webhooks can tell us about it."""
+    import uuid
+
+    provider = services.get_provider()
+    customer = services.ensure_customer(user=user, provider=provider)
+    intent_id, secret = provider.create_setup_intent(customer_id=customer.stripe_id)
+    confirm_card(server, secret, number)
+    provider.finish_setup(customer_id=customer.stripe_id, setup_intent_id=intent_id)
+    return provider.create_subscription(
+        customer_id=customer.stripe_id,
+        price_id=plan.stripe_price_id,
+        trial_days=0,
+        metadata={},
+        idempotency_key=str(uuid.uuid4()),
+    )
+
+
+def synthetic_event(event_type: str, obj_type: str, obj_id: str, n: int = 0) -> dict[str, Any]:
+    """An event localstripe does not emit (e.g. customer.subscription.updated); handlers re-read the object anyway."""
+    return {
+        "id": f"evt_synthetic_{obj_id}_{event_type}_{n}",
+        "object": "event",
+        "type": event_type,
+        "created": int(time.time()),
+        "data": {"object": {"id": obj_id, "object": obj_type}},
+    }
