@@ -123,6 +123,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Sets the anonymous meter cookie chosen by masthead.members.access.
+    "masthead.members.access.MeterCookieMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
@@ -199,6 +201,11 @@ else:
 # Full-page cache for anonymous readers (masthead/core/pagecache.py).
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300, minimum=1)
+# Browsers and proxies revalidate (ETag) after this many seconds; 0 keeps
+# "publishing shows at once" true for them too.
+PAGE_CACHE_BROWSER_SECONDS = env_int("PAGE_CACHE_BROWSER_SECONDS", 0, minimum=0)
+# Cookies (besides the session and messages ones) that send a reader past the cache.
+PAGE_CACHE_BYPASS_COOKIES = env_list("PAGE_CACHE_BYPASS_COOKIES")
 
 # --- Background tasks -----------------------------------------------------
 if REDIS_URL:
@@ -237,6 +244,10 @@ else:
 # Without S3 the app serves uploaded media itself (the demo, a single box);
 # behind nginx or a CDN, set SERVE_MEDIA=0 and let them do it.
 SERVE_MEDIA = env_bool("SERVE_MEDIA", not S3_BUCKET)
+# Podcast feeds of article audio (masthead/narration/podcast.py): Apple requires an owner email and a category.
+PODCAST_OWNER_EMAIL = env_str("PODCAST_OWNER_EMAIL", "podcasts@localhost") or "podcasts@localhost"
+PODCAST_CATEGORY = env_str("PODCAST_CATEGORY", "News") or "News"
+PODCAST_SUBCATEGORY = env_str("PODCAST_SUBCATEGORY", "Politics") or ""
 STORAGES = {
     "default": default_storage,
     "staticfiles": {
@@ -301,9 +312,9 @@ WAGTAILEMBEDS_RESPONSIVE_HTML = True
 # Which function decides whether a reader may read an article's full text.
 # newsroom ships a conservative default (public, or members for signed-in
 # readers); the members app replaces it with entitlements and metering.
-MASTHEAD_ACCESS_POLICY = env_str("MASTHEAD_ACCESS_POLICY", "masthead.newsroom.access.default_policy")
-MASTHEAD_SUBSCRIBER_CHECK = env_str("MASTHEAD_SUBSCRIBER_CHECK", "masthead.newsroom.access.default_subscriber_check")
-MASTHEAD_AD_FREE_CHECK = env_str("MASTHEAD_AD_FREE_CHECK", "masthead.newsroom.access.default_ad_free_check")
+MASTHEAD_ACCESS_POLICY = env_str("MASTHEAD_ACCESS_POLICY", "masthead.members.access.policy")
+MASTHEAD_SUBSCRIBER_CHECK = env_str("MASTHEAD_SUBSCRIBER_CHECK", "masthead.members.entitlements.is_subscriber")
+MASTHEAD_AD_FREE_CHECK = env_str("MASTHEAD_AD_FREE_CHECK", "masthead.members.entitlements.is_ad_free")
 
 # --- Payments (masthead/billing; docs/configuration.md) ---------------------
 # STRIPE_API_BASE points the official SDK at localstripe for the offline demo

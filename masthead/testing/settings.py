@@ -19,3 +19,6 @@ from masthead.settings import *  # noqa: E402, F403
 # is locked" at once instead of waiting out the busy timeout. One file per run.
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}  # noqa: F405
+
+# Argon2 is deliberately slow; tests create many users. Production keeps Argon2 first.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]  # noqa: F405
