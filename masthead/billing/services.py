@@ -23,7 +23,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
-from wagtail import hooks
+from django.utils.module_loading import import_string
 
 from masthead.billing import grants
 from masthead.billing.models import Customer, GuaranteeClaim, Payment, Plan, Subscription, format_money
@@ -86,14 +86,14 @@ def live_subscription(user: Any) -> Subscription | None:
 def postal_address_missing(user: Any) -> str | None:
     """For print plans: the URL where the reader adds an address, or None when they have one.
 
-    fulfilment owns addresses and billing may not import it, so it answers
-    through the wagtail hook "masthead_postal_address_status": fn(user) ->
-    (has_address, edit_url). With no hook installed the check is skipped.
+    fulfilment owns addresses and sits beside billing in the dependency graph,
+    so it is asked through settings.BILLING_ADDRESS_CHECK (fn(user) -> True
+    when an address is still needed); empty skips the check.
     """
-    for fn in hooks.get_hooks("masthead_postal_address_status"):
-        has_address, edit_url = fn(user)
-        if not has_address:
-            return str(edit_url)
+    if not settings.BILLING_ADDRESS_CHECK:
+        return None
+    if import_string(settings.BILLING_ADDRESS_CHECK)(user):
+        return str(settings.BILLING_ADDRESS_URL)
     return None
 
 

@@ -4,54 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import importlib.util
 import json
 import time
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 import pytest
 import requests
 from django.contrib.auth import get_user_model
-from django.utils import timezone
 
-from masthead.billing import grants, services
+from masthead.billing import services
 from masthead.billing.models import Plan
 from masthead.testing.localstripe import PUBLISHABLE_KEY, WEBHOOK_SECRET, LocalStripe
 
 VISA = "4242424242424242"
 DECLINED = "4000000000000002"  # refused when the card is set up (Stripe.js shows the message)
 CHARGE_FAILS = "4000000000000341"  # sets up fine, the first charge is declined
-
-
-@dataclass
-class FakeAccess:
-    """Stands in for members.services until that app lands; same questions as the real one."""
-
-    grants: dict[str, dict[str, Any]] = field(default_factory=dict)
-    ended: list[tuple[str, str]] = field(default_factory=list)
-
-    def grant(self, *, user: Any, subscription_id: str, ends_at: datetime, includes_print: bool, note: str = "") -> None:
-        row = self.grants.setdefault(subscription_id, {"user": user.pk, "revoked": None})
-        if row["revoked"] is None:
-            row.update(ends_at=ends_at, includes_print=includes_print)
-
-    def end(self, *, subscription_id: str, reason: str, at: datetime | None = None) -> None:
-        row = self.grants.get(subscription_id)
-        if row is None:
-            return
-        self.ended.append((subscription_id, reason))
-        row["ends_at"] = min(row["ends_at"], at or timezone.now())
-        if reason == "refunded":
-            row["revoked"] = reason
-
-    def has(self, user: Any) -> bool:
-        now = timezone.now()
-        return any(r["user"] == user.pk and r["revoked"] is None and r["ends_at"] > now for r in self.grants.values())
-
-    def revoked(self, subscription_id: str) -> bool:
-        return bool(self.grants.get(subscription_id, {}).get("revoked"))
 
 
 class RealAccess:
@@ -69,13 +36,8 @@ class RealAccess:
 
 
 @pytest.fixture
-def access(monkeypatch: Any) -> Any:
-    if importlib.util.find_spec("masthead.members.services") is not None:
-        return RealAccess()
-    fake = FakeAccess()
-    monkeypatch.setattr(grants, "grant", fake.grant)
-    monkeypatch.setattr(grants, "end", fake.end)
-    return fake
+def access(db: Any) -> RealAccess:
+    return RealAccess()
 
 
 @pytest.fixture

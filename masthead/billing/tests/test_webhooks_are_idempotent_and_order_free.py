@@ -15,6 +15,7 @@ from django.urls import reverse
 from masthead.billing import services
 from masthead.billing.models import Payment, Subscription, WebhookEvent
 from masthead.billing.tests.conftest import make_reader, signed, stripe_events, stripe_side_subscription, synthetic_event
+from masthead.members.models import Grant
 
 URL = reverse("billing:stripe_webhook")
 
@@ -75,12 +76,7 @@ def _reset(access: Any) -> None:
     WebhookEvent.objects.all().delete()
     Payment.objects.all().delete()
     Subscription.objects.all().delete()
-    if hasattr(access, "grants"):
-        access.grants.clear()
-    else:
-        from masthead.members.models import Grant
-
-        Grant.objects.all().delete()
+    Grant.objects.all().delete()
 
 
 @pytest.mark.parametrize("ending", ["cancel_at_period_end", "deleted"])
