@@ -364,6 +364,9 @@ BILLING_GUARANTEE_DAYS = env_int("BILLING_GUARANTEE_DAYS", 60, minimum=0)
 # Paid access runs this long past the period end, so a late renewal webhook
 # never locks a paying reader out.
 BILLING_GRACE_HOURS = env_int("BILLING_GRACE_HOURS", 48, minimum=0)
+# Print plans need a postal address; fulfilment answers (billing may not import it).
+BILLING_ADDRESS_CHECK = env_str("BILLING_ADDRESS_CHECK", "masthead.fulfilment.services.requires_address") or ""
+BILLING_ADDRESS_URL = env_str("BILLING_ADDRESS_URL", "/fulfilment/address/") or "/fulfilment/address/"
 
 # --- Narration (article audio) ---------------------------------------------
 # piper: neural voice (default); espeak: fast robotic fallback, used by tests.
