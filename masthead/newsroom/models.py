@@ -48,6 +48,9 @@ class CachedForAnonymousMixin:
         response = super().serve(request, *args, **kwargs)  # type: ignore[misc]
         if not request.user.is_authenticated:
             mark_shared_cacheable(response)
+        else:
+            # Signed-in pages differ per reader (ads hidden for the ad-free): no proxy may keep them.
+            response["Cache-Control"] = "private, no-cache"
         return response
 
 
