@@ -46,7 +46,7 @@ def test_anonymous_reader_of_a_gated_article_gets_the_teaser_and_no_paid_text(cl
     html = client.get(magazine.subscriber_article.url).content.decode()
     assert audio_path(teaser) in html
     assert audio_path(full) not in html
-    assert "subscribers hear it all" in html
+    assert "subscribe to hear it all" in html
     assert SECRET_MARKER not in html
 
 
