@@ -13,3 +13,6 @@ os.environ.setdefault("TASKS_IMMEDIATE", "1")
 os.environ.setdefault("PAGE_CACHE_ENABLED", "1")
 
 from masthead.settings import *  # noqa: E402, F403
+
+# Argon2 is deliberately slow; tests create many users. Production keeps Argon2 first.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]  # noqa: F405
