@@ -130,6 +130,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Sets the anonymous meter cookie chosen by masthead.members.access.
+    "masthead.members.access.MeterCookieMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
@@ -216,6 +218,11 @@ else:
 # Full-page cache for anonymous readers (masthead/core/pagecache.py).
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300, minimum=1)
+# Browsers and proxies revalidate (ETag) after this many seconds; 0 keeps
+# "publishing shows at once" true for them too.
+PAGE_CACHE_BROWSER_SECONDS = env_int("PAGE_CACHE_BROWSER_SECONDS", 0, minimum=0)
+# Cookies (besides the session and messages ones) that send a reader past the cache.
+PAGE_CACHE_BYPASS_COOKIES = env_list("PAGE_CACHE_BYPASS_COOKIES")
 
 # --- Background tasks -----------------------------------------------------
 if REDIS_URL:
@@ -263,6 +270,10 @@ else:
 # Without S3 the app serves uploaded media itself (the demo, a single box);
 # behind nginx or a CDN, set SERVE_MEDIA=0 and let them do it.
 SERVE_MEDIA = env_bool("SERVE_MEDIA", not S3_BUCKET)
+# Podcast feeds of article audio (masthead/narration/podcast.py): Apple requires an owner email and a category.
+PODCAST_OWNER_EMAIL = env_str("PODCAST_OWNER_EMAIL", "podcasts@localhost") or "podcasts@localhost"
+PODCAST_CATEGORY = env_str("PODCAST_CATEGORY", "News") or "News"
+PODCAST_SUBCATEGORY = env_str("PODCAST_SUBCATEGORY", "Politics") or ""
 STORAGES = {
     "default": default_storage,
     "staticfiles": {
@@ -311,6 +322,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+LOGIN_URL = "members:signin"
 
 # --- Internationalisation -------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -334,9 +346,43 @@ WAGTAILEMBEDS_RESPONSIVE_HTML = True
 # Which function decides whether a reader may read an article's full text.
 # newsroom ships a conservative default (public, or members for signed-in
 # readers); the members app replaces it with entitlements and metering.
-MASTHEAD_ACCESS_POLICY = env_str("MASTHEAD_ACCESS_POLICY", "masthead.newsroom.access.default_policy")
-MASTHEAD_SUBSCRIBER_CHECK = env_str("MASTHEAD_SUBSCRIBER_CHECK", "masthead.newsroom.access.default_subscriber_check")
-MASTHEAD_AD_FREE_CHECK = env_str("MASTHEAD_AD_FREE_CHECK", "masthead.newsroom.access.default_ad_free_check")
+MASTHEAD_ACCESS_POLICY = env_str("MASTHEAD_ACCESS_POLICY", "masthead.members.access.policy")
+MASTHEAD_SUBSCRIBER_CHECK = env_str("MASTHEAD_SUBSCRIBER_CHECK", "masthead.members.entitlements.is_subscriber")
+MASTHEAD_AD_FREE_CHECK = env_str("MASTHEAD_AD_FREE_CHECK", "masthead.members.entitlements.is_ad_free")
+
+# --- Payments (masthead/billing; docs/configuration.md) ---------------------
+# STRIPE_API_BASE points the official SDK at localstripe for the offline demo
+# and tests; unset means api.stripe.com. STRIPE_JS_URL follows it.
+STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "") or ""
+STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY", "") or ""
+STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "") or ""
+STRIPE_API_BASE = (env_str("STRIPE_API_BASE", "") or "").rstrip("/")
+if STRIPE_API_BASE and not STRIPE_API_BASE.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"STRIPE_API_BASE must start with http:// or https://; got {STRIPE_API_BASE!r}")
+STRIPE_JS_URL = env_str("STRIPE_JS_URL", "") or (
+    STRIPE_API_BASE + "/js.stripe.com/v3/" if STRIPE_API_BASE else "https://js.stripe.com/v3/"
+)
+if STRIPE_SECRET_KEY and not STRIPE_SECRET_KEY.startswith(("sk_", "rk_")):
+    raise ImproperlyConfigured("STRIPE_SECRET_KEY must be a Stripe secret key starting with sk_ or rk_")
+if STRIPE_PUBLISHABLE_KEY and not STRIPE_PUBLISHABLE_KEY.startswith("pk_"):
+    raise ImproperlyConfigured("STRIPE_PUBLISHABLE_KEY must be a Stripe publishable key starting with pk_")
+BILLING_GUARANTEE_DAYS = env_int("BILLING_GUARANTEE_DAYS", 60, minimum=0)
+# Paid access runs this long past the period end, so a late renewal webhook
+# never locks a paying reader out.
+BILLING_GRACE_HOURS = env_int("BILLING_GRACE_HOURS", 48, minimum=0)
+# Print plans need a postal address; fulfilment answers (billing may not import it).
+BILLING_ADDRESS_CHECK = env_str("BILLING_ADDRESS_CHECK", "masthead.fulfilment.services.requires_address") or ""
+BILLING_ADDRESS_URL = env_str("BILLING_ADDRESS_URL", "/fulfilment/address/") or "/fulfilment/address/"
+
+# --- Narration (article audio) ---------------------------------------------
+# piper: neural voice (default); espeak: fast robotic fallback, used by tests.
+NARRATION_ENGINE = env_str("NARRATION_ENGINE", "piper") or "piper"
+if NARRATION_ENGINE not in ("piper", "espeak"):
+    raise ImproperlyConfigured(f"NARRATION_ENGINE must be 'piper' or 'espeak'; got {NARRATION_ENGINE!r}")
+# Queue narration when an article is published or edited.
+NARRATION_ON_PUBLISH = env_bool("NARRATION_ON_PUBLISH", True)
+# A job claimed longer ago than this is taken to have crashed and may be resumed by another worker.
+NARRATION_JOB_TIMEOUT = env_int("NARRATION_JOB_TIMEOUT", 1800, minimum=60)
 
 LOG_LEVEL = (env_str("LOG_LEVEL", "WARNING") or "WARNING").upper()
 if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("account/", include("masthead.members.urls")),
     path("billing/", include("masthead.billing.urls")),
     path("audio/", include("masthead.narration.urls")),
+    path("", include("masthead.narration.feed_urls")),
     path("ads/", include("masthead.ads.urls")),
     path("search/", include("masthead.search.urls")),
     path("fulfilment/", include("masthead.fulfilment.urls")),

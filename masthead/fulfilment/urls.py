@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from masthead.fulfilment import views
 
 app_name = "fulfilment"
-urlpatterns: list = []
+urlpatterns = [
+    path("address/", views.address, name="address"),
+]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -69,12 +70,116 @@ def magazine(db: Any, settings: Any, tmp_path: Any) -> Magazine:
     issue = builders.make_issue(
         builders.ensure_issue_index(home), volume=40, number=6, cover_date=date(2024, 3, 25), articles=[public, subscriber]
     )
+    # Tests see a hard paywall unless they turn the meter on (set_meter below):
+    # "anonymous never sees the paid text" then holds without spending reads.
+    from masthead.members.models import PaywallSettings
+
+    paywall = PaywallSettings.for_site(home.get_site())
+    paywall.free_articles_per_30_days = 0
+    paywall.save()
     return Magazine(home, sections, author, public, members, subscriber, issue)
+
+
+@pytest.fixture
+def set_meter(magazine: Magazine) -> Callable[[int], None]:
+    """set_meter(n): anonymous and free readers get n subscriber articles per 30 days."""
+    from masthead.members.models import PaywallSettings
+
+    def set_to(n: int) -> None:
+        paywall = PaywallSettings.for_site(magazine.home.get_site())
+        paywall.free_articles_per_30_days = n
+        paywall.save()
+
+    return set_to
 
 
 @pytest.fixture
 def member(db: Any) -> Any:
     return get_user_model().objects.create_user("member", "member@example.com", "a-long-password-1")
+
+
+def _user(username: str, **extra: Any) -> Any:
+    return get_user_model().objects.create_user(username, f"{username}@example.com", "a-long-password-1", **extra)
+
+
+@pytest.fixture
+def subscriber(db: Any) -> Any:
+    """An active paid subscription (digital), renewing in a month."""
+    from django.utils import timezone
+
+    from masthead.members import services
+
+    user = _user("subscriber")
+    now = timezone.now()
+    services.grant_access(
+        user=user,
+        kind="subscription",
+        reference="sub_persona_subscriber",
+        starts_at=now - timedelta(days=10),
+        ends_at=now + timedelta(days=20),
+        note="Digital, monthly",
+    )
+    return user
+
+
+@pytest.fixture
+def lapsed(db: Any) -> Any:
+    """Subscribed for a year; the subscription ended yesterday."""
+    from django.utils import timezone
+
+    from masthead.members import services
+
+    user = _user("lapsed")
+    now = timezone.now()
+    services.grant_access(
+        user=user,
+        kind="subscription",
+        reference="sub_persona_lapsed",
+        starts_at=now - timedelta(days=366),
+        ends_at=now - timedelta(days=1),
+        note="Digital, annual",
+    )
+    return user
+
+
+@pytest.fixture
+def refunded(db: Any) -> Any:
+    """Subscribed last week, then claimed the money-back guarantee: access revoked."""
+    from django.utils import timezone
+
+    from masthead.members import services
+
+    user = _user("refunded")
+    now = timezone.now()
+    services.grant_access(
+        user=user,
+        kind="subscription",
+        reference="sub_persona_refunded",
+        starts_at=now - timedelta(days=7),
+        ends_at=now + timedelta(days=23),
+        note="Digital, monthly",
+    )
+    services.end_access(kind="subscription", reference="sub_persona_refunded", reason="refunded")
+    return user
+
+
+PERSONAS = ("anonymous", "member", "subscriber", "lapsed", "refunded", "editor", "staff")
+
+
+@pytest.fixture
+def client_for(request: Any, client: Any) -> Callable[[Any], Any]:
+    """client_for("subscriber") (or a user, or "anonymous"/None): a test client signed in as that reader."""
+    from django.test import Client
+
+    def make(persona: Any) -> Any:
+        if persona is None or persona == "anonymous":
+            return Client()
+        user = request.getfixturevalue(persona) if isinstance(persona, str) else persona
+        signed_in = Client()
+        signed_in.force_login(user)
+        return signed_in
+
+    return make
 
 
 @pytest.fixture
@@ -91,3 +196,6 @@ def editor(db: Any) -> Any:
     if group:
         user.groups.add(group)
     return user
+
+
+from masthead.testing.smtp import smtp_server  # noqa: E402, F401  (a fixture every app may use)

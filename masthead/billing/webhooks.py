@@ -1,0 +1,140 @@
+"""Stripe webhooks: verify → store (unique event id) → process in a transaction → mark done.
+
+- A bad signature or a timestamp older than 300 s is refused before anything
+  is written (a replayed or forged request leaves no trace but a log line).
+- The event row is inserted on its own first; its unique stripe_id makes a
+  second delivery of the same event a no-op, however many arrive at once.
+- Processing re-reads the object from Stripe rather than trusting the event
+  body, so late, duplicated or out-of-order events all converge on Stripe's
+  current state. It runs in one transaction with the row's processed_at, so a
+  failure rolls back every effect and leaves the row with last_error for the
+  next delivery or `manage.py retry_webhooks`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import IntegrityError, OperationalError, transaction
+from django.utils import timezone
+
+from masthead.billing import services
+from masthead.billing.models import Payment, Subscription, WebhookEvent
+from masthead.billing.provider import BadSignature, PaymentError, PaymentProvider
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 20
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: int
+    message: str
+
+
+def receive(payload: bytes, signature_header: str, *, provider: PaymentProvider | None = None) -> Outcome:
+    provider = provider or services.get_provider()
+    try:
+        event = provider.parse_webhook(payload, signature_header)
+    except BadSignature as exc:
+        log.warning("refused Stripe webhook: %s", exc)
+        return Outcome(400, "bad signature")
+    try:
+        with transaction.atomic():
+            row = WebhookEvent.objects.create(stripe_id=event.id, type=event.type, payload=event.payload)
+    except IntegrityError:
+        row = WebhookEvent.objects.get(stripe_id=event.id)
+        if row.processed_at is not None:
+            return Outcome(200, "duplicate")
+        # Stored earlier but not yet processed: this delivery is the retry.
+    return Outcome(200, "processed") if process(row.pk, provider=provider) else Outcome(500, "failed; kept for retry")
+
+
+def process(event_pk: int, *, provider: PaymentProvider | None = None) -> bool:
+    """Apply one stored event once. True when it is (now or already) processed."""
+    provider = provider or services.get_provider()
+    try:
+        with transaction.atomic():
+            row = WebhookEvent.objects.select_for_update().get(pk=event_pk)
+            if row.processed_at is not None:
+                return True
+            handler = HANDLERS.get(row.type)
+            if handler is not None:
+                handler(row.payload["data"]["object"], provider)
+            row.processed_at = timezone.now()
+            row.attempts += 1
+            row.last_error = ""
+            row.save(update_fields=["processed_at", "attempts", "last_error"])
+        return True
+    except (PaymentError, OperationalError, KeyError, TypeError, ValueError) as exc:
+        # Expected failure modes (Stripe unreachable, database busy, a body we
+        # cannot read): record and leave for retry instead of a 500 traceback.
+        WebhookEvent.objects.filter(pk=event_pk).update(
+            attempts=_attempts(event_pk) + 1, last_error=f"{type(exc).__name__}: {exc}"[:4000]
+        )
+        log.warning("Stripe event %s failed: %s", event_pk, exc)
+        return False
+
+
+def _attempts(event_pk: int) -> int:
+    return WebhookEvent.objects.filter(pk=event_pk).values_list("attempts", flat=True).first() or 0
+
+
+def retry_pending(*, provider: PaymentProvider | None = None, older_than_seconds: int = 0) -> tuple[int, int]:
+    """Process stored events that have not succeeded yet, oldest first. Returns (done, failed)."""
+    provider = provider or services.get_provider()
+    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    pending = WebhookEvent.objects.filter(processed_at__isnull=True, attempts__lt=MAX_ATTEMPTS, received_at__lte=cutoff)
+    done = failed = 0
+    for pk in pending.order_by("received_at").values_list("pk", flat=True):
+        if process(pk, provider=provider):
+            done += 1
+        else:
+            failed += 1
+    return done, failed
+
+
+# --- handlers: each re-reads what the event names --------------------------------
+
+
+def _on_subscription(obj: dict, provider: PaymentProvider) -> None:
+    services.apply_subscription(provider.get_subscription(obj["id"]))
+
+
+def _on_invoice(obj: dict, provider: PaymentProvider) -> None:
+    invoice = provider.get_invoice(obj["id"])
+    if invoice.subscription_id:
+        # The subscription first: an invoice may arrive before subscription.created.
+        services.apply_subscription(provider.get_subscription(invoice.subscription_id))
+    services.apply_invoice(invoice)
+
+
+def _on_charge_refunded(obj: dict, provider: PaymentProvider) -> None:
+    """A refund made outside Masthead (e.g. Stripe's dashboard): mirror it; a full one ends access."""
+    charge = provider.get_charge(obj["id"])
+    if not charge.fully_refunded:
+        return
+    payment = Payment.objects.filter(stripe_charge_id=charge.id).first()
+    if payment is None and charge.payment_intent_id:
+        payment = Payment.objects.filter(stripe_payment_intent_id=charge.payment_intent_id).first()
+    if payment is None:
+        return
+    Payment.objects.filter(pk=payment.pk, refunded_at__isnull=True).update(refunded_at=timezone.now())
+    sub = payment.subscription
+    if sub is not None and not sub.payments.filter(refunded_at__isnull=True).exists():
+        Subscription.objects.filter(pk=sub.pk, refunded_at__isnull=True).update(refunded_at=timezone.now())
+        sub.refresh_from_db()
+        services.reconcile_access(sub)
+
+
+HANDLERS: dict[str, Callable[[dict, PaymentProvider], None]] = {
+    "customer.subscription.created": _on_subscription,
+    "customer.subscription.updated": _on_subscription,
+    "customer.subscription.deleted": _on_subscription,
+    "invoice.paid": _on_invoice,
+    "invoice.payment_succeeded": _on_invoice,
+    "invoice.payment_failed": _on_invoice,
+    "charge.refunded": _on_charge_refunded,
+}

@@ -1,0 +1,42 @@
+"""The reader's own address page (linked from the account page and from a print checkout)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+
+from masthead.fulfilment.forms import PostalAddressForm
+from masthead.fulfilment.models import PostalAddress
+
+
+def _next_url(request: HttpRequest) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(candidate, {request.get_host()}, require_https=request.is_secure()):
+        return candidate
+    return reverse("fulfilment:address")
+
+
+@never_cache
+@login_required
+def address(request: HttpRequest) -> HttpResponse:
+    instance = PostalAddress.objects.filter(user=request.user).first() or PostalAddress(user=request.user)
+    if request.method == "POST":
+        form = PostalAddressForm(request.POST, instance=instance)
+        if form.is_valid():
+            with transaction.atomic():
+                form.save()
+            messages.success(request, "Your postal address is saved. The next print issue goes there.")
+            return redirect(_next_url(request))
+    else:
+        form = PostalAddressForm(instance=instance)
+    return render(
+        request,
+        "fulfilment/address.html",
+        {"form": form, "next": _next_url(request) if "next" in request.GET else "", "has_address": instance.pk is not None},
+    )

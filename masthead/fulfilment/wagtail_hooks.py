@@ -1,0 +1,53 @@
+"""Fulfilment in the admin (print list) and on the reader's account page (address panel)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import path, reverse
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from masthead.fulfilment import admin_views
+from masthead.fulfilment.services import address_for
+
+
+@hooks.register("register_admin_urls")
+def register_admin_urls() -> list[Any]:
+    return [
+        path("print-list/", admin_views.PrintListView.as_view(), name="fulfilment_print_list"),
+        path("print-list/csv/", admin_views.print_list_csv, name="fulfilment_print_list_csv"),
+    ]
+
+
+class PermissionMenuItem(MenuItem):
+    def __init__(self, *args: Any, permission: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.permission = permission
+
+    def is_shown(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(self.permission)
+
+
+@hooks.register("register_admin_menu_item")
+def register_print_list_menu_item() -> MenuItem:
+    return PermissionMenuItem(
+        "Print list", reverse("fulfilment_print_list"), icon_name="list-ul", order=320, permission=admin_views.PERMISSION
+    )
+
+
+@hooks.register("masthead_account_panels")
+def address_panel(request: HttpRequest) -> str | None:
+    """The reader's delivery address, shown to print readers and to anyone who has given one."""
+    from masthead.members.entitlements import gets_print
+
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    address = address_for(user)
+    prints = gets_print(user)
+    if address is None and not prints:
+        return None
+    return render_to_string("fulfilment/account_panel.html", {"address": address, "gets_print": prints}, request=request)

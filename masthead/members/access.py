@@ -1,0 +1,143 @@
+"""The access policy newsroom's gate calls: entitlements first, then the meter.
+
+Readers without a subscription get N subscriber articles per rolling 30 days
+(PaywallSettings; 0 = hard paywall). The count lives on the server in
+MeterRead rows. A signed-in reader is counted by user id. An anonymous reader
+is counted under two keys — a random id in a signed cookie, and a keyed hash
+of IP address and user agent — and the larger count wins, so clearing cookies
+or opening a private window does not reset the meter (readers sharing an IP
+and browser share a meter; that errs towards the publisher).
+
+A decision that depends on the meter differs between anonymous readers, so it
+is never shared_cacheable; the page cache then never stores it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+from masthead.members import entitlements
+from masthead.members.models import MeterRead, PaywallSettings
+from masthead.newsroom.access import Decision
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from masthead.newsroom.models import ArticlePage
+
+METER_WINDOW = timedelta(days=30)
+METER_COOKIE = "mh_meter"
+METER_COOKIE_SALT = "masthead.members.meter"
+METER_COOKIE_MAX_AGE = 400 * 24 * 3600  # browsers cap cookie lifetime at 400 days
+NEW_COOKIE_ATTR = "_masthead_new_meter_id"
+
+
+def policy(user: Any, page: ArticlePage, request: HttpRequest | None = None) -> Decision:
+    signed_in = entitlements._signed_in(user)
+    if page.access == "public":
+        return Decision(full=True, shared_cacheable=not signed_in, reason="public")
+    if signed_in and user.is_staff:
+        return Decision(full=True, shared_cacheable=False, reason="staff")
+    if page.access == "members":
+        if signed_in:
+            return Decision(full=True, shared_cacheable=False, reason="entitled")
+        return Decision(full=False, shared_cacheable=True, reason="sign-in")
+    if signed_in and entitlements.has_active_grant(user):
+        return Decision(full=True, shared_cacheable=False, reason="entitled")
+    if request is None:
+        # Feeds, sitemaps, search, private feeds, emails: never metered.
+        return Decision(full=False, shared_cacheable=not signed_in, reason="subscribe")
+    allowance = free_allowance(request)
+    if allowance == 0:
+        # Hard paywall: the teaser is the same for every anonymous reader.
+        return Decision(full=False, shared_cacheable=not signed_in, reason="subscribe")
+    return _metered(request, user, page, allowance)
+
+
+def free_allowance(request: HttpRequest) -> int:
+    try:
+        return int(PaywallSettings.for_request(request).free_articles_per_30_days)
+    except Exception:  # noqa: BLE001 - no Site for this host: fail closed to a hard paywall
+        return 0
+
+
+def reader_keys(request: HttpRequest, user: Any) -> list[str]:
+    """The keys this reader's reads are counted under (see the module docstring)."""
+    if entitlements._signed_in(user):
+        return [f"u:{user.pk}"]
+    cookie_id = request.get_signed_cookie(METER_COOKIE, default=None, salt=METER_COOKIE_SALT)
+    if not cookie_id:
+        cookie_id = getattr(request, NEW_COOKIE_ATTR, None) or secrets.token_urlsafe(16)
+        setattr(request, NEW_COOKIE_ATTR, cookie_id)
+    return [f"c:{cookie_id}", f"h:{_client_fingerprint(request)}"]
+
+
+def _client_ip(request: HttpRequest) -> str:
+    if settings.SECURE_PROXY_SSL_HEADER:  # BEHIND_PROXY: the proxy appends the client address
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[-1].strip()
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+def _client_fingerprint(request: HttpRequest) -> str:
+    # Keyed, so the table does not hold anything that maps back to an IP address.
+    material = f"{_client_ip(request)}|{request.META.get('HTTP_USER_AGENT', '')}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), material, hashlib.sha256).hexdigest()[:40]
+
+
+def meter_count(keys: list[str], since: Any) -> tuple[int, set[int]]:
+    """(largest number of distinct articles read under any key, pages read under any key)."""
+    rows = MeterRead.objects.filter(reader_key__in=keys, read_at__gte=since).values_list("reader_key", "page_id")
+    per_key: dict[str, set[int]] = {}
+    for key, page_id in rows:
+        per_key.setdefault(key, set()).add(page_id)
+    read_pages = set().union(*per_key.values()) if per_key else set()
+    return max((len(pages) for pages in per_key.values()), default=0), read_pages
+
+
+def _metered(request: HttpRequest, user: Any, page: ArticlePage, allowance: int) -> Decision:
+    keys = reader_keys(request, user)
+    now = timezone.now()
+    with transaction.atomic():
+        used, read_pages = meter_count(keys, now - METER_WINDOW)
+        if page.pk in read_pages:
+            # Re-reading an article already counted is free, under every key.
+            return Decision(full=True, shared_cacheable=False, reason="metered", meter_remaining=max(allowance - used, 0))
+        if used >= allowance:
+            return Decision(full=False, shared_cacheable=False, reason="subscribe", meter_remaining=0)
+        if request.method == "GET":
+            MeterRead.objects.bulk_create([MeterRead(reader_key=key, page_id=page.pk, read_at=now) for key in keys])
+            used += 1
+    return Decision(full=True, shared_cacheable=False, reason="metered", meter_remaining=max(allowance - used, 0))
+
+
+class MeterCookieMiddleware:
+    """Gives an anonymous reader the meter cookie the policy chose for them."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        new_id = getattr(request, NEW_COOKIE_ATTR, None)
+        if new_id:
+            response.set_signed_cookie(
+                METER_COOKIE,
+                new_id,
+                salt=METER_COOKIE_SALT,
+                max_age=METER_COOKIE_MAX_AGE,
+                httponly=True,
+                samesite="Lax",
+                secure=settings.SESSION_COOKIE_SECURE,
+            )
+        return response

@@ -1,0 +1,63 @@
+"""The questions the rest of the code asks about a reader — and the only answers.
+
+Billing, fulfilment, ads, narration and the paywall never look at Stripe or
+at Grant rows themselves: they ask here. Each answer is one indexed query.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from masthead.members.models import Grant, GrantQuerySet
+
+if TYPE_CHECKING:
+    from masthead.newsroom.models import ArticlePage
+
+
+def _signed_in(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and getattr(user, "pk", None) is not None
+
+
+def active_grants(user: Any, at: datetime | None = None) -> GrantQuerySet:
+    """The reader's grants in force at `at` (now), newest first."""
+    if not _signed_in(user):
+        return Grant.objects.none()  # type: ignore[return-value]
+    return Grant.objects.filter(user_id=user.pk).active(at)
+
+
+def has_active_grant(user: Any, at: datetime | None = None) -> bool:
+    return _signed_in(user) and active_grants(user, at).exists()
+
+
+def is_subscriber(user: Any) -> bool:
+    """May read subscriber articles in full right now (staff always may)."""
+    if getattr(user, "is_staff", False) and _signed_in(user):
+        return True
+    return has_active_grant(user)
+
+
+def is_ad_free(user: Any) -> bool:
+    """Ad slots stay empty for anyone with access (the offer promises ad-free) and for staff."""
+    return is_subscriber(user)
+
+
+def gets_print(user: Any, at: datetime | None = None) -> bool:
+    """Receives the print edition: an active grant that includes print."""
+    return _signed_in(user) and active_grants(user, at).filter(includes_print=True).exists()
+
+
+def can_read(user: Any, page: ArticlePage) -> bool:
+    """Whether this reader may read the whole article, ignoring the meter.
+
+    public: everyone; members: any signed-in account; subscribers: an active
+    grant. Staff read everything (editors check what they published).
+    """
+    access = page.access
+    if access == "public":
+        return True
+    if not _signed_in(user):
+        return False
+    if user.is_staff or access == "members":
+        return True
+    return has_active_grant(user)

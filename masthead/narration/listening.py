@@ -1,0 +1,94 @@
+"""Who may hear which narration: the audio side of newsroom.access.
+
+A gated article has two narrations: "full" (the whole article) and "teaser"
+(what the preview shows). The full one is the article's text in another form,
+so it goes only to readers the gate lets read the whole article. We ask
+reading_for_user, never reading_for: fetching audio must not use up a metered
+read, and podcast apps fetch without a page view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.apps import apps
+from django.contrib.auth.models import AnonymousUser
+
+from masthead.newsroom import access
+
+FULL = "full"
+TEASER = "teaser"
+READY = "ready"
+
+
+def narration_model() -> Any:
+    # Looked up when needed, not imported: the model belongs to the pipeline
+    # half of this app, and serving code must import even before it exists.
+    return apps.get_model("narration", "Narration")
+
+
+def anonymous_full(page: Any) -> bool:
+    """Whether the gate gives every anonymous reader this whole article."""
+    return access.decide(AnonymousUser(), page, None).full
+
+
+def is_public(narration: Any) -> bool:
+    """True when every anonymous reader may hear it, so shared caches may keep it."""
+    return narration.variant != FULL or anonymous_full(narration.page)
+
+
+def may_hear(user: Any, narration: Any) -> bool:
+    page = narration.page
+    if narration.status != READY or not narration.audio:
+        return False
+    if not page.live:
+        return bool(getattr(user, "is_staff", False))
+    if is_public(narration):
+        return True
+    return access.reading_for_user(user, page).full
+
+
+def variant_for(user: Any, page: Any) -> str:
+    return FULL if access.reading_for_user(user, page).full else TEASER
+
+
+def _pick(candidates: list[Any], page: Any) -> Any | None:
+    # Same choice as selectors.current_narration, for many pages at once: the
+    # live revision's audio if it is ready, otherwise the newest ready one, so
+    # an edit does not silence the article while it is re-narrated.
+    for narration in candidates:
+        if narration.revision_id == page.live_revision_id:
+            return narration
+    return candidates[0] if candidates else None
+
+
+def ready_narrations(pages: Iterable[Any], variant: str) -> dict[int, Any]:
+    """page pk → the narration to play, for many pages in one query."""
+    by_pk = {page.pk: page for page in pages}
+    rows = (
+        narration_model()
+        .objects.filter(page_id__in=by_pk, variant=variant, status=READY)
+        .exclude(audio="")
+        .order_by("-revision_id", "-updated", "-pk")
+    )
+    grouped: dict[int, list[Any]] = {}
+    for row in rows:
+        grouped.setdefault(row.page_id, []).append(row)
+    chosen = {}
+    for pk, candidates in grouped.items():
+        picked = _pick(candidates, by_pk[pk])
+        if picked is not None:
+            picked.page = by_pk[pk]  # spare a query per item
+            chosen[pk] = picked
+    return chosen
+
+
+def narration_for(user: Any, page: Any) -> Any | None:
+    """What the player on this page plays for this reader: full if entitled, else the teaser."""
+    variant = variant_for(user, page)
+    found = ready_narrations([page], variant).get(page.pk)
+    if found is None and variant == FULL:
+        # Entitled, but the full narration is not ready yet: the teaser is better than silence.
+        found = ready_narrations([page], TEASER).get(page.pk)
+    return found

@@ -1,0 +1,94 @@
+"""Reader-facing audio: the MP3 behind the player, its transcript, and feed-token rotation.
+
+The gate is the reader's session here (the player on the article page); the
+private podcast feed has its own token-authenticated copies in podcast.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from masthead.narration import transcripts
+from masthead.narration.feed_tokens import rotate_token
+from masthead.narration.listening import is_public, may_hear, narration_model
+from masthead.narration.serving import cache_control, serve_file
+
+
+def _narration(pk: int) -> Any:
+    narration = get_object_or_404(narration_model().objects.select_related("page"), pk=pk, status="ready")
+    if not narration.audio:
+        raise Http404("This narration has no audio file.")
+    return narration
+
+
+def refused(narration: Any) -> HttpResponse:
+    # 403, not 404: the player can tell the reader why, and nothing of the
+    # audio is revealed either way.
+    response = HttpResponse(
+        "This narration is for subscribers. Subscribe to hear the whole article.",
+        status=403,
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def send_audio(request: HttpRequest, narration: Any) -> HttpResponse:
+    return serve_file(
+        request,
+        storage=default_storage,
+        name=narration.audio.name,
+        # The row and its file name both identify one immutable file.
+        etag_seed=f"n{narration.pk}-{transcripts.audio_filename(narration)}",
+        public=is_public(narration),
+        size=narration.size_bytes or None,
+    )
+
+
+def send_transcript(narration: Any, ext: str) -> HttpResponse:
+    if ext == "vtt":
+        response = HttpResponse(transcripts.webvtt(narration), content_type="text/vtt; charset=utf-8")
+    else:
+        response = HttpResponse(transcripts.plain_text(narration), content_type="text/plain; charset=utf-8")
+    response["Cache-Control"] = cache_control(public=is_public(narration))
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_http_methods(["GET", "HEAD"])
+def audio_file(request: HttpRequest, pk: int, filename: str) -> HttpResponse:
+    narration = _narration(pk)
+    if filename != transcripts.audio_filename(narration):
+        raise Http404("No such audio file.")
+    if not may_hear(request.user, narration):
+        return refused(narration)
+    return send_audio(request, narration)
+
+
+@require_http_methods(["GET", "HEAD"])
+def transcript(request: HttpRequest, pk: int, ext: str) -> HttpResponse:
+    narration = _narration(pk)
+    if not may_hear(request.user, narration):
+        return refused(narration)
+    return send_transcript(narration, ext)
+
+
+@require_POST
+@login_required
+def rotate_feed(request: HttpRequest) -> HttpResponse:
+    rotate_token(user=request.user)
+    messages.success(
+        request, "Your private podcast feed has a new address. Re-add it in your podcast app; the old one no longer works."
+    )
+    target = request.POST.get("next") or "/account/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        target = "/account/"
+    return redirect(target)
