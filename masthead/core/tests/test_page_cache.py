@@ -25,6 +25,8 @@ def _free_port(preferred: int) -> int:
     # The brief's port first; another free one if a parallel run holds it.
     for port in (preferred, 0):
         with socket.socket() as s:
+            # As servers do, so a port in TIME_WAIT from a previous run counts as free.
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 s.bind(("127.0.0.1", port))
             except OSError:
