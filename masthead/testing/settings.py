@@ -11,6 +11,9 @@ os.environ.setdefault("DEBUG", "1")
 os.environ.setdefault("STATIC_NO_MANIFEST", "1")
 os.environ.setdefault("TASKS_IMMEDIATE", "1")
 os.environ.setdefault("PAGE_CACHE_ENABLED", "1")
+# Tests speak with espeak (fast) and narrate only when a test asks for it.
+os.environ.setdefault("NARRATION_ENGINE", "espeak")
+os.environ.setdefault("NARRATION_ON_PUBLISH", "0")
 
 from masthead.settings import *  # noqa: E402, F403
 
