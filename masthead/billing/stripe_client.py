@@ -219,6 +219,10 @@ class StripeProvider:
             elif pm_id := _id(charge.get("payment_method")):
                 card = self._card(_translate(lambda: self._c.payment_methods.retrieve(pm_id)).to_dict())
         parent = (inv.get("parent") or {}).get("subscription_details") or {}
+        failure = ""
+        if inv.get("status") == "open" and pi_id:
+            intent = _translate(lambda: self._c.payment_intents.retrieve(pi_id)).to_dict()
+            failure = str((intent.get("last_payment_error") or {}).get("message") or "")
         return InvoiceInfo(
             id=str(inv["id"]),
             customer_id=_id(inv.get("customer")),
@@ -233,6 +237,7 @@ class StripeProvider:
             card=card,
             number=str(inv.get("number") or inv.get("receipt_number") or ""),
             hosted_url=str(inv.get("hosted_invoice_url") or ""),
+            failure_message=failure,
         )
 
     def _invoice_payment(self, invoice_id: str) -> tuple[str, str]:

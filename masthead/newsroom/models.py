@@ -170,7 +170,16 @@ class ArticlePage(Page):
         FieldPanel("body"),
         FieldPanel("tags"),
     ]
-    search_fields = Page.search_fields + [index.SearchField("dek"), index.FilterField("access")]
+    # Only what every reader may see is indexed: a search must not reveal that
+    # a word appears behind the paywall (see search_preview).
+    search_fields = Page.search_fields + [
+        index.SearchField("dek"),
+        index.SearchField("author_names"),
+        index.SearchField("search_preview"),
+        index.RelatedFields("tags", [index.SearchField("name")]),
+        index.FilterField("access"),
+        index.FilterField("date"),
+    ]
     parent_page_types = ["newsroom.SectionPage"]
     subpage_types: list[str] = []
 
@@ -205,6 +214,15 @@ class ArticlePage(Page):
 
     def full_blocks(self) -> list[Any]:
         return [block for block in self.body if block.block_type != "preview_ends"]
+
+    def author_names(self) -> str:
+        return ", ".join(rel.author.title for rel in self.article_authors.all() if rel.author is not None)
+
+    def search_preview(self) -> str:
+        """The text an anonymous reader sees: full for public articles, the preview for gated ones."""
+        from masthead.newsroom.access import anonymous_reading
+
+        return self.plain_text(anonymous_reading(self).blocks)
 
     def word_count(self) -> int:
         return len(self.plain_text(self.full_blocks()).split())

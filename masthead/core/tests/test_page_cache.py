@@ -124,7 +124,8 @@ def test_signed_in_reader_never_gets_nor_fills_the_cache(client, site, member):
     assert "X-Cache" not in reader.get(url)
 
 
-def test_gated_teaser_is_cached_without_the_text_after_the_cut(client, site, staff):
+@pytest.mark.parametrize("persona", ["subscriber", "staff"])
+def test_gated_teaser_is_cached_without_the_text_after_the_cut(client, site, persona, request):
     url = site.subscriber_article.url
     first, teaser = _get(client, url)
     second, cached = _get(client, url)
@@ -132,9 +133,9 @@ def test_gated_teaser_is_cached_without_the_text_after_the_cut(client, site, sta
     assert "Preview paragraph anyone may read." in cached
     assert SECRET_MARKER not in teaser and SECRET_MARKER not in cached
 
-    # Right after an anonymous hit, the subscriber (staff until members lands) reads it all.
+    # Right after an anonymous hit, a subscriber (or staff) reads it all.
     subscriber = Client()
-    subscriber.force_login(staff)
+    subscriber.force_login(request.getfixturevalue(persona))
     full, html = _get(subscriber, url)
     assert SECRET_MARKER in html
     assert "X-Cache" not in full
@@ -157,6 +158,18 @@ def test_a_plain_csrf_cookie_still_gets_the_cached_page(client, site):
     client.get(url)
     client.cookies["csrftoken"] = "x" * 32
     assert client.get(url)["X-Cache"] == "HIT"
+
+
+def test_turning_the_meter_on_stops_serving_the_cached_teaser(client, site, set_meter):
+    url = site.subscriber_article.url
+    client.get(url)
+    assert client.get(url)["X-Cache"] == "HIT"
+    set_meter(3)  # staff edit the paywall setting
+    metered, html = _get(client, url)
+    # A metered read differs per reader: served in full, and never stored.
+    assert SECRET_MARKER in html
+    assert "X-Cache" not in metered
+    assert "X-Cache" not in Client().get(url)
 
 
 # --- What is never stored ---------------------------------------------------
@@ -258,6 +271,20 @@ def test_home_and_section_show_a_newly_published_article_at_once(client, site):
     builders.make_article(site.sections["Politics"], "Fresh Off The Press", authors=[site.author], paragraphs=["News."])
     assert "Fresh Off The Press" in client.get(section).content.decode()
     assert "Fresh Off The Press" in client.get(home).content.decode()
+
+
+def test_site_wide_settings_and_redirects_empty_the_cache(client, site):
+    from wagtail.contrib.redirects.models import Redirect
+
+    from masthead.core.models import MagazineSettings
+
+    url = site.public_article.url
+    client.get(url)
+    assert client.get(url)["X-Cache"] == "HIT"
+    MagazineSettings.for_site(site.home.get_site()).save()
+    assert client.get(url)["X-Cache"] == "MISS"
+    Redirect.objects.create(old_path=url.rstrip("/"), redirect_link="/elsewhere/")
+    assert client.get(url)["X-Cache"] == "MISS"
 
 
 def test_a_bump_is_repeated_when_the_publish_commits(site, django_capture_on_commit_callbacks):
