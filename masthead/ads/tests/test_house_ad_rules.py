@@ -36,6 +36,30 @@ def test_the_run_must_end_after_it_starts(db: Any) -> None:
     assert _errors(text="Hi", starts_at=now, ends_at=now - timedelta(hours=1))["ends_at"] == ["The end must be after the start."]
 
 
+@pytest.mark.parametrize("link", ["javascript:alert(1)", "//evil.example/", "ftp://x.example/", "https://"])
+def test_links_are_site_paths_or_web_addresses(db: Any, link: str) -> None:
+    ad = HouseAd(name="x", slot=Slot.SIDEBAR, text="Hi", link=link)
+    with pytest.raises(ValidationError) as caught:
+        ad.full_clean()
+    assert "link" in caught.value.message_dict
+
+
+def test_site_paths_and_https_links_are_fine(db: Any) -> None:
+    for link in ("/billing/", "https://shop.example.com/print?x=1"):
+        HouseAd(name="x", slot=Slot.SIDEBAR, text="Hi", link=link).full_clean()
+
+
+def test_demo_ads_fill_every_slot_once(db: Any, settings: Any, tmp_path: Any) -> None:
+    from masthead.ads.demo import setup_house_ads
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    assert setup_house_ads() == len(Slot.values)
+    assert setup_house_ads() == 0
+    for ad in HouseAd.objects.all():
+        ad.full_clean()
+    assert set(HouseAd.objects.values_list("slot", flat=True)) == set(Slot.values)
+
+
 def _render(slot: str, user: Any) -> str:
     request = RequestFactory().get("/")
     request.user = user
