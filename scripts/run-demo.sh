@@ -43,6 +43,7 @@ if [ ! -f "$VAR/static/staticfiles.json" ] || [ ! -f "$stamp" ] \
 fi
 
 "$PY" manage.py setup_demo
+"$PY" manage.py setup_house_ads
 
 pids=()
 stop() {
