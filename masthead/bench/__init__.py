@@ -1,1 +1,4 @@
-"""Benchmarks: python -m masthead.bench (runner) or one module, e.g. python -m masthead.bench.narration."""
+"""`python -m masthead.bench [section ...]`: measured figures for docs/benchmarks.md.
+
+Each section is a module here exposing `run() -> str` (markdown); see common.py.
+"""
