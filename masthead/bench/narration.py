@@ -268,7 +268,7 @@ def report(ref: dict[str, Any], syn: dict[str, Any], pipe: dict[str, Any], *, lo
         )
     if "error" not in pipe:
         lines.append(
-            f"Pipeline process peak includes Django, Wagtail and migrations ({pipe['setup_peak_mb']:.0f} MB "
+            f"Pipeline process peak includes Django, Wagtail, migrations and the loaded voice ({pipe['setup_peak_mb']:.0f} MB "
             "before the first job). Targets: RTF ≤ 0.06, peak < 300 MB, re-narration < 2 s."
         )
     return "\n".join(lines) + "\n"
