@@ -30,6 +30,7 @@ from masthead.members.models import Grant, GrantKind, Profile
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 NO_MATCH_MESSAGE = "That email address and password do not match. Check both, or leave the password empty to get a sign-in link."
+ACCOUNT_CLOSED = "The account for this address is closed. Write to us if you want it opened again."
 EMAIL_TAKEN = "Another account now uses that address; nothing changed."
 
 
@@ -99,7 +100,12 @@ def magic_link(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "members/link_invalid.html", {"error": str(error)}, status=400)
     if request.method != "POST":
         return render(request, "members/link_confirm.html", {"email": payload["e"]})
-    user = tokens.user_for_email(payload["e"]) or _create_reader(payload["e"])
+    user = tokens.user_for_email(payload["e"])
+    if user is None:
+        if get_user_model().objects.filter(email__iexact=payload["e"], is_active=False).exists():
+            # A closed account is not silently replaced by a new one with the same address.
+            return render(request, "members/link_invalid.html", {"error": ACCOUNT_CLOSED}, status=403)
+        user = _create_reader(payload["e"])
     login(request, user, backend=MODEL_BACKEND)
     messages.success(request, "You are signed in.")
     return redirect(_safe_next(request, payload.get("n")))
