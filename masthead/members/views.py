@@ -136,7 +136,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 @login_required
 @never_cache
 def account(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user: Any = request.user  # login_required: a real account
     now = timezone.now()
     grants = list(Grant.objects.filter(user=user, revoked_at__isnull=True).exclude(ends_at__lte=now).order_by("starts_at"))
     panels = []
@@ -203,8 +203,9 @@ def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
 @never_cache
 def password(request: HttpRequest) -> HttpResponse:
     """Set a password (accounts made by email link have none) or change it."""
-    form_class = PasswordChangeForm if request.user.has_usable_password() else SetPasswordForm
-    form = form_class(request.user, request.POST or None)
+    reader: Any = request.user  # login_required: a real account
+    form_class = PasswordChangeForm if reader.has_usable_password() else SetPasswordForm
+    form = form_class(reader, request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         update_session_auth_hash(request, user)
