@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import zoneinfo
 from pathlib import Path
+from typing import Any, overload
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -22,6 +23,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
+@overload
+def env_str(name: str, default: str) -> str: ...
+@overload
+def env_str(name: str, default: None = None) -> str | None: ...
 def env_str(name: str, default: str | None = None) -> str | None:
     """A string variable; NAME_FILE (Docker-style secret) wins over NAME."""
     if path := os.environ.get(name + "_FILE"):
@@ -179,6 +184,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, sessions ------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
+CACHES: dict[str, dict[str, Any]]
 if REDIS_URL:
     if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
         # Only the scheme is echoed: the URL may carry a password.

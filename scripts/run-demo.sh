@@ -54,6 +54,26 @@ stop() {
 trap 'stop; exit 0' INT TERM
 trap stop EXIT
 
+# Payments offline: without Stripe keys, localstripe (a stateful fake Stripe,
+# kept in $VAR/localstripe.pickle) runs on loopback and the official SDK talks
+# to it; its fake Stripe.js takes test cards (4242 4242 4242 4242 pays).
+if [ -z "${STRIPE_SECRET_KEY:-}" ]; then
+  LOCALSTRIPE_PORT="${LOCALSTRIPE_PORT:-8420}"
+  "$PY" -m masthead.testing.localstripe_server --port "$LOCALSTRIPE_PORT" --state-file "$VAR/localstripe.pickle" &
+  pids+=($!)
+  export STRIPE_API_BASE="http://127.0.0.1:$LOCALSTRIPE_PORT" STRIPE_SECRET_KEY=sk_test_masthead_demo \
+    STRIPE_PUBLISHABLE_KEY=pk_test_masthead_demo STRIPE_WEBHOOK_SECRET=whsec_masthead_demo
+  "$PY" -c 'import sys, time, urllib.request
+for _ in range(100):
+    try:
+        urllib.request.urlopen(sys.argv[1], timeout=1).close(); break
+    except OSError:
+        time.sleep(0.1)
+else:
+    sys.exit("run-demo: localstripe did not start")' "$STRIPE_API_BASE/js.stripe.com/v3/"
+fi
+"$PY" manage.py setup_billing_demo ${STRIPE_API_BASE:+--webhook-url "$SITE_URL/billing/webhooks/stripe/"}
+
 "$PY" manage.py db_worker --queue-name '*' --no-reload -v0 &
 pids+=($!)
 
