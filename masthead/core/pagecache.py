@@ -8,11 +8,13 @@ the same bytes. Anything else (a signed-in reader, a metered preview, a form
 with a CSRF token, a Set-Cookie, a private Cache-Control, a Vary on anything
 but Cookie) never enters the shared cache.
 
-Invalidation is a generation that is part of every key. Publishing,
-unpublishing, moving or deleting a page changes it, so the next request misses.
-With a shared cache (Redis) the generation lives in the cache; with the
-embedded local-memory cache each worker process has its own cache, so the
-generation is the modification time of a file that every process stats.
+Invalidation is a generation stored beside every page: a page is served only
+while the current generation equals the one it was stored under. Publishing,
+unpublishing, moving or deleting a page changes the generation, so the next
+request misses. With a shared cache (Redis) the generation lives in the cache
+and one MGET fetches it with the page; with the embedded local-memory cache
+each worker process has its own cache, so the generation is the modification
+time of a file that every process stats.
 
 Two doors lead to a stored page: `AnonymousPageCacheMiddleware` (first in
 MIDDLEWARE; it also stores pages) and `PageCacheWSGI`, which wraps the WSGI
@@ -27,12 +29,15 @@ import os
 import time
 import uuid
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import setting_changed
 from django.db import transaction
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.cache import cc_delim_re
 
@@ -44,6 +49,8 @@ UNSTORED_HEADERS = frozenset({"set-cookie", "date", "x-cache", "content-length",
 MESSAGES_COOKIE = "messages"
 
 Stored = tuple[bytes, tuple[tuple[str, str], ...]]
+# What sits in the cache: (generation, body, headers).
+Entry = tuple[str, bytes, tuple[tuple[str, str], ...]]
 
 
 def mark_shared_cacheable(response: HttpResponse) -> HttpResponse:
@@ -52,21 +59,61 @@ def mark_shared_cacheable(response: HttpResponse) -> HttpResponse:
     return response
 
 
+# --- Settings, read once per process -----------------------------------------
+#
+# A hit costs tens of microseconds; going through django.conf.settings a dozen
+# times and building a Path per request was a third of that. The snapshot is
+# dropped whenever a test (or anything) changes a setting.
+
+
+@dataclass(frozen=True)
+class _Config:
+    enabled: bool
+    local: bool
+    generation_file: str
+    bypass_markers: tuple[str, ...]
+    proxy_ssl_header: tuple[str, str] | None
+
+
+_config_snapshot: _Config | None = None
+
+
+def _config() -> _Config:
+    global _config_snapshot
+    if _config_snapshot is None:
+        cookies = [settings.SESSION_COOKIE_NAME, MESSAGES_COOKIE, *getattr(settings, "PAGE_CACHE_BYPASS_COOKIES", [])]
+        _config_snapshot = _Config(
+            enabled=bool(settings.PAGE_CACHE_ENABLED),
+            local="LocMemCache" in settings.CACHES["default"]["BACKEND"],
+            generation_file=os.path.join(settings.VAR_DIR, "pagecache.generation"),
+            bypass_markers=tuple(f"{name}=" for name in cookies),
+            proxy_ssl_header=settings.SECURE_PROXY_SSL_HEADER,
+        )
+    return _config_snapshot
+
+
+@receiver(setting_changed)
+def _forget_config(**_: Any) -> None:
+    global _config_snapshot
+    _config_snapshot = None
+
+
 # --- Generation -------------------------------------------------------------
 
 
 def _uses_local_cache() -> bool:
-    return "LocMemCache" in settings.CACHES["default"]["BACKEND"]
+    return _config().local
 
 
 def _generation_file() -> Path:
-    return Path(settings.VAR_DIR) / "pagecache.generation"
+    return Path(_config().generation_file)
 
 
 def current_generation() -> str:
-    if _uses_local_cache():
+    config = _config()
+    if config.local:
         try:
-            return str(os.stat(_generation_file()).st_mtime_ns)
+            return str(os.stat(config.generation_file).st_mtime_ns)
         except FileNotFoundError:
             return "0"
     generation = cache.get(GENERATION_KEY)
@@ -114,15 +161,16 @@ def bump_generation() -> None:
 
 def _scheme(environ: dict[str, Any]) -> str:
     # The same answer as HttpRequest.scheme, from the raw environ.
-    if settings.SECURE_PROXY_SSL_HEADER:
-        header, secure_value = settings.SECURE_PROXY_SSL_HEADER
+    proxy_ssl_header = _config().proxy_ssl_header
+    if proxy_ssl_header:
+        header, secure_value = proxy_ssl_header
         value = environ.get(header)
         if value is not None:
             return "https" if value.split(",", 1)[0].strip() == secure_value else "http"
     return str(environ.get("wsgi.url_scheme", "http"))
 
 
-def key_for(environ: dict[str, Any], generation: str) -> str | None:
+def key_for(environ: dict[str, Any]) -> str | None:
     """The cache key for a WSGI environ (request.META is the environ)."""
     # Like HttpRequest.get_host() without the port normalising: the same
     # environ always gives the same key, which is all a cache key needs.
@@ -132,28 +180,35 @@ def key_for(environ: dict[str, Any], generation: str) -> str | None:
     # The host is not validated here: only a response Django served (after
     # checking ALLOWED_HOSTS) is ever stored, so a forged host just misses.
     path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "/")
-    return f"pagecache:{generation}:{_scheme(environ)}://{host.lower()}{path}?{environ.get('QUERY_STRING', '')}"
-
-
-def _bypass_cookie_names() -> list[str]:
-    return [settings.SESSION_COOKIE_NAME, MESSAGES_COOKIE, *getattr(settings, "PAGE_CACHE_BYPASS_COOKIES", [])]
+    return f"pagecache:page:{_scheme(environ)}://{host.lower()}{path}?{environ.get('QUERY_STRING', '')}"
 
 
 def _may_use_cache(environ: dict[str, Any]) -> bool:
     """A GET/HEAD from a reader with no session (so not signed in, not metered)."""
-    if not settings.PAGE_CACHE_ENABLED or environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+    config = _config()
+    if not config.enabled or environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
         return False
-    cookies = environ.get("HTTP_COOKIE", "")
+    cookies = environ.get("HTTP_COOKIE")
     # A substring test may see "sessionid=" inside another cookie's name; that
     # only sends the reader to the view, which is always safe.
-    return not any(f"{name}=" in cookies for name in _bypass_cookie_names())
+    return not cookies or not any(marker in cookies for marker in config.bypass_markers)
 
 
-def _lookup(environ: dict[str, Any], generation: str) -> Stored | None:
-    key = key_for(environ, generation)
-    if key is None:
-        return None
-    return cache.get(key)  # type: ignore[no-any-return]
+def _lookup(environ: dict[str, Any]) -> tuple[str, Stored | None]:
+    """The current generation, and the stored page if it is still of that generation."""
+    key = key_for(environ)
+    if _config().local:
+        generation = current_generation()
+        entry = cache.get(key) if key else None
+    else:
+        # One round trip for both; a lost generation is re-created (and misses).
+        found = cache.get_many([GENERATION_KEY, key] if key else [GENERATION_KEY])
+        generation = found.get(GENERATION_KEY)
+        generation = current_generation() if generation is None else str(generation)
+        entry = found.get(key) if key else None
+    if entry is None or entry[0] != generation:
+        return generation, None
+    return generation, (entry[1], entry[2])
 
 
 def _etag_matches(environ: dict[str, Any], headers: Iterable[tuple[str, str]]) -> bool:
@@ -191,13 +246,12 @@ class AnonymousPageCacheMiddleware:
         if not _may_use_cache(environ):
             return self.get_response(request)
 
-        generation = current_generation()
-        stored = _lookup(environ, generation)
+        generation, stored = _lookup(environ)
         if stored is not None:
             return _response_from(stored, environ)
 
         response = self.get_response(request)
-        key = key_for(environ, generation)
+        key = key_for(environ)
         if key is not None and _storable(request, response):
             if "Cache-Control" not in response:
                 response["Cache-Control"] = f"public, max-age={getattr(settings, 'PAGE_CACHE_BROWSER_SECONDS', 0)}"
@@ -205,8 +259,9 @@ class AnonymousPageCacheMiddleware:
             response["ETag"] = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
             headers = tuple((name, value) for name, value in response.items() if name.lower() not in UNSTORED_HEADERS)
             # Stored under the generation read before the view ran: if a
-            # publish happened meanwhile, this entry is already stale and unreachable.
-            cache.set(key, (body, headers), settings.PAGE_CACHE_SECONDS)
+            # publish happened meanwhile, this entry is already stale and never served.
+            entry: Entry = (generation, body, headers)
+            cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
             response["X-Cache"] = "MISS"
         return response
 
@@ -239,7 +294,7 @@ class PageCacheWSGI:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if _may_use_cache(environ):
-            stored = _lookup(environ, current_generation())
+            _, stored = _lookup(environ)
             if stored is not None:
                 body, headers = stored
                 if _etag_matches(environ, headers):

@@ -37,6 +37,25 @@ def _bump_if_visible_change(sender: Any, instance: Any, created: bool = False, u
     bump_generation()
 
 
+def _bump_for_site_wide_models(sender: Any, instance: Any, created: bool = False, **kwargs: Any) -> None:
+    """Settings (magazine, paywall), snippets (house ads, plans), redirects, sites.
+
+    Any app's settings or snippets may show on cached pages; listening to all
+    saves means an app added later is covered without registering here.
+    """
+    from wagtail.contrib.redirects.models import Redirect
+    from wagtail.contrib.settings.models import BaseGenericSetting, BaseSiteSetting
+    from wagtail.models import Site
+    from wagtail.snippets.models import get_snippet_models
+
+    if isinstance(instance, BaseSiteSetting | BaseGenericSetting):
+        # A settings row created with its defaults shows what was shown already.
+        if not created:
+            bump_generation()
+    elif isinstance(instance, Redirect | Site) or sender in get_snippet_models():
+        bump_generation()
+
+
 def connect() -> None:
     page_published.connect(_bump, dispatch_uid="pagecache-published")
     page_unpublished.connect(_bump, dispatch_uid="pagecache-unpublished")
@@ -46,6 +65,5 @@ def connect() -> None:
     from wagtail.images import get_image_model
 
     post_save.connect(_bump_if_visible_change, sender=get_image_model(), dispatch_uid="pagecache-image")
-    from masthead.core.models import MagazineSettings
-
-    post_save.connect(_bump_if_visible_change, sender=MagazineSettings, dispatch_uid="pagecache-settings")
+    post_save.connect(_bump_for_site_wide_models, dispatch_uid="pagecache-site-wide-save")
+    post_delete.connect(_bump_for_site_wide_models, dispatch_uid="pagecache-site-wide-delete")
