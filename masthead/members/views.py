@@ -24,6 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from wagtail import hooks
 
+from masthead.core.http import AuthenticatedHttpRequest
 from masthead.members import emails, entitlements, services, throttle, tokens
 from masthead.members.forms import EmailChangeForm, EmailForm, GiftForm, SignInForm
 from masthead.members.models import Grant, GrantKind, Profile
@@ -129,7 +130,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @never_cache
-def account(request: HttpRequest) -> HttpResponse:
+def account(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     now = timezone.now()
     grants = list(Grant.objects.filter(user=user, revoked_at__isnull=True).exclude(ends_at__lte=now).order_by("starts_at"))
@@ -195,7 +196,7 @@ def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @never_cache
-def password(request: HttpRequest) -> HttpResponse:
+def password(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Set a password (accounts made by email link have none) or change it."""
     form_class = PasswordChangeForm if request.user.has_usable_password() else SetPasswordForm
     form = form_class(request.user, request.POST or None)

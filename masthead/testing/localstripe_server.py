@@ -17,8 +17,8 @@ def serve(argv: list[str] | None = None) -> None:
     """Start localstripe in this process, in memory only, on 127.0.0.1 (upstream binds every interface)."""
     import localstripe.resources as resources
 
-    resources.Store.dump_to_disk = lambda self: None  # type: ignore[method-assign]
-    resources.Store.try_load_from_disk = lambda self: None  # type: ignore[method-assign]
+    resources.Store.dump_to_disk = lambda self: None
+    resources.Store.try_load_from_disk = lambda self: None
     from aiohttp import web
     from localstripe.server import app
 

@@ -112,7 +112,7 @@ def _seed_article() -> ArticlePage:
     if found is None:
         import_articles(sources=[(str(SEED_FILE), text)], section_slug=SEED_SECTION)
         found = ArticlePage.objects.get(slug=slug)
-    return found.specific  # type: ignore[no-any-return]
+    return found.specific
 
 
 def _body(article: DemoArticle, *, gated: bool, inline_image: Any) -> list[dict[str, Any]]:

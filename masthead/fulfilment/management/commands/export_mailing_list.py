@@ -10,7 +10,7 @@ import os
 import tempfile
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
@@ -51,7 +51,8 @@ class Command(BaseCommand):
     def _write(self, mailing: Any, path: str) -> int:
         exporter = CSVMailingExporter()
         if path == "-":
-            return exporter.export(mailing, self.stdout)
+            # OutputWrapper is a text stream; it is not typed as IO[str].
+            return exporter.export(mailing, cast(IO[str], self.stdout))
         target = Path(path)
         if target.is_dir():
             raise MailingExportError(f"{path} is a directory; give a file name such as {target / 'mailing.csv'}", retryable=False)
