@@ -203,8 +203,8 @@ def _lookup(environ: dict[str, Any]) -> tuple[str, Stored | None]:
     else:
         # One round trip for both; a lost generation is re-created (and misses).
         found = cache.get_many([GENERATION_KEY, key] if key else [GENERATION_KEY])
-        generation = found.get(GENERATION_KEY)
-        generation = current_generation() if generation is None else str(generation)
+        stored = found.get(GENERATION_KEY)
+        generation = current_generation() if stored is None else str(stored)
         entry = found.get(key) if key else None
     if entry is None or entry[0] != generation:
         return generation, None

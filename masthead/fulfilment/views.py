@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 
+from masthead.core.http import AuthenticatedHttpRequest
 from masthead.fulfilment.forms import PostalAddressForm
 from masthead.fulfilment.models import PostalAddress
 
@@ -24,7 +25,7 @@ def _next_url(request: HttpRequest) -> str:
 
 @never_cache
 @login_required
-def address(request: HttpRequest) -> HttpResponse:
+def address(request: AuthenticatedHttpRequest) -> HttpResponse:
     instance = PostalAddress.objects.filter(user=request.user).first() or PostalAddress(user=request.user)
     if request.method == "POST":
         form = PostalAddressForm(request.POST, instance=instance)
