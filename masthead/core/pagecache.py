@@ -47,6 +47,10 @@ GENERATION_KEY = "pagecache:generation"
 UNSTORED_HEADERS = frozenset({"set-cookie", "date", "x-cache", "content-length", "vary", "expires", "last-modified"})
 # django.contrib.messages keeps flash messages in this cookie before the session.
 MESSAGES_COOKIE = "messages"
+# Query parameters that change what a cacheable page shows (section pagination).
+# Any other parameter (?utm_source=..., ?x=<random>) sends the request to the
+# view uncached, so nobody can fill the cache with copies of one page.
+CACHEABLE_QUERY_PARAMS = frozenset({"page"})
 
 Stored = tuple[bytes, tuple[tuple[str, str], ...]]
 # What sits in the cache: (generation, body, headers).
@@ -187,6 +191,9 @@ def _may_use_cache(environ: dict[str, Any]) -> bool:
     """A GET/HEAD from a reader with no session (so not signed in, not metered)."""
     config = _config()
     if not config.enabled or environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+        return False
+    query = environ.get("QUERY_STRING")
+    if query and any(part.partition("=")[0] not in CACHEABLE_QUERY_PARAMS for part in query.split("&")):
         return False
     cookies = environ.get("HTTP_COOKIE")
     # A substring test may see "sessionid=" inside another cookie's name; that

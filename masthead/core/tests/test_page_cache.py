@@ -189,6 +189,16 @@ def test_turning_the_meter_on_stops_serving_the_cached_teaser(client, local_site
     assert "X-Cache" not in Client().get(url)
 
 
+def test_only_pagination_in_the_query_string_is_cached(client, local_site):
+    section = local_site.sections["Politics"].url
+    assert client.get(section + "?page=1")["X-Cache"] == "MISS"
+    assert client.get(section + "?page=1")["X-Cache"] == "HIT"
+    # Tracking or random parameters would let anyone fill the cache with copies of one page.
+    for _ in range(2):
+        response = client.get(section + "?utm_source=newsletter")
+        assert response.status_code == 200 and "X-Cache" not in response
+
+
 # --- What is never stored ---------------------------------------------------
 
 
