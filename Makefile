@@ -11,6 +11,7 @@ run:
 test:
 	scripts/bootstrap.sh test
 	.venv/bin/ruff check masthead conftest.py
+	.venv/bin/mypy masthead
 	.venv/bin/pytest -q -p no:randomly
 
 bench:
@@ -24,3 +25,4 @@ test-postgres:
 
 lint:
 	.venv/bin/ruff check masthead conftest.py
+	.venv/bin/mypy masthead

@@ -12,7 +12,10 @@ REDIS_URL (cache, sessions, RQ tasks), S3 media (django-storages).
 from __future__ import annotations
 
 import os
+import zoneinfo
 from pathlib import Path
+from typing import Any, overload
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -20,6 +23,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
+@overload
+def env_str(name: str, default: str) -> str: ...
+@overload
+def env_str(name: str, default: None = None) -> str | None: ...
 def env_str(name: str, default: str | None = None) -> str | None:
     """A string variable; NAME_FILE (Docker-style secret) wins over NAME."""
     if path := os.environ.get(name + "_FILE"):
@@ -177,9 +184,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, sessions ------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
+CACHES: dict[str, dict[str, Any]]
 if REDIS_URL:
     if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
-        raise ImproperlyConfigured(f"REDIS_URL must start with redis://, rediss:// or unix://; got {REDIS_URL!r}")
+        # Only the scheme is echoed: the URL may carry a password.
+        scheme = REDIS_URL.split(":", 1)[0]
+        raise ImproperlyConfigured(f"REDIS_URL must start with redis://, rediss:// or unix://; got {scheme!r}:...")
+    try:
+        _redis = urlsplit(REDIS_URL)
+        _redis_port = _redis.port  # parsing the port is what raises on "host:abc"
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"REDIS_URL is not a valid URL: {exc}") from None
+    if _redis.scheme != "unix" and not _redis.hostname:
+        raise ImproperlyConfigured("REDIS_URL names no host, e.g. redis://127.0.0.1:6379/0")
     CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
@@ -225,6 +242,15 @@ MEDIA_URL = env_str("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")) or VAR_DIR / "media")
 
 S3_BUCKET = env_str("S3_BUCKET")
+# A half-configured S3 would otherwise fall back to local files silently (no
+# bucket) or fail at the first upload (one key of the pair).
+_S3_DETAILS = ("S3_ENDPOINT_URL", "S3_REGION", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY", "S3_CUSTOM_DOMAIN")
+_s3_stray = [name for name in _S3_DETAILS if env_str(name)]
+if _s3_stray and not S3_BUCKET:
+    raise ImproperlyConfigured(f"S3_BUCKET must be set when {', '.join(_s3_stray)} is set")
+if S3_BUCKET and bool(env_str("S3_ACCESS_KEY_ID")) != bool(env_str("S3_SECRET_ACCESS_KEY")):
+    _missing = "S3_SECRET_ACCESS_KEY" if env_str("S3_ACCESS_KEY_ID") else "S3_ACCESS_KEY_ID"
+    raise ImproperlyConfigured(f"{_missing} must be set too: S3 keys come as a pair (or leave both unset to use an IAM role)")
 if S3_BUCKET:
     default_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
@@ -288,15 +314,23 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SITE_URL.startswith("https://")
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if SITE_URL.startswith("https://") else 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Preloading is the owner's opt-in (hstspreload.org, hard to undo, binds every
+# subdomain), so it stays off by default and check --deploy is not asked to nag.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+LOGIN_URL = "members:signin"
 
 # --- Internationalisation -------------------------------------------------
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC") or "UTC"
+try:
+    zoneinfo.ZoneInfo(TIME_ZONE)
+except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    raise ImproperlyConfigured(f"TIME_ZONE must be an IANA time zone such as Europe/London; got {TIME_ZONE!r}") from None
 USE_I18N = True
 USE_TZ = True
 
@@ -336,10 +370,26 @@ BILLING_GUARANTEE_DAYS = env_int("BILLING_GUARANTEE_DAYS", 60, minimum=0)
 # Paid access runs this long past the period end, so a late renewal webhook
 # never locks a paying reader out.
 BILLING_GRACE_HOURS = env_int("BILLING_GRACE_HOURS", 48, minimum=0)
+# Print plans need a postal address; fulfilment answers (billing may not import it).
+BILLING_ADDRESS_CHECK = env_str("BILLING_ADDRESS_CHECK", "masthead.fulfilment.services.requires_address") or ""
+BILLING_ADDRESS_URL = env_str("BILLING_ADDRESS_URL", "/fulfilment/address/") or "/fulfilment/address/"
 
+# --- Narration (article audio) ---------------------------------------------
+# piper: neural voice (default); espeak: fast robotic fallback, used by tests.
+NARRATION_ENGINE = env_str("NARRATION_ENGINE", "piper") or "piper"
+if NARRATION_ENGINE not in ("piper", "espeak"):
+    raise ImproperlyConfigured(f"NARRATION_ENGINE must be 'piper' or 'espeak'; got {NARRATION_ENGINE!r}")
+# Queue narration when an article is published or edited.
+NARRATION_ON_PUBLISH = env_bool("NARRATION_ON_PUBLISH", True)
+# A job claimed longer ago than this is taken to have crashed and may be resumed by another worker.
+NARRATION_JOB_TIMEOUT = env_int("NARRATION_JOB_TIMEOUT", 1800, minimum=60)
+
+LOG_LEVEL = (env_str("LOG_LEVEL", "WARNING") or "WARNING").upper()
+if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+    raise ImproperlyConfigured(f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL; got {LOG_LEVEL!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }

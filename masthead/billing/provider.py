@@ -74,6 +74,7 @@ class InvoiceInfo:
     card: CardInfo | None = None
     number: str = ""
     hosted_url: str = ""
+    failure_message: str = ""  # why the last payment attempt failed, in Stripe's reader-facing words
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
-from wagtail import hooks
+from django.utils.module_loading import import_string
 
 from masthead.billing import grants
 from masthead.billing.models import Customer, GuaranteeClaim, Payment, Plan, Subscription, format_money
@@ -86,14 +86,14 @@ def live_subscription(user: Any) -> Subscription | None:
 def postal_address_missing(user: Any) -> str | None:
     """For print plans: the URL where the reader adds an address, or None when they have one.
 
-    fulfilment owns addresses and billing may not import it, so it answers
-    through the wagtail hook "masthead_postal_address_status": fn(user) ->
-    (has_address, edit_url). With no hook installed the check is skipped.
+    fulfilment owns addresses and sits beside billing in the dependency graph,
+    so it is asked through settings.BILLING_ADDRESS_CHECK (fn(user) -> True
+    when an address is still needed); empty skips the check.
     """
-    for fn in hooks.get_hooks("masthead_postal_address_status"):
-        has_address, edit_url = fn(user)
-        if not has_address:
-            return str(edit_url)
+    if not settings.BILLING_ADDRESS_CHECK:
+        return None
+    if import_string(settings.BILLING_ADDRESS_CHECK)(user):
+        return str(settings.BILLING_ADDRESS_URL)
     return None
 
 
@@ -164,6 +164,10 @@ def complete_subscription(
         idempotency_key=f"masthead-subscribe-{customer.pk}-{setup_intent_id}",
     )
     invoice = provider.get_invoice(info.latest_invoice_id) if info.latest_invoice_id else None
+    if info.status not in Subscription.LIVE_STATUSES:
+        # The first charge failed (Stripe may leave an "incomplete" subscription
+        # behind): cancel it so it can never be paid later by surprise.
+        info = provider.cancel_now(info.id)
     with transaction.atomic():
         sub = apply_subscription(info)
         if invoice is not None:
@@ -171,7 +175,8 @@ def complete_subscription(
     assert sub is not None  # the customer row exists, so the mirror does too
     sub.refresh_from_db()
     if sub.status not in Subscription.LIVE_STATUSES:
-        raise BillingError("The payment did not go through, so no subscription was started. Please try another card.")
+        reason = invoice.failure_message if invoice and invoice.failure_message else "The payment did not go through."
+        raise BillingError(f"{reason} No subscription was started; please try another card.")
     return sub
 
 
@@ -252,6 +257,10 @@ def reconcile_access(sub: Subscription) -> None:
             includes_print=bool(sub.plan and sub.plan.includes_print),
             note=f"Stripe subscription, {sub.plan.name if sub.plan else 'unknown plan'}",
         )
+        if sub.cancel_at_period_end:
+            # Will not renew: access ends with the paid period (no renewal grace),
+            # and the account page can say "access until" instead of "renews on".
+            grants.end(subscription_id=sub.stripe_id, reason="cancelled", at=sub.current_period_end)
     elif sub.refunded_at is not None:
         grants.end(subscription_id=sub.stripe_id, reason="refunded")
     elif sub.status in ENDED_STATUSES:

@@ -90,12 +90,17 @@ class StripeProvider:
         old one is deactivated so no new subscription uses it.
         """
         if existing_id:
-            old = _translate(lambda: self._c.plans.retrieve(existing_id)).to_dict()
-            if (old.get("amount"), old.get("currency"), old.get("interval")) == (amount, currency.lower(), interval) and old.get(
-                "active", True
-            ):
+            try:
+                old = _translate(lambda: self._c.plans.retrieve(existing_id)).to_dict()
+            except PaymentError as exc:
+                if exc.retryable:
+                    raise
+                old = {}  # gone (another Stripe account, a fresh localstripe): make a new one
+            terms = (amount, currency.lower(), interval)
+            if old and (old.get("amount"), old.get("currency"), old.get("interval")) == terms and old.get("active", True):
                 return existing_id
-            _translate(lambda: self._c.plans.update(existing_id, params={"active": False}))
+            if old:
+                _translate(lambda: self._c.plans.update(existing_id, params={"active": False}))
         params = {
             "amount": amount,
             "currency": currency.lower(),
@@ -219,6 +224,10 @@ class StripeProvider:
             elif pm_id := _id(charge.get("payment_method")):
                 card = self._card(_translate(lambda: self._c.payment_methods.retrieve(pm_id)).to_dict())
         parent = (inv.get("parent") or {}).get("subscription_details") or {}
+        failure = ""
+        if inv.get("status") == "open" and pi_id:
+            intent = _translate(lambda: self._c.payment_intents.retrieve(pi_id)).to_dict()
+            failure = str((intent.get("last_payment_error") or {}).get("message") or "")
         return InvoiceInfo(
             id=str(inv["id"]),
             customer_id=_id(inv.get("customer")),
@@ -233,6 +242,7 @@ class StripeProvider:
             card=card,
             number=str(inv.get("number") or inv.get("receipt_number") or ""),
             hosted_url=str(inv.get("hosted_invoice_url") or ""),
+            failure_message=failure,
         )
 
     def _invoice_payment(self, invoice_id: str) -> tuple[str, str]:

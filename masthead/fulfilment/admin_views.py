@@ -9,8 +9,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.generic import TemplateView
@@ -22,9 +21,12 @@ from masthead.fulfilment.mailing import Mailing, current_mailing, mailing_for_is
 PERMISSION = "fulfilment.view_postaladdress"
 
 
-def _check(request: HttpRequest) -> None:
-    if not request.user.has_perm(PERMISSION):
-        raise PermissionDenied("The print list needs the 'view postal address' permission.")
+def _forbidden(request: HttpRequest) -> HttpResponse | None:
+    # A real 403 rather than PermissionDenied: Wagtail's admin turns that into a
+    # redirect to the dashboard, which hides the refusal from scripts and tests.
+    if request.user.has_perm(PERMISSION):
+        return None
+    return HttpResponseForbidden("The print list needs the 'view postal address' permission.", content_type="text/plain")
 
 
 def _issue(request: HttpRequest) -> Any:
@@ -50,8 +52,7 @@ class PrintListView(WagtailAdminTemplateMixin, TemplateView):
     header_icon = "list-ul"
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        _check(request)
-        return super().dispatch(request, *args, **kwargs)
+        return _forbidden(request) or super().dispatch(request, *args, **kwargs)
 
     def get_breadcrumbs_items(self) -> list[dict[str, Any]]:
         return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
@@ -70,7 +71,8 @@ class PrintListView(WagtailAdminTemplateMixin, TemplateView):
 
 
 def print_list_csv(request: HttpRequest) -> HttpResponse:
-    _check(request)
+    if refused := _forbidden(request):
+        return refused
     mailing = _mailing(request)
     buffer = io.StringIO()
     CSVMailingExporter().export(mailing, buffer)

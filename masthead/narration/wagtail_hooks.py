@@ -16,3 +16,26 @@ class LexiconViewSet(SnippetViewSet):
 
 
 register_snippet(LexiconViewSet)
+
+
+# --- Article audio: the missing-audio report and the private feed panel ----------
+from django.urls import path, reverse  # noqa: E402
+from wagtail import hooks  # noqa: E402
+from wagtail.admin.menu import MenuItem  # noqa: E402
+
+from masthead.narration import audio_admin  # noqa: E402
+
+
+@hooks.register("register_admin_urls")
+def narration_admin_urls() -> list:
+    return [path("reports/articles-without-audio/", audio_admin.missing_audio_report, name="narration_admin_missing_audio")]
+
+
+@hooks.register("register_reports_menu_item")
+def missing_audio_menu_item() -> MenuItem:
+    return MenuItem("Articles without audio", reverse("narration_admin_missing_audio"), icon_name="media", order=900)
+
+
+@hooks.register("masthead_account_panels")
+def podcast_account_panel(request):  # type: ignore[no-untyped-def]
+    return audio_admin.account_panel(request)

@@ -98,7 +98,7 @@ class SectionPage(CachedForAnonymousMixin, Page):
     subpage_types = ["newsroom.ArticlePage"]
 
     def articles(self) -> ArticlePageQuerySet:
-        return ArticlePage.objects.live().child_of(self).order_by("-date", "-first_published_at")  # type: ignore[return-value]
+        return ArticlePage.objects.live().child_of(self).order_by("-date", "-first_published_at")
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
@@ -143,7 +143,7 @@ class AuthorPage(CachedForAnonymousMixin, Page):
 class ArticlePageQuerySet(PageQuerySet):
     def with_cards(self) -> ArticlePageQuerySet:
         """What a list of article cards needs, without a query per card."""
-        return self.select_related("hero_image").prefetch_related(  # type: ignore[return-value]
+        return self.select_related("hero_image").prefetch_related(
             "article_authors__author", "hero_image__renditions"
         )
 
@@ -170,7 +170,16 @@ class ArticlePage(Page):
         FieldPanel("body"),
         FieldPanel("tags"),
     ]
-    search_fields = Page.search_fields + [index.SearchField("dek"), index.FilterField("access")]
+    # Only what every reader may see is indexed: a search must not reveal that
+    # a word appears behind the paywall (see search_preview).
+    search_fields = Page.search_fields + [
+        index.SearchField("dek"),
+        index.SearchField("author_names"),
+        index.SearchField("search_preview"),
+        index.RelatedFields("tags", [index.SearchField("name")]),
+        index.FilterField("access"),
+        index.FilterField("date"),
+    ]
     parent_page_types = ["newsroom.SectionPage"]
     subpage_types: list[str] = []
 
@@ -187,7 +196,7 @@ class ArticlePage(Page):
     @property
     def section(self) -> SectionPage | None:
         parent = self.get_parent()
-        return parent.specific if parent is not None else None  # type: ignore[return-value]
+        return parent.specific if parent is not None else None
 
     @property
     def is_free(self) -> bool:
@@ -205,6 +214,15 @@ class ArticlePage(Page):
 
     def full_blocks(self) -> list[Any]:
         return [block for block in self.body if block.block_type != "preview_ends"]
+
+    def author_names(self) -> str:
+        return ", ".join(rel.author.title for rel in self.article_authors.all() if rel.author is not None)
+
+    def search_preview(self) -> str:
+        """The text an anonymous reader sees: full for public articles, the preview for gated ones."""
+        from masthead.newsroom.access import anonymous_reading
+
+        return self.plain_text(anonymous_reading(self).blocks)
 
     def word_count(self) -> int:
         return len(self.plain_text(self.full_blocks()).split())

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class SearchConfig(AppConfig):
     name = "masthead.search"
     label = "search"
+
+    def ready(self) -> None:
+        from masthead.search import signals
+
+        signals.connect()

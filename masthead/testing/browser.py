@@ -58,25 +58,43 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    """One Chromium for the whole run: starting it costs ~0.5 s, a context ~10 ms."""
+@pytest.fixture(scope="module")
+def browser(django_db_setup: None) -> Iterator[Any]:
+    """One Chromium per test module: starting it costs ~0.5 s, a context ~10 ms.
+
+    Module-scoped rather than session-scoped on purpose. Playwright's sync API
+    leaves its asyncio loop marked as running in this thread between calls, and
+    Django reacts to a running loop in two ways: ORM calls raise
+    SynchronousOnlyOperation, and database connections move to per-context
+    storage (new connection objects). Closing the browser after each module
+    confines both to the browser tests instead of every test that runs later
+    in the session (async_to_sync, used e.g. by signals with async receivers,
+    refuses to run beside a running loop at all).
+    """
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
-    # Playwright's sync API runs an asyncio event loop in this thread (it
-    # switches to it with greenlets). Django sees that running loop and
-    # refuses ORM calls from the test body ("SynchronousOnlyOperation: You
-    # cannot call this from an async context") although the test code is
-    # plain synchronous code that never runs concurrently with the loop. The
-    # flag only relaxes that check; the live server answers requests in its
-    # own thread either way. Restored afterwards so non-browser tests keep
-    # Django's protection.
+    # The test body is plain synchronous code that never runs concurrently
+    # with Playwright's loop, so Django's async-safety check is a false alarm
+    # here; the flag relaxes only that check, only while the browser is open.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    # The connection objects Django hands out once the loop "runs" are new
+    # ones: carry over the snapshot serialized rollback restores from, or the
+    # second browser test would start from a database without Wagtail's root.
+    # (Hence django_db_setup above: the test database and its snapshot must
+    # exist before the loop starts, on the connections every other test uses.)
+    snapshots = {
+        alias: getattr(connections[alias], "_test_serialized_contents")  # noqa: B009 (private to Django's test runner)
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
     try:
         with sync_playwright() as playwright:
+            for alias, snapshot in snapshots.items():
+                setattr(connections[alias], "_test_serialized_contents", snapshot)  # noqa: B010
             chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
             try:
                 yield chromium

@@ -66,7 +66,7 @@ def ensure_home() -> HomePage:
 def ensure_section(home: HomePage, title: str) -> SectionPage:
     found = SectionPage.objects.child_of(home).filter(title=title).first()
     if found:
-        return found  # type: ignore[return-value]
+        return found
     section = home.add_child(
         instance=SectionPage(title=title, show_in_menus=True, intro=f"Reporting and analysis on {title.lower()}.")
     )
@@ -77,7 +77,7 @@ def ensure_section(home: HomePage, title: str) -> SectionPage:
 def ensure_author_index(home: HomePage) -> AuthorIndexPage:
     found = AuthorIndexPage.objects.child_of(home).first()
     if found:
-        return found  # type: ignore[return-value]
+        return found
     index = home.add_child(instance=AuthorIndexPage(title="Writers", slug="authors"))
     index.save_revision().publish()
     return index
@@ -87,7 +87,7 @@ def ensure_author(home: HomePage, name: str, *, role: str = "", bio: str = "", p
     index = ensure_author_index(home)
     found = AuthorPage.objects.child_of(index).filter(title=name).first()
     if found:
-        return found  # type: ignore[return-value]
+        return found
     author = index.add_child(instance=AuthorPage(title=name, role=role, bio=bio, photo=photo))
     author.save_revision().publish()
     return author
@@ -96,7 +96,7 @@ def ensure_author(home: HomePage, name: str, *, role: str = "", bio: str = "", p
 def ensure_issue_index(home: HomePage) -> IssueIndexPage:
     found = IssueIndexPage.objects.child_of(home).first()
     if found:
-        return found  # type: ignore[return-value]
+        return found
     index = home.add_child(instance=IssueIndexPage(title="Back issues", slug="issues"))
     index.save_revision().publish()
     return index

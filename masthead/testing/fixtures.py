@@ -196,3 +196,6 @@ def editor(db: Any) -> Any:
     if group:
         user.groups.add(group)
     return user
+
+
+from masthead.testing.smtp import smtp_server  # noqa: E402, F401  (a fixture every app may use)

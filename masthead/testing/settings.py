@@ -11,5 +11,17 @@ os.environ.setdefault("DEBUG", "1")
 os.environ.setdefault("STATIC_NO_MANIFEST", "1")
 os.environ.setdefault("TASKS_IMMEDIATE", "1")
 os.environ.setdefault("PAGE_CACHE_ENABLED", "1")
+# Tests speak with espeak (fast) and narrate only when a test asks for it.
+os.environ.setdefault("NARRATION_ENGINE", "espeak")
+os.environ.setdefault("NARRATION_ON_PUBLISH", "0")
 
 from masthead.settings import *  # noqa: E402, F403
+
+# Tests that use threads (webhook races, live servers) need SQLite's real file
+# locking, as in production: a shared-cache in-memory database answers "table
+# is locked" at once instead of waiting out the busy timeout. One file per run.
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}  # noqa: F405
+
+# Argon2 is deliberately slow; tests create many users. Production keeps Argon2 first.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]  # noqa: F405

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
+from django.utils import timezone
 
 from masthead.ads.models import HouseAd, Slot
 
@@ -32,29 +35,55 @@ def _get(client: Client, magazine: Any, page: str) -> str:
     return response.content.decode()
 
 
-@pytest.mark.parametrize("page", PAGE_SLOTS)
-def test_anonymous_reader_sees_the_pages_ads_labelled(client: Client, magazine: Any, house_ads: Any, page: str) -> None:
-    html = _get(client, magazine, page)
-    for slot in PAGE_SLOTS[page]:
-        assert f"HOUSE-AD-{slot}" in html
-        assert f'aria-labelledby="ad-label-{slot}"' in html
-    assert ">Advertisement<" in html
+def test_anonymous_reader_sees_each_pages_ads_labelled(client: Client, magazine: Any, house_ads: Any) -> None:
+    for page, slots in PAGE_SLOTS.items():
+        html = _get(client, magazine, page)
+        for slot in slots:
+            assert f"HOUSE-AD-{slot}" in html, page
+            assert f'aria-labelledby="ad-label-{slot}"' in html
+        assert ">Advertisement<" in html
 
 
-@pytest.mark.parametrize("page", PAGE_SLOTS)
-def test_free_member_sees_ads(client: Client, magazine: Any, house_ads: Any, member: Any, page: str) -> None:
-    client.force_login(member)
-    html = _get(client, magazine, page)
-    for slot in PAGE_SLOTS[page]:
-        assert f"HOUSE-AD-{slot}" in html
+@pytest.fixture
+def comp(db: Any) -> Any:
+    """A reader on a complimentary grant from staff (no payment)."""
+    from masthead.members import services
+
+    user = get_user_model().objects.create_user("comp", "comp@example.com", "a-long-password-1")
+    services.grant_comp(user=user, until=timezone.localdate() + timedelta(days=30), note="Press pass")
+    return user
 
 
-@pytest.mark.parametrize("page", PAGE_SLOTS)
-def test_staff_never_see_ads(client: Client, magazine: Any, house_ads: Any, staff: Any, page: str) -> None:
-    client.force_login(staff)
-    html = _get(client, magazine, page)
+@pytest.mark.parametrize("persona", ["member", "lapsed", "refunded"])
+def test_readers_without_access_see_ads(client_for: Any, magazine: Any, house_ads: Any, persona: str) -> None:
+    client = client_for(persona)
+    for page, slots in PAGE_SLOTS.items():
+        html = _get(client, magazine, page)
+        for slot in slots:
+            assert f"HOUSE-AD-{slot}" in html, page
+
+
+@pytest.mark.parametrize("persona", ["subscriber", "comp", "staff"])
+def test_subscribers_comps_and_staff_never_see_ads(client_for: Any, magazine: Any, house_ads: Any, persona: str) -> None:
+    client = client_for(persona)
+    for page in PAGE_SLOTS:
+        html = _get(client, magazine, page)
+        assert "HOUSE-AD-" not in html, page
+        assert "Advertisement" not in html
+
+
+def test_subscriber_reading_a_subscriber_article_sees_no_ad_inside_the_full_text(
+    client_for: Any, magazine: Any, house_ads: Any
+) -> None:
+    html = client_for("subscriber").get(magazine.subscriber_article.url).content.decode()
+    assert "SECRET-AFTER-THE-CUT" in html
     assert "HOUSE-AD-" not in html
-    assert "Advertisement" not in html
+
+
+def test_anonymous_teaser_of_a_subscriber_article_carries_the_ad(client: Client, magazine: Any, house_ads: Any) -> None:
+    html = client.get(magazine.subscriber_article.url).content.decode()
+    assert "SECRET-AFTER-THE-CUT" not in html
+    assert f"HOUSE-AD-{Slot.ARTICLE_INLINE}" in html
 
 
 def test_the_slot_asks_the_ad_free_hook_not_a_flag_of_its_own(

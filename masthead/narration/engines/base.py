@@ -32,6 +32,8 @@ class Audio:
 class SpeechEngine:
     # Part of every cache key: a different voice or engine version is different audio.
     voice_id: str = ""
+    # Whether inline [[ IPA phonemes ]] reach the voice (Piper) or must be replaced by the plain word (espeak).
+    phonemes_ipa: bool = False
 
     def synthesize(self, text: str) -> Audio:
         """Speak one paragraph of prepared text. Raises EngineError on failure."""

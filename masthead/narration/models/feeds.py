@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
+from django_tasks.signals import task_finished
 
+from masthead.narration.models.audio import Narration
 from masthead.newsroom.access import reader_access_ended
 
 __all__ = ["PodcastToken"]
@@ -61,3 +65,29 @@ def _revoke_on_access_ended(sender: object, *, user: object, reason: str = "ende
 
 
 reader_access_ended.connect(_revoke_on_access_ended, dispatch_uid="narration.revoke_podcast_tokens")
+
+
+def _refresh_cached_pages(sender: object, instance: Any, **kwargs: object) -> None:
+    # The anonymous page cache holds article HTML; a narration that just became
+    # ready (or went away) changes whether the page carries a player.
+    if kwargs.get("signal") is post_delete or instance.status == "ready":
+        from masthead.core.pagecache import bump_generation
+
+        bump_generation()
+
+
+post_save.connect(_refresh_cached_pages, sender=Narration, dispatch_uid="narration.player_page_cache")
+post_delete.connect(_refresh_cached_pages, sender=Narration, dispatch_uid="narration.player_page_cache_delete")
+
+
+def _refresh_after_narration_job(sender: object, task_result: Any = None, **kwargs: object) -> None:
+    # The pipeline writes its outcome with queryset.update (claim-safe), which
+    # sends no post_save; the finished job is the moment the player may appear.
+    task = getattr(task_result, "task", None)
+    if getattr(task, "name", "") == "narrate_article":
+        from masthead.core.pagecache import bump_generation
+
+        bump_generation()
+
+
+task_finished.connect(_refresh_after_narration_job, dispatch_uid="narration.player_page_cache_task")

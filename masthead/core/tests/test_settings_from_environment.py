@@ -1,0 +1,103 @@
+"""A misconfigured deploy fails at start-up, naming the variable; a good one passes check --deploy.
+
+Each case runs in a fresh interpreter with a clean environment, because
+settings are read once per process. The bad cases fail while settings are
+imported, before apps load (~0.5 s each), and run concurrently.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+SETUP = "import django; django.setup()"
+
+# (why it is wrong, environment, the variable the error must name)
+BAD = [
+    ("DEBUG is not a boolean", {"DEBUG": "maybe"}, "DEBUG"),
+    ("cache lifetime is not a number", {"PAGE_CACHE_SECONDS": "abc"}, "PAGE_CACHE_SECONDS"),
+    ("unknown database scheme", {"DATABASE_URL": "nonsense://"}, "DATABASE_URL"),
+    ("no secret key in production", {"DEBUG": "0", "SECRET_KEY": ""}, "SECRET_KEY"),
+    ("Redis URL without a scheme", {"REDIS_URL": "localhost:6379"}, "REDIS_URL"),
+    ("Redis URL with a bad port", {"REDIS_URL": "redis://127.0.0.1:sixtythree/0"}, "REDIS_URL"),
+    ("S3 keys without a bucket", {"S3_ACCESS_KEY_ID": "AKIA", "S3_SECRET_ACCESS_KEY": "s"}, "S3_BUCKET"),
+    ("half an S3 key pair", {"S3_BUCKET": "media", "S3_ACCESS_KEY_ID": "AKIA"}, "S3_SECRET_ACCESS_KEY"),
+    ("unknown time zone", {"TIME_ZONE": "Mars/Olympus_Mons"}, "TIME_ZONE"),
+]
+
+
+def clean_env(tmp_path: Path, **values: str) -> dict[str, str]:
+    """Only what the process needs: nothing leaks in from the test run's own settings."""
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "masthead.settings",
+        "MASTHEAD_VAR_DIR": str(tmp_path / "var"),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "DEBUG": "1",
+    }
+    env.update(values)
+    return env
+
+
+def test_bad_values_stop_start_up_with_an_error_naming_the_variable(tmp_path):
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", SETUP],
+            cwd=ROOT,
+            env=clean_env(tmp_path, **values),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _, values, _ in BAD
+    ]
+    failures = []
+    for (why, values, variable), process in zip(BAD, processes, strict=True):
+        _, stderr = process.communicate(timeout=120)
+        last_line = stderr.strip().splitlines()[-1] if stderr.strip() else ""
+        if process.returncode == 0:
+            failures.append(f"{why} {values}: started anyway")
+        elif not last_line.startswith("django.core.exceptions.ImproperlyConfigured") or variable not in last_line:
+            failures.append(f"{why} {values}: expected ImproperlyConfigured naming {variable}, got {last_line!r}")
+    assert not failures, "\n".join(failures)
+
+
+def test_redis_password_is_not_echoed_in_the_error(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-c", SETUP],
+        cwd=ROOT,
+        env=clean_env(tmp_path, REDIS_URL="http://:hunter2-secret@cache:6379"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "REDIS_URL" in result.stderr and "hunter2-secret" not in result.stderr
+
+
+def test_a_good_production_environment_passes_the_deploy_check(tmp_path):
+    env = clean_env(
+        tmp_path,
+        DEBUG="0",
+        SECRET_KEY="k" * 20 + "-production-secret-with-enough-variety-0123456789",
+        SITE_URL="https://magazine.example",
+        ALLOWED_HOSTS="magazine.example",
+        # Every explicit form of the variables the bad cases reject, set right.
+        PAGE_CACHE_SECONDS="600",
+        TIME_ZONE="Europe/London",
+        REDIS_URL="",
+        LOG_LEVEL="info",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,0 +1,222 @@
+"""Accounts: sign up and sign in (email link or password), sign out, email change, gifts, the account page.
+
+Every response to "here is an email address" is the same page with the same
+status, and sends exactly one email, whether or not the address has an
+account — so neither the page nor its timing tells who reads the magazine.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import authenticate, get_user_model, login, logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from wagtail import hooks
+
+from masthead.members import emails, entitlements, services, throttle, tokens
+from masthead.members.forms import EmailChangeForm, EmailForm, GiftForm, SignInForm
+from masthead.members.models import Grant, GrantKind, Profile
+
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+NO_MATCH_MESSAGE = "That email address and password do not match. Check both, or leave the password empty to get a sign-in link."
+EMAIL_TAKEN = "Another account now uses that address; nothing changed."
+
+
+def _safe_next(request: HttpRequest, candidate: str | None) -> str:
+    if candidate and url_has_allowed_host_and_scheme(candidate, {request.get_host()}, require_https=request.is_secure()):
+        return candidate
+    return reverse("members:account")
+
+
+def _blocked(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    context["blocked"] = throttle.BLOCKED_MESSAGE
+    return render(request, template, context, status=429)
+
+
+@never_cache
+def sign_in(request: HttpRequest) -> HttpResponse:
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    form = SignInForm(request.POST or None)
+    context: dict[str, Any] = {"form": form, "next": next_url}
+    if request.method != "POST" or not form.is_valid():
+        return render(request, "members/sign_in.html", context)
+    email, password = form.cleaned_data["email"], form.cleaned_data["password"]
+    if not password:
+        return _send_link(request, email, next_url, "members/sign_in.html", context)
+    if throttle.is_blocked("password", request, email):
+        return _blocked(request, "members/sign_in.html", context)
+    user = tokens.user_for_email(email)
+    # Unknown addresses still run the password hasher (ModelBackend hashes for a
+    # missing username), so a wrong password costs the same time either way.
+    username = user.get_username() if user else f"\x00no-account:{email}"
+    authenticated = authenticate(request, username=username, password=password)
+    if authenticated is None:
+        throttle.record("password", request, email)
+        form.add_error(
+            None, "That email address and password do not match. Check both, or leave the password empty to get a sign-in link."
+        )
+        return render(request, "members/sign_in.html", context)
+    throttle.reset("password", request, email)
+    login(request, authenticated)
+    return redirect(_safe_next(request, next_url))
+
+
+@never_cache
+def sign_up(request: HttpRequest) -> HttpResponse:
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    form = EmailForm(request.POST or None)
+    context: dict[str, Any] = {"form": form, "next": next_url}
+    if request.method == "POST" and form.is_valid():
+        return _send_link(request, form.cleaned_data["email"], next_url, "members/sign_up.html", context)
+    return render(request, "members/sign_up.html", context)
+
+
+def _send_link(request: HttpRequest, email: str, next_url: str, template: str, context: dict[str, Any]) -> HttpResponse:
+    if throttle.is_blocked("link", request, email):
+        return _blocked(request, template, context)
+    throttle.record("link", request, email)
+    emails.send_sign_in_link(request, email, next_url=next_url if url_has_allowed_host_and_scheme(next_url, None) else "")
+    return render(request, "members/check_email.html", {"email": email})
+
+
+@never_cache
+def magic_link(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a button; POST signs in. Mail scanners that follow links with GET do not spend the link."""
+    try:
+        payload = tokens.read_sign_in_token(token)
+    except tokens.TokenError as error:
+        return render(request, "members/link_invalid.html", {"error": str(error)}, status=400)
+    if request.method != "POST":
+        return render(request, "members/link_confirm.html", {"email": payload["e"]})
+    user = tokens.user_for_email(payload["e"]) or _create_reader(payload["e"])
+    login(request, user, backend=MODEL_BACKEND)
+    messages.success(request, "You are signed in.")
+    return redirect(_safe_next(request, payload.get("n")))
+
+
+@transaction.atomic
+def _create_reader(email: str) -> Any:
+    User = get_user_model()
+    username = email[:150]
+    if User.objects.filter(username=username).exists():
+        username = f"{email[:130]}-{timezone.now():%y%m%d%H%M%S}"
+    try:
+        user = User.objects.create_user(username=username, email=email)
+    except IntegrityError:  # two tabs created it at once
+        return tokens.user_for_email(email)
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    Profile.objects.get_or_create(user=user)
+    return user
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("/")
+
+
+@login_required
+@never_cache
+def account(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    now = timezone.now()
+    grants = list(Grant.objects.filter(user=user, revoked_at__isnull=True).exclude(ends_at__lte=now).order_by("starts_at"))
+    panels = []
+    for hook in hooks.get_hooks("masthead_account_panels"):
+        html = hook(request)
+        if html:
+            # Panels come from our own apps' hooks, which build them with format_html.
+            panels.append(mark_safe(html))  # noqa: S308
+    context = {
+        "grants": [(grant, grant.is_active(now)) for grant in grants],
+        "is_subscriber": entitlements.is_subscriber(user),
+        "gets_print": entitlements.gets_print(user),
+        "panels": panels,
+        "subscription_kind": GrantKind.SUBSCRIPTION,
+    }
+    return render(request, "members/account.html", context)
+
+
+@login_required
+@never_cache
+def change_email(request: HttpRequest) -> HttpResponse:
+    form = EmailChangeForm(request.POST or None, user=request.user)
+    context: dict[str, Any] = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        new_email = form.cleaned_data["new_email"]
+        if throttle.is_blocked("email-change", request, new_email):
+            return _blocked(request, "members/change_email.html", context)
+        throttle.record("email-change", request, new_email)
+        emails.send_email_change_link(request, request.user, new_email)
+        return render(request, "members/check_email.html", {"email": new_email, "email_change": True})
+    return render(request, "members/change_email.html", context)
+
+
+@never_cache
+def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        user, new_email = tokens.read_email_change_token(token)
+    except tokens.TokenError as error:
+        return render(request, "members/link_invalid.html", {"error": str(error)}, status=400)
+    if request.method != "POST":
+        return render(request, "members/email_confirm.html", {"new_email": new_email})
+    with transaction.atomic():
+        taken = tokens.user_for_email(new_email)
+        if taken is not None and taken.pk != user.pk:
+            return render(
+                request,
+                "members/link_invalid.html",
+                {"error": "Another account now uses that address; nothing changed."},
+                status=409,
+            )
+        old_email = user.email
+        user.email = new_email
+        fields = ["email"]
+        if user.username == old_email:
+            user.username = new_email[:150]
+            fields.append("username")
+        user.save(update_fields=fields)
+    emails.send_email_changed_notice(old_email, new_email)
+    messages.success(request, f"Your email address is now {new_email}.")
+    return redirect("members:account")
+
+
+@login_required
+@never_cache
+def password(request: HttpRequest) -> HttpResponse:
+    """Set a password (accounts made by email link have none) or change it."""
+    form_class = PasswordChangeForm if request.user.has_usable_password() else SetPasswordForm
+    form = form_class(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        update_session_auth_hash(request, user)
+        messages.success(request, "Your password is saved.")
+        return redirect("members:account")
+    return render(request, "members/password.html", {"form": form})
+
+
+@login_required
+@never_cache
+def redeem_gift(request: HttpRequest) -> HttpResponse:
+    form = GiftForm(request.POST or request.GET or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            grant = services.redeem_gift(user=request.user, code=form.cleaned_data["code"])
+        except services.AccessError as error:
+            form.add_error("code", str(error))
+        else:
+            messages.success(request, f"Gift redeemed: you can read everything until {grant.ends_at:%B %-d, %Y}.")
+            return HttpResponseRedirect(reverse("members:account"))
+    return render(request, "members/gift.html", {"form": form})

@@ -1,0 +1,292 @@
+"""The narration pipeline: article revision → prepared paragraphs → cached clips → one MP3.
+
+narrate() is safe to run any number of times, at once or after a crash:
+- The Narration row is unique per (page, revision, variant, voice) and a job
+  works only after winning a conditional UPDATE (the claim). A second job for
+  the same revision finds the claim taken (or the audio ready) and does nothing.
+- Every paragraph is a Clip keyed by sha256(voice + prepared text), stored the
+  moment it is synthesised. A job that dies half way leaves its finished clips
+  behind; the rerun synthesises only what is missing. Editing one paragraph
+  changes one key, so only that paragraph is spoken again.
+- The MP3 gets a name containing the hash of its bytes and is written before
+  the row points at it, so a reader never gets a half-written file and a
+  published URL never changes its content.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import tempfile
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import lameenc
+from django.conf import settings
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from masthead.narration import textprep
+from masthead.narration.engines import EngineError, SpeechEngine, get_engine
+from masthead.narration.models import Clip, Narration
+from masthead.newsroom.models import Access, ArticlePage
+
+log = logging.getLogger(__name__)
+
+MP3_KBPS = 64
+# lameenc quality 2 (best) … 7 (fast); 5 is indistinguishable for speech at 64 kbps and about twice as fast as 2.
+MP3_QUALITY = 5
+# Silence after the spoken header (headline, standfirst, byline) and between body paragraphs.
+HEADER_PAUSE_SECONDS = 0.75
+PARAGRAPH_PAUSE_SECONDS = 0.5
+HEADER_BLOCKS = {"headline", "standfirst", "byline"}
+
+Progress = Callable[[int, int], None]
+
+
+class NarrationError(Exception):
+    """Bad input to the pipeline (unknown page, unpublished revision, unknown variant)."""
+
+
+def variants_for(page: ArticlePage) -> list[str]:
+    """Public articles need only the full reading; gated ones also a teaser for readers without access."""
+    if page.access == Access.PUBLIC:
+        return [Narration.Variant.FULL]
+    return [Narration.Variant.FULL, Narration.Variant.TEASER]
+
+
+def clip_key(text: str, voice_id: str) -> str:
+    return hashlib.sha256(f"{voice_id}\n{text}".encode()).hexdigest()
+
+
+def source_hash(segments: list[textprep.Segment], voice_id: str) -> str:
+    digest = hashlib.sha256(voice_id.encode())
+    for segment in segments:
+        digest.update(f"\n{segment.block_id}\t{segment.spoken}".encode())
+    return digest.hexdigest()
+
+
+def prepared_segments(page: ArticlePage, variant: str, engine: SpeechEngine) -> list[textprep.Segment]:
+    return textprep.article_segments(page, variant, textprep.load_lexicon(), phonemes=engine.phonemes_ipa)
+
+
+# --- Claiming -----------------------------------------------------------------
+
+
+def _claim(*, page_id: int, revision_id: int, variant: str, voice: str) -> tuple[Narration, Any]:
+    """Get or create the row, then try to claim it. Returns (row, claim time or None if someone else has it)."""
+    narration, _ = Narration.objects.get_or_create(page_id=page_id, revision_id=revision_id, variant=variant, voice=voice)
+    now = timezone.now()
+    crashed_before = now - timedelta(seconds=settings.NARRATION_JOB_TIMEOUT)
+    unclaimed = Q(claimed_at__isnull=True) | Q(claimed_at__lt=crashed_before)
+    rows = Narration.objects.filter(pk=narration.pk)
+    # Ready audio is claimed only to refresh it after a lexicon change, and stays playable meanwhile.
+    claimed = rows.filter(unclaimed, status=Narration.Status.READY, stale=True).update(
+        claimed_at=now, attempts=F("attempts") + 1
+    ) or rows.filter(unclaimed, ~Q(status=Narration.Status.READY)).update(
+        status=Narration.Status.RUNNING, claimed_at=now, attempts=F("attempts") + 1, error=""
+    )
+    narration.refresh_from_db()
+    return narration, (now if claimed else None)
+
+
+def _release(narration: Narration, claim: Any, **changes: Any) -> bool:
+    """Write the job's outcome only if this job still holds the claim (a crashed-and-resumed twin may have finished)."""
+    changes.setdefault("claimed_at", None)
+    return bool(Narration.objects.filter(pk=narration.pk, claimed_at=claim).update(updated=timezone.now(), **changes))
+
+
+# --- Clips ----------------------------------------------------------------------
+
+
+def _read_clip(clip: Clip) -> bytes | None:
+    try:
+        with clip.pcm.open("rb") as fh:
+            return fh.read()
+    except (FileNotFoundError, OSError):
+        return None
+
+
+def clip_for(engine: SpeechEngine, text: str) -> tuple[Clip, bytes]:
+    """The cached clip for this text and voice, synthesising and storing it first if it is missing."""
+    key = clip_key(text, engine.voice_id)
+    clip = Clip.objects.filter(key=key).first()
+    if clip is not None:
+        pcm = _read_clip(clip)
+        if pcm is not None:
+            return clip, pcm
+        clip.delete()  # the row outlived its file (media wiped): speak it again
+    audio = engine.synthesize(text)
+    if not audio.pcm:
+        raise EngineError(f"the engine returned no audio for {text[:60]!r}", retryable=False)
+    name = f"narration/clips/{key[:2]}/{key}.pcm"
+    if default_storage.exists(name):  # left by a job that died between file and row
+        default_storage.delete(name)
+    saved = default_storage.save(name, ContentFile(audio.pcm))
+    try:
+        with transaction.atomic():
+            clip = Clip.objects.create(
+                key=key, voice=engine.voice_id, text=text, pcm=saved, sample_rate=audio.sample_rate, samples=len(audio.pcm) // 2
+            )
+    except IntegrityError:
+        # A concurrent job spoke the same paragraph first; keep its clip.
+        clip = Clip.objects.get(key=key)
+        if saved != clip.pcm.name:
+            default_storage.delete(saved)
+    return clip, audio.pcm
+
+
+# --- Rendering -------------------------------------------------------------------
+
+
+def _render_mp3(segments: list[textprep.Segment], pcms: list[tuple[bytes, int]]) -> tuple[Any, list[dict[str, Any]], int]:
+    """Concatenate clips with pauses into an MP3 temp file. Returns (file, segment timings, total samples)."""
+    rate = pcms[0][1]
+    if any(r != rate for _, r in pcms):
+        raise EngineError("clips of one narration have different sample rates", retryable=False)
+    encoder = lameenc.Encoder()
+    encoder.set_bit_rate(MP3_KBPS)
+    encoder.set_in_sample_rate(rate)
+    encoder.set_channels(1)
+    encoder.set_quality(MP3_QUALITY)
+    out = tempfile.TemporaryFile()
+    timings: list[dict[str, Any]] = []
+    position = 0  # in samples
+    for index, (segment, (pcm, _)) in enumerate(zip(segments, pcms, strict=True)):
+        if index:
+            previous = segments[index - 1].block_id
+            pause = HEADER_PAUSE_SECONDS if previous in HEADER_BLOCKS else PARAGRAPH_PAUSE_SECONDS
+            silence = int(rate * pause)
+            out.write(encoder.encode(b"\x00\x00" * silence))
+            position += silence
+        start = position
+        out.write(encoder.encode(pcm))
+        position += len(pcm) // 2
+        timings.append(
+            {
+                "block_id": segment.block_id,
+                "start_ms": round(start * 1000 / rate),
+                "end_ms": round(position * 1000 / rate),
+                "text": segment.spoken,
+            }
+        )
+    out.write(encoder.flush())
+    out.seek(0)
+    return out, timings, position
+
+
+def _store_mp3(fh: Any, *, page: ArticlePage, revision_id: int, variant: str) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: fh.read(1 << 20), b""):
+        digest.update(chunk)
+    size = fh.tell()
+    fh.seek(0)
+    name = f"narration/{page.pk}/{page.slug[:60]}-r{revision_id}-{variant}-{digest.hexdigest()[:16]}.mp3"
+    # Same bytes, same name: a rerun that produced identical audio reuses the file, never overwrites it.
+    if not default_storage.exists(name):
+        name = default_storage.save(name, File(fh, name=name))
+    return name, size
+
+
+# --- The job ----------------------------------------------------------------------
+
+
+def narrate(
+    *,
+    page_id: int,
+    revision_id: int | None = None,
+    variant: str = Narration.Variant.FULL,
+    engine: str | SpeechEngine | None = None,
+    progress: Progress | None = None,
+) -> Narration:
+    """Narrate one published revision of an article. Returns the row (ready, failed, or claimed by another job)."""
+    if variant not in Narration.Variant.values:
+        raise NarrationError(f"variant must be one of {', '.join(Narration.Variant.values)}; got {variant!r}")
+    speaker = engine if isinstance(engine, SpeechEngine) else get_engine(engine)
+    page = ArticlePage.objects.filter(pk=page_id).first()
+    if page is None:
+        raise NarrationError(f"no article with id {page_id}")
+    revision_id = revision_id or page.live_revision_id
+    if revision_id is None:
+        raise NarrationError(f"article {page_id} ({page.title!r}) has no published revision to narrate")
+    revision = page.revisions.filter(pk=revision_id).first()
+    if revision is None:
+        raise NarrationError(f"revision {revision_id} does not belong to article {page_id}")
+
+    narration, claim = _claim(page_id=page.pk, revision_id=revision_id, variant=variant, voice=speaker.voice_id)
+    if claim is None:
+        return narration  # ready already, or another job is on it
+    try:
+        content: ArticlePage = revision.as_object()  # type: ignore[assignment]
+        segments = prepared_segments(content, variant, speaker)
+        pcms: list[tuple[bytes, int]] = []
+        for done, segment in enumerate(segments, start=1):
+            clip, pcm = clip_for(speaker, segment.spoken)
+            pcms.append((pcm, clip.sample_rate))
+            if progress:
+                progress(done, len(segments))
+        mp3, timings, samples = _render_mp3(segments, pcms)
+        with mp3:
+            name, size = _store_mp3(mp3, page=page, revision_id=revision_id, variant=variant)
+        rate = pcms[0][1]
+        _release(
+            narration,
+            claim,
+            status=Narration.Status.READY,
+            stale=False,
+            error="",
+            audio=name,
+            size_bytes=size,
+            duration_ms=round(samples * 1000 / rate),
+            segments=timings,
+            transcript="\n\n".join(s.spoken for s in segments),
+            source_hash=source_hash(segments, speaker.voice_id),
+        )
+    except EngineError as exc:
+        log.warning("narration %s failed: %s", narration.pk, exc.message)
+        kept_ready = narration.status == Narration.Status.READY
+        _release(
+            narration,
+            claim,
+            status=Narration.Status.READY if kept_ready else Narration.Status.FAILED,
+            stale=kept_ready,
+            error=f"{'retryable' if exc.retryable else 'permanent'}: {exc.message}",
+        )
+    except BaseException:
+        # A bug or an interrupt: free the claim so a rerun may resume at once (clips done so far are kept).
+        _release(narration, claim, status=narration.status if narration.status == "ready" else Narration.Status.QUEUED)
+        raise
+    narration.refresh_from_db()
+    return narration
+
+
+def queue_article(page: ArticlePage, *, revision_id: int | None = None) -> list[Narration]:
+    """Create the queued rows for a newly published revision (so staff see them) and return them."""
+    revision_id = revision_id or page.live_revision_id
+    voice = get_engine().voice_id
+    rows = []
+    for variant in variants_for(page):
+        row, _ = Narration.objects.get_or_create(page_id=page.pk, revision_id=revision_id, variant=variant, voice=voice)
+        rows.append(row)
+    return rows
+
+
+def stale_narrations() -> list[Narration]:
+    """Ready narrations of live revisions whose prepared text the current lexicon would change; marks them stale."""
+    engine = get_engine()
+    changed = []
+    ready = Narration.objects.filter(status=Narration.Status.READY, voice=engine.voice_id, stale=False).select_related("page")
+    for narration in ready.iterator():
+        page = narration.page
+        if not page.live or page.live_revision_id != narration.revision_id:
+            continue
+        segments = prepared_segments(page.specific, narration.variant, engine)
+        if source_hash(segments, engine.voice_id) != narration.source_hash:
+            changed.append(narration)
+    Narration.objects.filter(pk__in=[n.pk for n in changed]).update(stale=True)
+    return changed

@@ -1,0 +1,68 @@
+"""{% narration_player %}: the article page's listen box, only when ready audio exists.
+
+The variant comes from the same question the audio URL asks
+(listening.narration_for → access.reading_for_user), so the player never
+points at audio the server would refuse. Segment texts stay out of the page:
+the player needs only block ids and start times, and leaving the words out
+means the page carries no text beyond what the reader may already read.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+
+from masthead.narration import transcripts
+from masthead.narration.listening import FULL, narration_for
+
+register = template.Library()
+
+
+def _artwork(page: Any) -> str:
+    if not page.hero_image:
+        return ""
+    try:
+        return str(page.hero_image.get_rendition("fill-512x512").url)
+    except Exception:  # noqa: BLE001 — a missing image file must not break the article
+        return ""
+
+
+def _clock(ms: int) -> str:
+    minutes, seconds = divmod(round(ms / 1000), 60)
+    return f"{minutes}:{seconds:02d}"
+
+
+@register.simple_tag(takes_context=True)
+def narration_player(context: Any) -> SafeString:
+    request = context.get("request")
+    page = context.get("page")
+    if request is None or page is None:
+        return mark_safe("")  # noqa: S308 — empty
+    narration = narration_for(request.user, page)
+    if narration is None:
+        return mark_safe("")  # noqa: S308 — empty
+    segments = [
+        {"block": str(s.get("block_id", "")), "start": int(s.get("start_ms", 0)), "end": int(s.get("end_ms", 0))}
+        for s in narration.segments or []
+    ]
+    html = render_to_string(
+        "narration/player.html",
+        {
+            "page": page,
+            "narration": narration,
+            "teaser": narration.variant != FULL,
+            "audio_url": transcripts.audio_path(narration),
+            "transcript_url": transcripts.transcript_path(narration),
+            "duration": _clock(narration.duration_ms or 0),
+            "artist": ", ".join(author.title for author in page.authors),
+            "artwork": _artwork(page),
+            "segments": segments,
+            "storage_key": f"masthead:listen:{page.pk}:{narration.variant}",
+            "segments_id": f"listen-segments-{narration.pk}",
+        },
+        request=request,
+    )
+    return mark_safe(html)  # noqa: S308 — rendered by an autoescaping template

@@ -1,0 +1,61 @@
+"""The narration is a valid 64 kbps mono MP3 whose duration and paragraph times match what was spoken."""
+
+from __future__ import annotations
+
+from django.core.files.storage import default_storage
+
+from masthead.narration import services
+from masthead.narration.models import LexiconEntry
+from masthead.narration.tests.support import RATE, CountingEngine, make_long_article, mp3_frames
+
+
+def test_mp3_frames_and_duration(magazine):
+    page = make_long_article(magazine, paragraphs=4)
+    engine = CountingEngine()
+    narration = services.narrate(page_id=page.pk, engine=engine)
+
+    with narration.audio.open("rb") as fh:
+        data = fh.read()
+    frames = mp3_frames(data)
+    assert {f["bitrate"] for f in frames} == {64000}
+    assert {f["rate"] for f in frames} == {RATE} and all(f["mono"] for f in frames)
+    assert narration.size_bytes == len(data) == narration.audio.size
+
+    spoken_ms = sum(2205 + 220 * len(text) for text in engine.calls) * 1000 / RATE
+    pauses_ms = 750 * 2 + 500 * 3  # after headline and byline, then between 4 paragraphs
+    assert abs(narration.duration_ms - (spoken_ms + pauses_ms)) < 5
+    frames_ms = len(frames) * 576 * 1000 / RATE
+    # The encoder pads to whole frames and adds its own delay: within two frames either side.
+    assert 0 <= frames_ms - narration.duration_ms < 3 * 576 * 1000 / RATE
+
+
+def test_segments_follow_the_article(magazine):
+    page = make_long_article(magazine, paragraphs=3)
+    narration = services.narrate(page_id=page.pk, engine=CountingEngine())
+    body_ids = [str(block.id) for block in page.body if block.block_type == "paragraph"]
+    assert [s["block_id"] for s in narration.segments] == ["headline", "byline", *body_ids]
+    starts = [s["start_ms"] for s in narration.segments]
+    assert starts[0] == 0 and starts == sorted(starts)
+    assert all(s["end_ms"] > s["start_ms"] for s in narration.segments)
+    assert narration.segments[-1]["end_ms"] == narration.duration_ms
+    assert narration.transcript.startswith("A Long Report.\n\nBy Angeline Tan.")
+    assert "the F S B" in narration.segments[2]["text"]
+
+
+def test_a_new_rendering_gets_a_new_file_and_keeps_the_old(magazine):
+    page = make_long_article(magazine, paragraphs=2)
+    engine = CountingEngine()
+    first = services.narrate(page_id=page.pk, engine=engine)
+    old_name = first.audio.name
+    assert first.source_hash in {services.source_hash(services.prepared_segments(page, "full", engine), engine.voice_id)}
+
+    LexiconEntry.objects.create(term="FSB", kind="respell", replacement="Federal Security Service")
+    # Same revision, new pronunciation: the row is refreshed in place with a new versioned file.
+    from masthead.narration.models import Narration
+
+    Narration.objects.filter(pk=first.pk).update(stale=True)
+    again = services.narrate(page_id=page.pk, engine=engine)
+    assert again.pk == first.pk and again.status == "ready" and not again.stale
+    assert again.audio.name != old_name
+    assert default_storage.exists(old_name) and default_storage.exists(again.audio.name)
+    assert "Federal Security Service" in again.transcript

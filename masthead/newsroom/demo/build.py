@@ -1,0 +1,252 @@
+"""Build the demo magazine from nothing, idempotently.
+
+Each step looks for what it would create and leaves it alone if found, so
+`setup_demo` can run on every start: the first run builds the magazine, later
+runs take a second and change nothing an editor may have edited since.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils.text import slugify
+from wagtail.images import get_image_model
+from wagtail.models import Site
+
+from masthead.core.models import MagazineSettings
+from masthead.newsroom import artwork
+from masthead.newsroom.demo import tables
+from masthead.newsroom.demo.writer import DemoArticle, all_articles
+from masthead.newsroom.models import ArticleAuthor, ArticlePage, AuthorPage, HomePage, IssuePage, SectionPage
+from masthead.newsroom.services import ensure_author, import_articles
+from masthead.testing import builders
+
+SEED_FILE = Path(__file__).parent / "articles" / "kremlin-talks.txt"
+SEED_SECTION = "foreign-affairs"
+# The demo's month: the seed article is dated March 28, 2024.
+FIRST_DAY = date(2024, 3, 1)
+DAYS = 31
+# Gated articles show this many paragraphs before the subscribe box.
+PREVIEW_PARAGRAPHS = 2
+ACCESS_CYCLE = ["public", "subscribers", "public", "members", "subscribers", "public"]
+ISSUES = [
+    # (volume, number, cover date, articles dated from, to) — 24 issues a year: the 1st and the 15th.
+    (40, 6, date(2024, 3, 15), date(2024, 3, 1), date(2024, 3, 14)),
+    (40, 7, date(2024, 4, 1), date(2024, 3, 15), date(2024, 3, 31)),
+]
+ADMIN_USERNAME = "admin"
+
+
+@dataclass
+class DemoSummary:
+    created_articles: int
+    articles: int
+    sections: int
+    authors: int
+    issues: int
+    admin_username: str
+    admin_password: str | None
+    admin_note: str
+
+
+def _image(title: str, make: Any) -> Any:
+    """Reuse a generated image by title, so a re-run draws nothing new."""
+    found = get_image_model().objects.filter(title=title).first()
+    return found or make()
+
+
+def _configure_site(home: HomePage) -> None:
+    url = urlsplit(settings.SITE_URL)
+    site = Site.objects.get(root_page=home)
+    hostname, port = url.hostname or "localhost", url.port or (443 if url.scheme == "https" else 80)
+    if (site.hostname, site.port, site.site_name) != (hostname, port, tables.MAGAZINE_NAME):
+        site.hostname, site.port, site.site_name = hostname, port, tables.MAGAZINE_NAME
+        site.save()
+        Site.clear_site_root_paths_cache()
+    magazine = MagazineSettings.for_site(site)
+    if magazine.name != tables.MAGAZINE_NAME:
+        magazine.name = tables.MAGAZINE_NAME
+        magazine.save()
+
+
+def _sections(home: HomePage) -> dict[str, SectionPage]:
+    sections = {}
+    for spec in tables.SECTIONS:
+        existed = SectionPage.objects.child_of(home).filter(title=spec["title"]).exists()
+        section = builders.ensure_section(home, spec["title"])
+        if not existed:
+            section.intro = spec["intro"]
+            section.save_revision().publish()
+        sections[spec["title"]] = section
+    return sections
+
+
+def _writers(home: HomePage) -> dict[str, AuthorPage]:
+    writers = {}
+    for spec in tables.WRITERS:
+        author, _ = ensure_author(name=spec["name"], home=home)
+        if author.photo_id is None and not author.bio:
+            # New, or created bare by an import: give the page what an editor would.
+            author.photo = _image(f"Portrait of {spec['name']}", lambda spec=spec: artwork.portrait(spec["name"]))
+            author.role = spec["role"]
+            author.bio = f"<p>{spec['bio']}</p>"
+            author.save_revision().publish()
+        writers[spec["section"]] = author
+    return writers
+
+
+def _seed_article() -> ArticlePage:
+    from masthead.newsroom.importer import parse_article
+
+    text = SEED_FILE.read_text(encoding="utf-8")
+    slug = parse_article(text).slug
+    found = ArticlePage.objects.filter(slug=slug).first()
+    if found is None:
+        import_articles(sources=[(str(SEED_FILE), text)], section_slug=SEED_SECTION)
+        found = ArticlePage.objects.get(slug=slug)
+    return found.specific  # type: ignore[no-any-return]
+
+
+def _body(article: DemoArticle, *, gated: bool, inline_image: Any) -> list[dict[str, Any]]:
+    blocks: list[dict[str, Any]] = []
+    for i, text in enumerate(article.paragraphs):
+        if gated and i == PREVIEW_PARAGRAPHS:
+            blocks.append({"type": "preview_ends", "value": None})
+        if i == 5:
+            blocks.append({"type": "heading", "value": article.heading})
+        blocks.append({"type": "paragraph", "value": f"<p>{text}</p>"})
+        if i == 3:
+            quote, who = article.pull_quote
+            blocks.append({"type": "pull_quote", "value": {"quote": quote, "attribution": who}})
+        if i == 6 and inline_image is not None:
+            blocks.append(
+                {"type": "image", "value": {"image": inline_image.pk, "caption": article.caption, "credit": article.credit}}
+            )
+    return blocks
+
+
+def _generated_articles(sections: dict[str, SectionPage], writers: dict[str, AuthorPage]) -> tuple[list[ArticlePage], int]:
+    pages, created = [], 0
+    articles = all_articles()
+    for i, article in enumerate(articles):
+        slug = slugify(article.title)
+        found = ArticlePage.objects.filter(slug=slug).first()
+        if found is not None:
+            pages.append(found)
+            continue
+        access = ACCESS_CYCLE[i % len(ACCESS_CYCLE)]
+        on = FIRST_DAY + timedelta(days=(i * 7) % DAYS)
+        hero = _image(article.title, lambda a=article: artwork.article_art(a.title, seed=a.title))
+        inline = None
+        if i % 2 == 0:
+            title = f"{article.title} (detail)"
+            inline = _image(title, lambda t=title: artwork.article_art(t, seed=t, size=(1200, 800)))
+        page = ArticlePage(
+            title=article.title,
+            slug=slug,
+            dek=article.dek,
+            access=access,
+            date=on,
+            hero_image=hero,
+            hero_caption=article.caption,
+            hero_credit=article.credit,
+            body=_body(article, gated=access != "public", inline_image=inline),
+        )
+        authors = [writers[article.section]]
+        if i % 4 == 3:
+            # Some pieces are shared with a colleague from another desk.
+            authors.append(list(writers.values())[(i // 4) % len(writers)])
+        for author in dict.fromkeys(authors):
+            page.article_authors.add(ArticleAuthor(author=author))
+        page.tags.add(*article.tags)
+        sections[article.section].add_child(instance=page)
+        page.save_revision().publish()
+        pages.append(page)
+        created += 1
+    return pages, created
+
+
+def _issues(home: HomePage, seed: ArticlePage, articles: list[ArticlePage]) -> list[IssuePage]:
+    index = builders.ensure_issue_index(home)
+    issues = []
+    section_order = {spec["title"]: n for n, spec in enumerate(tables.SECTIONS)}
+    for volume, number, cover_date, start, end in ISSUES:
+        found = IssuePage.objects.filter(volume=volume, number=number).first()
+        if found is not None:
+            issues.append(found)
+            continue
+        contents = [a for a in [seed, *articles] if start <= a.date <= end]
+        # The table of contents runs lead story first, then section by section.
+        lead = seed if seed in contents else contents[0]
+        rest = sorted(
+            (a for a in contents if a.pk != lead.pk), key=lambda a: (section_order.get(a.get_parent().title, 99), a.date)
+        )
+        date_line = f"Vol. {volume} · No. {number} · {cover_date:%B %-d, %Y}"
+        cover = _image(
+            f"Cover — {tables.MAGAZINE_NAME}, {date_line}",
+            lambda d=date_line, t=lead.title: artwork.cover(magazine=tables.MAGAZINE_NAME, headline=t, date_line=d, seed=d),
+        )
+        issue = builders.make_issue(
+            index, volume=volume, number=number, cover_date=cover_date, articles=[lead, *rest], cover=cover
+        )
+        issue.intro = f"In this issue: {lead.title}, and {len(rest)} more stories from our six desks."
+        issue.save_revision().publish()
+        issues.append(issue)
+    return issues
+
+
+def _admin(var_dir: Path) -> tuple[str, str | None, str]:
+    """A superuser for the demo; its password is kept in var/ so every start prints the same one."""
+    secret = var_dir / "demo-admin.txt"
+    users = get_user_model().objects
+    user = users.filter(username=ADMIN_USERNAME).first()
+    if secret.is_file():
+        password = secret.read_text().strip()
+    elif user is not None:
+        return ADMIN_USERNAME, None, "the admin user already existed; its password was left unchanged"
+    else:
+        password = secrets.token_urlsafe(12)
+        secret.parent.mkdir(parents=True, exist_ok=True)
+        secret.write_text(password + "\n")
+        secret.chmod(0o600)
+    if user is None:
+        users.create_superuser(ADMIN_USERNAME, "admin@example.com", password)
+        return ADMIN_USERNAME, password, "created"
+    return ADMIN_USERNAME, password, "from var/demo-admin.txt"
+
+
+def setup_demo(*, var_dir: Path | None = None) -> DemoSummary:
+    with transaction.atomic():
+        home = builders.ensure_home()
+        _configure_site(home)
+        if not home.intro:
+            home.intro = "Independent reporting on politics, money, the world, the planet, culture and technology."
+            home.save_revision().publish()
+        sections = _sections(home)
+        writers = _writers(home)
+        seed = _seed_article()
+        articles, created = _generated_articles(sections, writers)
+        _issues(home, seed, articles)
+        home = HomePage.objects.get(pk=home.pk)
+        if home.lead_story_id is None:
+            home.lead_story = seed
+            home.save_revision().publish()
+        username, password, note = _admin(var_dir or Path(settings.VAR_DIR))
+    return DemoSummary(
+        created_articles=created,
+        articles=ArticlePage.objects.live().count(),
+        sections=SectionPage.objects.live().count(),
+        authors=AuthorPage.objects.live().count(),
+        issues=IssuePage.objects.live().count(),
+        admin_username=username,
+        admin_password=password,
+        admin_note=note,
+    )

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Runs the demo magazine: migrate, collect static files (when they changed),
+# build the demo content (idempotent), then the background task worker and the
+# web server side by side. Ctrl-C stops both. `make run` calls this after
+# scripts/bootstrap.sh has installed everything.
+#
+# Environment: HOST (127.0.0.1), PORT (8000), MASTHEAD_VAR_DIR (./var),
+# WEB_WORKERS (2). Anything in masthead/settings.py can be set as usual.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+HOST="${HOST:-127.0.0.1}"
+PORT="${PORT:-8000}"
+VAR="${MASTHEAD_VAR_DIR:-$PWD/var}"
+mkdir -p "$VAR"
+PY=.venv/bin/python
+
+# A secret key made once and kept, so sessions survive restarts; never printed.
+if [ ! -s "$VAR/secret_key" ]; then
+  (umask 077; "$PY" -c 'import secrets; print(secrets.token_urlsafe(50))' > "$VAR/secret_key")
+fi
+
+export MASTHEAD_VAR_DIR="$VAR"
+export DEBUG=0
+export SECRET_KEY_FILE="$VAR/secret_key"
+export SERVE_MEDIA=1
+export ALLOWED_HOSTS="${ALLOWED_HOSTS:-127.0.0.1,localhost}"
+export SITE_URL="${SITE_URL:-http://$HOST:$PORT}"
+# The demo has no mail server: sign-in links and receipts go to this terminal.
+export EMAIL_BACKEND="${EMAIL_BACKEND:-django.core.mail.backends.console.EmailBackend}"
+export PYTHONUNBUFFERED=1
+
+"$PY" manage.py migrate --noinput -v0
+
+# collectstatic only when our static files or the installed packages changed.
+stamp="$VAR/static/.collected"
+if [ ! -f "$VAR/static/staticfiles.json" ] || [ ! -f "$stamp" ] \
+   || [ -n "$(find masthead -path '*/static/*' -newer "$stamp" -print -quit)" ] \
+   || [ requirements.txt -nt "$stamp" ]; then
+  echo "run-demo: collecting static files"
+  "$PY" manage.py collectstatic --noinput -v0
+  touch "$stamp"
+fi
+
+"$PY" manage.py setup_demo
+"$PY" manage.py setup_house_ads
+
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap 'stop; exit 0' INT TERM
+trap stop EXIT
+
+# Payments offline: without Stripe keys, localstripe (a stateful fake Stripe,
+# kept in $VAR/localstripe.pickle) runs on loopback and the official SDK talks
+# to it; its fake Stripe.js takes test cards (4242 4242 4242 4242 pays).
+if [ -z "${STRIPE_SECRET_KEY:-}" ]; then
+  LOCALSTRIPE_PORT="${LOCALSTRIPE_PORT:-8420}"
+  "$PY" -m masthead.testing.localstripe_server --port "$LOCALSTRIPE_PORT" --state-file "$VAR/localstripe.pickle" &
+  pids+=($!)
+  export STRIPE_API_BASE="http://127.0.0.1:$LOCALSTRIPE_PORT" STRIPE_SECRET_KEY=sk_test_masthead_demo \
+    STRIPE_PUBLISHABLE_KEY=pk_test_masthead_demo STRIPE_WEBHOOK_SECRET=whsec_masthead_demo
+  "$PY" -c 'import sys, time, urllib.request
+for _ in range(100):
+    try:
+        urllib.request.urlopen(sys.argv[1], timeout=1).close(); break
+    except OSError:
+        time.sleep(0.1)
+else:
+    sys.exit("run-demo: localstripe did not start")' "$STRIPE_API_BASE/js.stripe.com/v3/"
+fi
+"$PY" manage.py setup_billing_demo ${STRIPE_API_BASE:+--webhook-url "$SITE_URL/billing/webhooks/stripe/"}
+
+"$PY" manage.py db_worker --queue-name '*' --no-reload -v0 &
+pids+=($!)
+
+# Ctrl-C reaches the workers too, and they then ignore granian's polite stop;
+# the kill timeout keeps shutdown to a few seconds.
+.venv/bin/granian --interface wsgi --host "$HOST" --port "$PORT" --workers "${WEB_WORKERS:-2}" \
+  --blocking-threads 1 --no-access-log --workers-kill-timeout 5 masthead.wsgi:application &
+pids+=($!)
+
+echo "run-demo: the magazine is at $SITE_URL/ (admin: $SITE_URL/admin/, login above). Ctrl-C stops it."
+# Whichever stops first (a crash, or Ctrl-C) brings the other down with it.
+wait -n "${pids[@]}"
