@@ -39,7 +39,7 @@ from django.core.signals import setting_changed
 from django.db import transaction
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
-from django.utils.cache import cc_delim_re
+from django.utils.cache import cc_delim_re, patch_vary_headers
 
 SHARED_CACHEABLE_ATTR = "_masthead_shared_cacheable"
 GENERATION_KEY = "pagecache:generation"
@@ -230,7 +230,8 @@ def _etag_matches(environ: dict[str, Any], headers: Iterable[tuple[str, str]]) -
 
 
 def _storable(request: HttpRequest, response: HttpResponse) -> bool:
-    if not getattr(response, SHARED_CACHEABLE_ATTR, False) or response.status_code != 200:
+    # Only a GET: a HEAD response may legitimately come back without its body.
+    if request.method != "GET" or not getattr(response, SHARED_CACHEABLE_ATTR, False) or response.status_code != 200:
         return False
     if response.cookies or getattr(response, "streaming", False):
         return False
@@ -269,6 +270,8 @@ class AnonymousPageCacheMiddleware:
             # publish happened meanwhile, this entry is already stale and never served.
             entry: Entry = (generation, body, headers)
             cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+            # Proxies must not give this anonymous copy to a signed-in reader either.
+            patch_vary_headers(response, ("Cookie",))
             response["X-Cache"] = "MISS"
         return response
 

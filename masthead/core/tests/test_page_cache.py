@@ -115,6 +115,7 @@ def test_anonymous_reader_misses_then_hits_the_same_bytes(client, site):
     second = client.get(url)
     assert first["X-Cache"] == "MISS"
     assert second["X-Cache"] == "HIT"
+    assert "Cookie" in first["Vary"]
     assert second.content == first.content and "The second public paragraph." in html
     # A hit still carries what the middleware behind it would have added.
     assert second["X-Content-Type-Options"] == "nosniff"
@@ -241,6 +242,23 @@ def test_marked_responses_that_are_personal_are_not_stored(backend, settings, tm
     middleware(factory.get("/page/"))
     # Only the clean response is served the second time without running the view.
     assert len(calls) == (1 if spoil is None else 2)
+
+
+def test_a_head_request_is_answered_from_the_cache_but_never_fills_it(backend, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    calls = []
+
+    def view(request: Any) -> HttpResponse:
+        calls.append(request.method)
+        return pagecache.mark_shared_cacheable(HttpResponse(b"" if request.method == "HEAD" else b"<p>page</p>"))
+
+    middleware = pagecache.AnonymousPageCacheMiddleware(view)
+    factory = RequestFactory()
+    middleware(factory.head("/page/"))
+    assert middleware(factory.get("/page/")).content == b"<p>page</p>"
+    head = middleware(factory.head("/page/"))
+    assert head["X-Cache"] == "HIT" and head["Content-Length"] == str(len(b"<p>page</p>"))
+    assert calls == ["HEAD", "GET"]
 
 
 def test_unmarked_responses_are_not_stored(backend, settings, tmp_path):
