@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from masthead.core.http import AuthenticatedHttpRequest
 from masthead.fulfilment.forms import PostalAddressForm
 from masthead.fulfilment.models import PostalAddress
 
@@ -25,7 +26,7 @@ def _next_url(request: HttpRequest) -> str:
 
 @never_cache
 @login_required
-def address(request: HttpRequest) -> HttpResponse:
+def address(request: AuthenticatedHttpRequest) -> HttpResponse:
     instance = PostalAddress.objects.filter(user=request.user).first() or PostalAddress(user=request.user)
     if request.method == "POST":
         form = PostalAddressForm(request.POST, instance=instance)

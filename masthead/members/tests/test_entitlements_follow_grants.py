@@ -92,6 +92,7 @@ def test_gift_code_gives_its_months_once(member, staff):
     gift = services.create_gift(months=3, includes_print=True, purchaser_email="aunt@example.com")
     grant = services.redeem_gift(user=member, code=gift.code.lower().replace("-", " "))
     assert entitlements.is_subscriber(member) and entitlements.gets_print(member)
+    assert grant.ends_at is not None
     assert timedelta(days=89) <= grant.ends_at - grant.starts_at <= timedelta(days=92)
     with pytest.raises(services.AccessError, match="already been redeemed"):
         services.redeem_gift(user=staff, code=gift.code)
