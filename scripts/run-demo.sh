@@ -5,7 +5,7 @@
 # scripts/bootstrap.sh has installed everything.
 #
 # Environment: HOST (127.0.0.1), PORT (8000), MASTHEAD_VAR_DIR (./var),
-# WEB_WORKERS (2). Anything in masthead/settings.py can be set as usual.
+# WEB_WORKERS (one per core). Anything in masthead/settings.py can be set as usual.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -43,6 +43,7 @@ if [ ! -f "$VAR/static/staticfiles.json" ] || [ ! -f "$stamp" ] \
 fi
 
 "$PY" manage.py setup_demo
+"$PY" manage.py setup_house_ads
 
 pids=()
 stop() {
@@ -53,15 +54,38 @@ stop() {
 trap 'stop; exit 0' INT TERM
 trap stop EXIT
 
+# Payments offline: without Stripe keys, localstripe (a stateful fake Stripe,
+# kept in $VAR/localstripe.pickle) runs on loopback and the official SDK talks
+# to it; its fake Stripe.js takes test cards (4242 4242 4242 4242 pays).
+if [ -z "${STRIPE_SECRET_KEY:-}" ]; then
+  LOCALSTRIPE_PORT="${LOCALSTRIPE_PORT:-8420}"
+  "$PY" -m masthead.testing.localstripe_server --port "$LOCALSTRIPE_PORT" --state-file "$VAR/localstripe.pickle" &
+  pids+=($!)
+  export STRIPE_API_BASE="http://127.0.0.1:$LOCALSTRIPE_PORT" STRIPE_SECRET_KEY=sk_test_masthead_demo \
+    STRIPE_PUBLISHABLE_KEY=pk_test_masthead_demo STRIPE_WEBHOOK_SECRET=whsec_masthead_demo
+  "$PY" -c 'import sys, time, urllib.request
+for _ in range(100):
+    try:
+        urllib.request.urlopen(sys.argv[1], timeout=1).close(); break
+    except OSError:
+        time.sleep(0.1)
+else:
+    sys.exit("run-demo: localstripe did not start")' "$STRIPE_API_BASE/js.stripe.com/v3/"
+fi
+"$PY" manage.py setup_billing_demo ${STRIPE_API_BASE:+--webhook-url "$SITE_URL/billing/webhooks/stripe/"}
+
 "$PY" manage.py db_worker --queue-name '*' --no-reload -v0 &
 pids+=($!)
 
-# Ctrl-C reaches the workers too, and they then ignore granian's polite stop;
+# The same server as production (scripts/serve.sh); migrate and collectstatic are done above.
+# Ctrl-C reaches granian's workers too, and they then ignore its polite stop;
 # the kill timeout keeps shutdown to a few seconds.
-.venv/bin/granian --interface wsgi --host "$HOST" --port "$PORT" --workers "${WEB_WORKERS:-2}" \
-  --blocking-threads 1 --no-access-log --workers-kill-timeout 5 masthead.wsgi:application &
+SERVE_MIGRATE=0 SERVE_COLLECTSTATIC=0 GRANIAN_WORKERS_KILL_TIMEOUT=5 GRANIAN_LOG_ACCESS_ENABLED=0 \
+  HOST="$HOST" PORT="$PORT" scripts/serve.sh &
 pids+=($!)
 
-echo "run-demo: the magazine is at $SITE_URL/ (admin: $SITE_URL/admin/, login above). Ctrl-C stops it."
+admin_login="login above"
+[ -s "$VAR/demo-admin.txt" ] && admin_login="username admin, password $(head -n1 "$VAR/demo-admin.txt")"
+echo "run-demo: the magazine is at $SITE_URL/ — admin at $SITE_URL/admin/ ($admin_login). Ctrl-C stops it."
 # Whichever stops first (a crash, or Ctrl-C) brings the other down with it.
 wait -n "${pids[@]}"

@@ -257,6 +257,10 @@ def reconcile_access(sub: Subscription) -> None:
             includes_print=bool(sub.plan and sub.plan.includes_print),
             note=f"Stripe subscription, {sub.plan.name if sub.plan else 'unknown plan'}",
         )
+        if sub.cancel_at_period_end:
+            # Will not renew: access ends with the paid period (no renewal grace),
+            # and the account page can say "access until" instead of "renews on".
+            grants.end(subscription_id=sub.stripe_id, reason="cancelled", at=sub.current_period_end)
     elif sub.refunded_at is not None:
         grants.end(subscription_id=sub.stripe_id, reason="refunded")
     elif sub.status in ENDED_STATUSES:

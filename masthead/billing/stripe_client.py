@@ -90,12 +90,17 @@ class StripeProvider:
         old one is deactivated so no new subscription uses it.
         """
         if existing_id:
-            old = _translate(lambda: self._c.plans.retrieve(existing_id)).to_dict()
-            if (old.get("amount"), old.get("currency"), old.get("interval")) == (amount, currency.lower(), interval) and old.get(
-                "active", True
-            ):
+            try:
+                old = _translate(lambda: self._c.plans.retrieve(existing_id)).to_dict()
+            except PaymentError as exc:
+                if exc.retryable:
+                    raise
+                old = {}  # gone (another Stripe account, a fresh localstripe): make a new one
+            terms = (amount, currency.lower(), interval)
+            if old and (old.get("amount"), old.get("currency"), old.get("interval")) == terms and old.get("active", True):
                 return existing_id
-            _translate(lambda: self._c.plans.update(existing_id, params={"active": False}))
+            if old:
+                _translate(lambda: self._c.plans.update(existing_id, params={"active": False}))
         params = {
             "amount": amount,
             "currency": currency.lower(),

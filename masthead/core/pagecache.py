@@ -39,7 +39,7 @@ from django.core.signals import setting_changed
 from django.db import transaction
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
-from django.utils.cache import cc_delim_re
+from django.utils.cache import cc_delim_re, patch_vary_headers
 
 SHARED_CACHEABLE_ATTR = "_masthead_shared_cacheable"
 GENERATION_KEY = "pagecache:generation"
@@ -47,6 +47,10 @@ GENERATION_KEY = "pagecache:generation"
 UNSTORED_HEADERS = frozenset({"set-cookie", "date", "x-cache", "content-length", "vary", "expires", "last-modified"})
 # django.contrib.messages keeps flash messages in this cookie before the session.
 MESSAGES_COOKIE = "messages"
+# Query parameters that change what a cacheable page shows (section pagination).
+# Any other parameter (?utm_source=..., ?x=<random>) sends the request to the
+# view uncached, so nobody can fill the cache with copies of one page.
+CACHEABLE_QUERY_PARAMS = frozenset({"page"})
 
 Stored = tuple[bytes, tuple[tuple[str, str], ...]]
 # What sits in the cache: (generation, body, headers).
@@ -188,6 +192,9 @@ def _may_use_cache(environ: dict[str, Any]) -> bool:
     config = _config()
     if not config.enabled or environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
         return False
+    query = environ.get("QUERY_STRING")
+    if query and any(part.partition("=")[0] not in CACHEABLE_QUERY_PARAMS for part in query.split("&")):
+        return False
     cookies = environ.get("HTTP_COOKIE")
     # A substring test may see "sessionid=" inside another cookie's name; that
     # only sends the reader to the view, which is always safe.
@@ -223,7 +230,8 @@ def _etag_matches(environ: dict[str, Any], headers: Iterable[tuple[str, str]]) -
 
 
 def _storable(request: HttpRequest, response: HttpResponse) -> bool:
-    if not getattr(response, SHARED_CACHEABLE_ATTR, False) or response.status_code != 200:
+    # Only a GET: a HEAD response may legitimately come back without its body.
+    if request.method != "GET" or not getattr(response, SHARED_CACHEABLE_ATTR, False) or response.status_code != 200:
         return False
     if response.cookies or getattr(response, "streaming", False):
         return False
@@ -262,6 +270,8 @@ class AnonymousPageCacheMiddleware:
             # publish happened meanwhile, this entry is already stale and never served.
             entry: Entry = (generation, body, headers)
             cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+            # Proxies must not give this anonymous copy to a signed-in reader either.
+            patch_vary_headers(response, ("Cookie",))
             response["X-Cache"] = "MISS"
         return response
 

@@ -65,10 +65,12 @@ def grant_access(
         raise AccessError(f"Unknown grant kind {kind!r}; use one of {', '.join(GrantKind.values)}.")
     if not reference:
         raise AccessError("A grant needs a reference (subscription id, gift code or comp:<id>).")
-    starts_at = starts_at or timezone.now()
+    grant = Grant.objects.select_for_update().filter(kind=kind, reference=reference).first()
+    # Without an explicit start, a new grant starts now and an existing one keeps its start
+    # (a renewal webhook moves the end, not the beginning).
+    starts_at = starts_at or (grant.starts_at if grant is not None else timezone.now())
     if ends_at is not None and ends_at <= starts_at:
         raise AccessError(f"The grant would end ({ends_at:%Y-%m-%d %H:%M}) before it starts ({starts_at:%Y-%m-%d %H:%M}).")
-    grant = Grant.objects.select_for_update().filter(kind=kind, reference=reference).first()
     if grant is None:
         return Grant.objects.create(
             user=user,
@@ -85,7 +87,10 @@ def grant_access(
     grant.starts_at, grant.ends_at, grant.includes_print = starts_at, ends_at, includes_print
     if note:
         grant.note = note
-    grant.save(update_fields=["starts_at", "ends_at", "includes_print", "note", "updated"])
+    if grant.revoked_at is None:
+        # Renewed or resubscribed: a pending cancellation no longer applies.
+        grant.revoke_reason = ""
+    grant.save(update_fields=["starts_at", "ends_at", "includes_print", "note", "revoke_reason", "updated"])
     return grant
 
 
@@ -108,6 +113,9 @@ def end_access(*, kind: str, reference: str, at: datetime | None = None, reason:
     if reason in EARLY_END_REASONS:
         if grant.revoked_at is None:
             grant.revoked_at = min(at, now)
+        grant.revoke_reason = reason
+    elif grant.revoked_at is None:
+        # Kept so the account page says "access until" rather than "renews on".
         grant.revoke_reason = reason
     grant.save(update_fields=["ends_at", "revoked_at", "revoke_reason", "updated"])
     if reason in EARLY_END_REASONS:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 
 from masthead.billing import services
 from masthead.billing.models import Subscription
 from masthead.billing.tests.conftest import signed, stripe_events, subscribe
+from masthead.members.models import Grant
 
 
 def test_cancel_keeps_access_until_period_end_and_resume_restores(
@@ -27,6 +30,8 @@ def test_cancel_keeps_access_until_period_end_and_resume_restores(
     assert sub.cancel_at_period_end and sub.cancel_reason == "Too many unread issues"
     assert provider.get_subscription(sub.stripe_id).cancel_at_period_end is True  # Stripe agrees
     assert access.has(reader)  # paid period still runs
+    grant = Grant.objects.get(kind="subscription", reference=sub.stripe_id)
+    assert grant.ends_at == sub.current_period_end  # no renewal grace once it will not renew
     assert any("will not renew" in m.subject for m in mail.outbox)
     panel = client.get(reverse("billing:account")).content.decode()
     assert "Resume my subscription" in panel and sub.current_period_end.strftime("%B") in panel
@@ -36,6 +41,8 @@ def test_cancel_keeps_access_until_period_end_and_resume_restores(
     assert not sub.cancel_at_period_end and sub.cancel_reason == ""
     assert provider.get_subscription(sub.stripe_id).cancel_at_period_end is False
     assert access.has(reader)
+    grant.refresh_from_db()
+    assert grant.ends_at == sub.current_period_end + timedelta(hours=settings.BILLING_GRACE_HOURS)
 
 
 def test_stripe_ending_the_subscription_ends_access(stripe_env: Any, plan: Any, reader: Any, access: Any, client: Any) -> None:

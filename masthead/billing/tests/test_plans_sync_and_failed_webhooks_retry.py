@@ -71,3 +71,9 @@ def test_unconfigured_stripe_is_a_clear_error(settings: Any) -> None:
     settings.STRIPE_SECRET_KEY = ""
     with pytest.raises(PaymentError, match="STRIPE_SECRET_KEY"):
         services.get_provider()
+
+
+def test_a_price_unknown_to_stripe_is_replaced(stripe_env: Any, plan: Any) -> None:
+    Plan.objects.filter(pk=plan.pk).update(stripe_price_id="plan_from_another_account")
+    plan.refresh_from_db()
+    assert services.sync_plan(plan=plan).stripe_price_id not in ("", "plan_from_another_account")
