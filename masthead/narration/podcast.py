@@ -23,9 +23,10 @@ from datetime import datetime, time
 from email.utils import format_datetime
 from typing import Any
 from xml.sax.saxutils import XMLGenerator
+from xml.sax.xmlreader import AttributesImpl
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.templatetags.static import static
 from django.urls import reverse
@@ -89,7 +90,7 @@ def _absolute(path: str) -> str:
 
 def _published(page: Any) -> datetime:
     if page.first_published_at and page.first_published_at.date() == page.date:
-        return page.first_published_at  # type: ignore[no-any-return]
+        return page.first_published_at
     return timezone.make_aware(datetime.combine(page.date, time(6, 0)), timezone.get_default_timezone())
 
 
@@ -123,34 +124,37 @@ def render_feed(show: Show, episodes: Iterable[Episode]) -> bytes:
     xml = XMLGenerator(out, encoding="utf-8", short_empty_elements=True)
     xml.startDocument()
 
+    def start(name: str, attrs: dict[str, str] | None = None) -> None:
+        xml.startElement(name, AttributesImpl(attrs or {}))
+
     def element(name: str, text: str | None = None, attrs: dict[str, str] | None = None) -> None:
-        xml.startElement(name, attrs or {})
+        start(name, attrs)
         if text is not None:
             xml.characters(text)
         xml.endElement(name)
 
-    xml.startElement(
+    start(
         "rss",
         {"version": "2.0", "xmlns:itunes": ITUNES_NS, "xmlns:podcast": PODCAST_NS, "xmlns:atom": ATOM_NS},
     )
-    xml.startElement("channel", {})
+    start("channel")
     element("title", show.title)
     element("link", show.link)
     element("atom:link", attrs={"href": show.feed_url, "rel": "self", "type": "application/rss+xml"})
     element("description", show.description[:4000])
     element("language", settings.LANGUAGE_CODE.split("-")[0])
     element("itunes:author", show.author)
-    xml.startElement("itunes:owner", {})
+    start("itunes:owner")
     element("itunes:name", show.owner_name)
     element("itunes:email", show.owner_email)
     xml.endElement("itunes:owner")
     element("itunes:image", attrs={"href": show.image_url})
-    xml.startElement("image", {})
+    start("image")
     element("url", show.image_url)
     element("title", show.title)
     element("link", show.link)
     xml.endElement("image")
-    xml.startElement("itunes:category", {"text": settings.PODCAST_CATEGORY})
+    start("itunes:category", {"text": settings.PODCAST_CATEGORY})
     if settings.PODCAST_SUBCATEGORY:
         element("itunes:category", attrs={"text": settings.PODCAST_SUBCATEGORY})
     xml.endElement("itunes:category")
@@ -161,7 +165,7 @@ def render_feed(show: Show, episodes: Iterable[Episode]) -> bytes:
     if show.locked:
         element("itunes:block", "Yes")
     for item in episodes:
-        xml.startElement("item", {})
+        start("item")
         element("title", item.title)
         element("link", item.link)
         element("guid", item.guid, {"isPermaLink": "false"})
@@ -313,7 +317,7 @@ def _may_hear_by_token(user: Any, narration: Any) -> bool:
 
 
 @require_http_methods(["GET", "HEAD"])
-def private_audio(request: HttpRequest, token: str, pk: int, filename: str) -> HttpResponse:
+def private_audio(request: HttpRequest, token: str, pk: int, filename: str) -> HttpResponseBase:
     try:
         user, narration = _token_narration(token, pk)
     except FeedGone:
