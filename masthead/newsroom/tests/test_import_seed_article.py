@@ -95,3 +95,15 @@ def test_parsed_paragraphs_keep_their_text(bare_site):
     seed_paragraphs = [p for p in re.split(r"\n\s*\n", SEED.read_text()) if len(p) > 200]
     assert len(paragraphs) >= len(seed_paragraphs) - 3
     assert "New START" in article.plain_text(paragraphs)
+
+
+def test_imported_article_opens_in_the_editor(client, bare_site, django_user_model):
+    _import("--section", "politics")
+    article = ArticlePage.objects.get()
+    editor = django_user_model.objects.create_superuser("ed", "ed@example.com", "a-long-password-1")
+    client.force_login(editor)
+    response = client.get(f"/admin/pages/{article.pk}/edit/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Kremlin Unveils Conditions for Talks With U.S." in html
+    assert "Dmitry Peskov" in html
