@@ -92,7 +92,7 @@ def _client_ip(request: HttpRequest) -> str:
 def _client_fingerprint(request: HttpRequest) -> str:
     # Keyed, so the table does not hold anything that maps back to an IP address.
     material = f"{_client_ip(request)}|{request.META.get('HTTP_USER_AGENT', '')}".encode()
-    return hmac.new(settings.SECRET_KEY.encode(), material, hashlib.sha256).hexdigest()[:40]
+    return hmac.new(str(settings.SECRET_KEY).encode(), material, hashlib.sha256).hexdigest()[:40]
 
 
 def meter_count(keys: list[str], since: Any) -> tuple[int, set[int]]:

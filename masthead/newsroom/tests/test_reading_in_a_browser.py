@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
 
 from masthead.testing import builders
 from masthead.testing.browser import axe, describe, serious
@@ -89,7 +90,7 @@ def test_reader_goes_from_home_through_a_section_to_the_seed_article_and_its_iss
 
 
 @pytest.mark.browser
-def test_home_section_article_and_issue_have_no_serious_accessibility_violations(page, live_server, magazine, seed_article):
+def test_reader_pages_have_no_serious_accessibility_violations(page, live_server, magazine, seed_article):
     article, issue = seed_article
     pages = {
         "home": "/",
@@ -97,6 +98,10 @@ def test_home_section_article_and_issue_have_no_serious_accessibility_violations
         "article": article.url,
         "gated article": magazine.subscriber_article.url,
         "issue": issue.url,
+        # Forms are where unlabeled controls hide.
+        "search": reverse("search:search") + "?q=Kremlin",
+        "sign-in": reverse("members:signin"),
+        "plans": reverse("billing:plans"),
     }
     problems = {}
     for name, url in pages.items():
