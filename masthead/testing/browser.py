@@ -58,11 +58,28 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
 
 
+def _carry_serialized_contents(snapshot: dict[str, Any]) -> None:
+    """Hand the test database's serialized rows to the connections seen after Playwright starts.
+
+    Once Playwright's event loop runs in this thread, Django's per-context
+    ``connections`` hands out fresh DatabaseWrapper objects that lack
+    ``_test_serialized_contents``; serialized_rollback then silently reloads
+    nothing, and a browser test that follows any other transactional test
+    (which flushed the database) finds no root page.
+    """
+    from django.db import connections
+
+    for alias, contents in snapshot.items():
+        if contents is not None and not hasattr(connections[alias], "_test_serialized_contents"):
+            connections[alias]._test_serialized_contents = contents
+
+
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
+def browser(django_db_setup: Any) -> Iterator[Any]:
     """One Chromium for the whole run: starting it costs ~0.5 s, a context ~10 ms."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an asyncio event loop in this thread (it
@@ -73,11 +90,13 @@ def browser() -> Iterator[Any]:
     # flag only relaxes that check; the live server answers requests in its
     # own thread either way. Restored afterwards so non-browser tests keep
     # Django's protection.
+    snapshot = {alias: getattr(connections[alias], "_test_serialized_contents", None) for alias in connections}
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
         with sync_playwright() as playwright:
             chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            _carry_serialized_contents(snapshot)
             try:
                 yield chromium
             finally:
