@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import zoneinfo
 from pathlib import Path
+from typing import Any, overload
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -22,6 +23,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
+@overload
+def env_str(name: str, default: str) -> str: ...
+@overload
+def env_str(name: str, default: None = None) -> str | None: ...
 def env_str(name: str, default: str | None = None) -> str | None:
     """A string variable; NAME_FILE (Docker-style secret) wins over NAME."""
     if path := os.environ.get(name + "_FILE"):
@@ -65,7 +70,7 @@ def env_list(name: str, default: str = "") -> list[str]:
 DEBUG = env_bool("DEBUG", False)
 VAR_DIR = Path(env_str("MASTHEAD_VAR_DIR", str(BASE_DIR / "var")) or BASE_DIR / "var")
 
-SECRET_KEY = env_str("SECRET_KEY")
+SECRET_KEY: str = env_str("SECRET_KEY") or ""
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (or set DEBUG=1 for development)")
@@ -179,6 +184,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, sessions ------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
+CACHES: dict[str, dict[str, Any]]
 if REDIS_URL:
     if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
         # Only the scheme is echoed: the URL may carry a password.
@@ -377,6 +383,8 @@ if NARRATION_ENGINE not in ("piper", "espeak"):
 NARRATION_ON_PUBLISH = env_bool("NARRATION_ON_PUBLISH", True)
 # A job claimed longer ago than this is taken to have crashed and may be resumed by another worker.
 NARRATION_JOB_TIMEOUT = env_int("NARRATION_JOB_TIMEOUT", 1800, minimum=60)
+# Piper's CPU threads; 0 lets onnxruntime use every core. 1 leaves a core for the web on a small box.
+NARRATION_THREADS = env_int("NARRATION_THREADS", 0, minimum=0)
 
 LOG_LEVEL = (env_str("LOG_LEVEL", "WARNING") or "WARNING").upper()
 if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:

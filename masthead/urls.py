@@ -29,7 +29,7 @@ if settings.SERVE_MEDIA:
     from django.views.static import serve
 
     urlpatterns.append(
-        re_path(r"^{}(?P<path>.*)$".format(settings.MEDIA_URL.lstrip("/")), serve, {"document_root": settings.MEDIA_ROOT})
+        re_path(r"^{}(?P<path>.*)$".format((settings.MEDIA_URL or "").lstrip("/")), serve, {"document_root": settings.MEDIA_ROOT})
     )
 
 urlpatterns.append(path("", include(wagtail_urls)))

@@ -11,10 +11,19 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, URLValidator
 from django.db import models
 from django.utils import timezone
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+
+
+def validate_link(value: str) -> None:
+    """A path on this site or an http(s) address; anything else (javascript:, mailto:) is refused."""
+    if value.startswith("/") and not value.startswith("//"):
+        return
+    if not value.startswith(("http://", "https://")):
+        raise ValidationError("Enter a path on this site starting with / or a full address starting with https://.")
+    URLValidator(schemes=["http", "https"])(value)
 
 
 class Slot(models.TextChoices):
@@ -50,7 +59,11 @@ class HouseAd(models.Model):
         max_length=200, blank=True, help_text="What the image says, for screen readers. Required with an image."
     )
     text = models.CharField(max_length=280, blank=True, help_text="Shown under the image, or alone for a text ad.")
-    link = models.URLField(max_length=500, help_text="Where a click goes, e.g. https://example.com/offer or /subscribe/")
+    link = models.CharField(
+        max_length=500,
+        validators=[validate_link],
+        help_text="Where a click goes: a page on this site (/billing/) or a full address (https://example.com/offer).",
+    )
     starts_at = models.DateTimeField(null=True, blank=True, help_text="Empty: from now.")
     ends_at = models.DateTimeField(null=True, blank=True, help_text="Empty: until switched off.")
     active = models.BooleanField(default=True)

@@ -24,7 +24,8 @@ NOT_SECTIONS = {"common"}
 def available() -> list[str]:
     import masthead.bench as package
 
-    found = {m.name for m in pkgutil.iter_modules(package.__path__) if not m.name.startswith("_")} - NOT_SECTIONS
+    modules = pkgutil.iter_modules(package.__path__)
+    found = {m.name for m in modules if not m.ispkg and not m.name.startswith("_")} - NOT_SECTIONS
     return [n for n in KNOWN_ORDER if n in found] + sorted(found - set(KNOWN_ORDER))
 
 

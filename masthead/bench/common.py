@@ -77,6 +77,8 @@ def machine_facts() -> str:
 
 def port_is_free(port: int) -> bool:
     with socket.socket() as s:
+        # As servers do, so a port in TIME_WAIT from a previous run counts as free.
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
         except OSError:

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from masthead.billing import services, webhooks
 from masthead.billing.models import Customer, Plan
 from masthead.billing.provider import PaymentError
+from masthead.core.http import AuthenticatedHttpRequest
 
 # Card-testing defence: at most this many card forms per reader per 10 minutes.
 CHECKOUTS_PER_WINDOW = 8
@@ -134,7 +135,7 @@ def guarantee(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-def payment_method(request: HttpRequest) -> HttpResponse:
+def payment_method(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Replace the card future renewals are charged to."""
     customer = Customer.objects.filter(user=request.user).first()
     if customer is None:

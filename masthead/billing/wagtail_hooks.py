@@ -88,3 +88,11 @@ def subscriptions_menu_item() -> MenuItem:
             return bool(request.user.has_perm(admin_views.PERMISSION))
 
     return PermittedMenuItem("Subscribers", reverse("billing_admin:subscriptions"), icon_name="group", order=310)
+
+
+@hooks.register("masthead_member_stripe_customer_ids")
+def member_stripe_customer_ids(user_ids: list[int]) -> dict[int, str]:
+    """The members CSV export's stripe_customer_id column (members may not import billing, so it asks this hook)."""
+    from masthead.billing.models import Customer
+
+    return dict(Customer.objects.filter(user_id__in=user_ids).values_list("user_id", "stripe_id"))

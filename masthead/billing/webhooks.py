@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
@@ -85,7 +86,7 @@ def _attempts(event_pk: int) -> int:
 def retry_pending(*, provider: PaymentProvider | None = None, older_than_seconds: int = 0) -> tuple[int, int]:
     """Process stored events that have not succeeded yet, oldest first. Returns (done, failed)."""
     provider = provider or services.get_provider()
-    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     pending = WebhookEvent.objects.filter(processed_at__isnull=True, attempts__lt=MAX_ATTEMPTS, received_at__lte=cutoff)
     done = failed = 0
     for pk in pending.order_by("received_at").values_list("pk", flat=True):

@@ -20,3 +20,5 @@ class MembersConfig(AppConfig):
         from masthead.members.models import PaywallSettings
 
         post_save.connect(_paywall_changed, sender=PaywallSettings, dispatch_uid="members-paywall-settings")
+        # Registered here rather than in wagtail_hooks.py, which the staff tools (business) own.
+        from masthead.members import admin_viewsets  # noqa: F401

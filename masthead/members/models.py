@@ -44,6 +44,7 @@ class Grant(models.Model):
     ends_at = models.DateTimeField(null=True, blank=True, help_text="Leave empty for access without an end date.")
     includes_print = models.BooleanField(default=False, help_text="The reader also receives the print edition.")
     revoked_at = models.DateTimeField(null=True, blank=True, help_text="Set when access was taken away early.")
+    # Why access ends or ended: "cancelled", "expired" (ends_at set) or "refunded", "revoked" (revoked_at set).
     revoke_reason = models.CharField(max_length=64, blank=True)
     note = models.CharField(max_length=255, blank=True, help_text="Plan name or why staff granted it; shown to the reader.")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

@@ -16,15 +16,10 @@ from masthead.newsroom.models import ArticlePage
 def article_published(sender: Any, instance: Any, revision: Any = None, **kwargs: Any) -> None:
     if not settings.NARRATION_ON_PUBLISH or not isinstance(instance, ArticlePage):
         return
-    from masthead.narration import services, tasks
+    from masthead.narration import tasks
 
     revision_id = getattr(revision, "pk", None) or instance.live_revision_id
-
-    def enqueue() -> None:
-        for row in services.queue_article(instance, revision_id=revision_id):
-            tasks.narrate_article.enqueue(instance.pk, revision_id, row.variant)
-
-    transaction.on_commit(enqueue)
+    transaction.on_commit(lambda: tasks.enqueue_article(instance, revision_id=revision_id))
 
 
 def lexicon_changed(sender: Any, **kwargs: Any) -> None:

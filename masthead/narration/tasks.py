@@ -7,9 +7,12 @@ services.narrate claims its row before doing any work.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django_tasks import task
 
 from masthead.narration import services
+from masthead.narration.models import Narration
 
 
 @task()
@@ -29,3 +32,11 @@ def refresh_after_lexicon_change() -> int:
     for narration in changed:
         narrate_article.enqueue(narration.page_id, narration.revision_id, narration.variant)
     return len(changed)
+
+
+def enqueue_article(page: Any, *, revision_id: int | None = None) -> list[Narration]:
+    """Queue narration of a published revision (both variants when gated). Used on publish and by staff re-queue."""
+    rows = services.queue_article(page, revision_id=revision_id)
+    for row in rows:
+        narrate_article.enqueue(page.pk, row.revision_id, row.variant)
+    return rows

@@ -284,6 +284,8 @@ RULES: Sequence[Rule] = (
         r"\b(?P<title>King|Queen|Tsar|Czar|Pope|Emperor|Empress)\s+(?P<name>[A-Z][a-z]+)\s+I\b",
         lambda m: f"{m['title']} {m['name']} the First",
     ),
+    # "G7", "5G", "MH17": read the letters and the number apart ("G seven", "five G", "M H seventeen").
+    _rule("letters and digits", r"(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])", " "),
     _rule("dotted abbreviations", r"(?<![\w.])(?:[A-Za-z]\.){2,}(?!\w)", _dotted_abbreviation),
     _rule("acronyms", r"\b(?P<word>[A-Z]{2,})(?P<plural>s)?\b", _acronym),
     _rule("years", r"(?<![\d,.$])\b(?:1[1-9]\d\d|20\d\d)\b(?![,.]\d|\s?%)", _year),

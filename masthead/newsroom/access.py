@@ -73,7 +73,7 @@ def default_policy(user: Any, page: ArticlePage, request: HttpRequest | None = N
 
 @cache
 def _policy(path: str) -> Policy:
-    return import_string(path)  # type: ignore[no-any-return]
+    return import_string(path)
 
 
 def decide(user: Any, page: ArticlePage, request: HttpRequest | None = None) -> Decision:

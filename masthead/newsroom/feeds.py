@@ -24,10 +24,10 @@ from masthead.newsroom.models import ArticlePage, SectionPage
 FEED_SIZE = 30
 
 
-class LatestArticlesFeed(Feed):  # type: ignore[type-arg]
+class LatestArticlesFeed(Feed):
     description_template = None
 
-    def get_object(self, request: HttpRequest, section_slug: str | None = None) -> SectionPage | None:  # type: ignore[override]
+    def get_object(self, request: HttpRequest, section_slug: str | None = None) -> SectionPage | None:
         if section_slug is None:
             return None
         return get_object_or_404(SectionPage.objects.live(), slug=section_slug)
@@ -36,7 +36,7 @@ class LatestArticlesFeed(Feed):  # type: ignore[type-arg]
         return f"{settings.WAGTAIL_SITE_NAME} — {obj.title}" if obj else settings.WAGTAIL_SITE_NAME
 
     def link(self, obj: SectionPage | None) -> str:
-        return obj.url if obj else "/"  # type: ignore[return-value]
+        return obj.url if obj else "/"
 
     def description(self, obj: SectionPage | None) -> str:
         return f"The latest articles from {self.title(obj)}"
@@ -51,7 +51,7 @@ class LatestArticlesFeed(Feed):  # type: ignore[type-arg]
         return item.title
 
     def item_link(self, item: ArticlePage) -> str:
-        return item.get_full_url() or item.url  # type: ignore[return-value]
+        return item.get_full_url() or item.url
 
     def item_guid(self, item: ArticlePage) -> str:
         return f"{settings.SITE_URL}/?p={item.pk}"

@@ -98,7 +98,7 @@ class SectionPage(CachedForAnonymousMixin, Page):
     subpage_types = ["newsroom.ArticlePage"]
 
     def articles(self) -> ArticlePageQuerySet:
-        return ArticlePage.objects.live().child_of(self).order_by("-date", "-first_published_at")  # type: ignore[return-value]
+        return ArticlePage.objects.live().child_of(self).order_by("-date", "-first_published_at")
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
@@ -143,9 +143,7 @@ class AuthorPage(CachedForAnonymousMixin, Page):
 class ArticlePageQuerySet(PageQuerySet):
     def with_cards(self) -> ArticlePageQuerySet:
         """What a list of article cards needs, without a query per card."""
-        return self.select_related("hero_image").prefetch_related(  # type: ignore[return-value]
-            "article_authors__author", "hero_image__renditions"
-        )
+        return self.select_related("hero_image").prefetch_related("article_authors__author", "hero_image__renditions")
 
 
 class ArticleTag(TaggedItemBase):
@@ -196,7 +194,7 @@ class ArticlePage(Page):
     @property
     def section(self) -> SectionPage | None:
         parent = self.get_parent()
-        return parent.specific if parent is not None else None  # type: ignore[return-value]
+        return parent.specific if parent is not None else None
 
     @property
     def is_free(self) -> bool:

@@ -43,60 +43,56 @@ BLOCKING_IMPACTS = frozenset({"serious", "critical"})
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests on pytest-django's live_server get serialized rollback.
+    """Tests on pytest-django's live_server are transactional.
 
-    live_server makes a test transactional: the database is flushed after it,
-    which also deletes the rows Wagtail's migrations create (root page,
-    default locale, root collection, editor groups). Serialized rollback
-    reloads them before each such test, so the second browser test starts
-    from the same database as the first. Non-transactional tests run before
-    transactional ones (pytest-django orders them so) and never see a flushed
-    database.
+    The database is flushed after each, which also deletes the rows Wagtail's
+    migrations create; builders.restore_wagtail_baseline() puts them back.
+    (Serialized rollback clashes with content types that other transactional
+    tests' flushes recreate, so it is not used.)
     """
     for item in items:
         if "live_server" in getattr(item, "fixturenames", ()) and item.get_closest_marker("django_db") is None:
-            item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
+            item.add_marker(pytest.mark.django_db(transaction=True))
 
 
-def _carry_serialized_contents(snapshot: dict[str, Any]) -> None:
-    """Hand the test database's serialized rows to the connections seen after Playwright starts.
+@pytest.fixture(scope="module")
+def browser(django_db_setup: None) -> Iterator[Any]:
+    """One Chromium per test module: starting it costs ~0.5 s, a context ~10 ms.
 
-    Once Playwright's event loop runs in this thread, Django's per-context
-    ``connections`` hands out fresh DatabaseWrapper objects that lack
-    ``_test_serialized_contents``; serialized_rollback then silently reloads
-    nothing, and a browser test that follows any other transactional test
-    (which flushed the database) finds no root page.
+    Module-scoped rather than session-scoped on purpose. Playwright's sync API
+    leaves its asyncio loop marked as running in this thread between calls, and
+    Django reacts to a running loop in two ways: ORM calls raise
+    SynchronousOnlyOperation, and database connections move to per-context
+    storage (new connection objects). Closing the browser after each module
+    confines both to the browser tests instead of every test that runs later
+    in the session (async_to_sync, used e.g. by signals with async receivers,
+    refuses to run beside a running loop at all).
     """
-    from django.db import connections
-
-    for alias, contents in snapshot.items():
-        if contents is not None and not hasattr(connections[alias], "_test_serialized_contents"):
-            connections[alias]._test_serialized_contents = contents
-
-
-@pytest.fixture(scope="session")
-def browser(django_db_setup: Any) -> Iterator[Any]:
-    """One Chromium for the whole run: starting it costs ~0.5 s, a context ~10 ms."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
     from django.db import connections
     from playwright.sync_api import sync_playwright
 
-    # Playwright's sync API runs an asyncio event loop in this thread (it
-    # switches to it with greenlets). Django sees that running loop and
-    # refuses ORM calls from the test body ("SynchronousOnlyOperation: You
-    # cannot call this from an async context") although the test code is
-    # plain synchronous code that never runs concurrently with the loop. The
-    # flag only relaxes that check; the live server answers requests in its
-    # own thread either way. Restored afterwards so non-browser tests keep
-    # Django's protection.
-    snapshot = {alias: getattr(connections[alias], "_test_serialized_contents", None) for alias in connections}
+    # The test body is plain synchronous code that never runs concurrently
+    # with Playwright's loop, so Django's async-safety check is a false alarm
+    # here; the flag relaxes only that check, only while the browser is open.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    # The connection objects Django hands out once the loop "runs" are new
+    # ones: carry over the snapshot serialized rollback restores from, or the
+    # second browser test would start from a database without Wagtail's root.
+    # (Hence django_db_setup above: the test database and its snapshot must
+    # exist before the loop starts, on the connections every other test uses.)
+    snapshots = {
+        alias: getattr(connections[alias], "_test_serialized_contents")  # noqa: B009 (private to Django's test runner)
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
     try:
         with sync_playwright() as playwright:
+            for alias, snapshot in snapshots.items():
+                setattr(connections[alias], "_test_serialized_contents", snapshot)  # noqa: B010
             chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-            _carry_serialized_contents(snapshot)
             try:
                 yield chromium
             finally:
@@ -118,6 +114,18 @@ def page(browser: Any) -> Iterator[Any]:
         yield context.new_page()
     finally:
         context.close()
+
+
+@pytest.fixture
+def js_errors(page: Any) -> list[str]:
+    """Uncaught JavaScript errors on the page, collected from now on; assert it stays empty.
+
+    A script that throws leaves a page that looks right in a screenshot but
+    whose controls do nothing.
+    """
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
+    return errors
 
 
 def axe(page: Any, *, context: str | None = None, rules: dict[str, Any] | None = None) -> list[dict[str, Any]]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from masthead.narration.textprep import Pronunciation, acronym_is_word, prepare, roman_value
 
@@ -50,6 +52,8 @@ CASES = [
     ("NATO and New START", "Nato and New Start"),
     ("the USSR and the IAEA", "the U S S R and the I A E A"),
     ("the CEOs", "the C E O's"),
+    ("the G7 and 5G", "the G seven and five G"),
+    ("flight MH17", "flight M H seventeen"),
     # Typography.
     ("Russia’s “conditions” — again", 'Russia\'s "conditions", again'),
 ]
@@ -104,3 +108,34 @@ def test_roman_values(numeral, value):
 )
 def test_acronym_pronounceability(word, as_word):
     assert acronym_is_word(word) is as_word
+
+
+WRITTEN = st.lists(
+    st.sampled_from(
+        [
+            *"0123456789 ,.:$£€%-–—/'\"",
+            "A",
+            "Z",
+            "a",
+            "z",
+            "March ",
+            "No. ",
+            "p.m.",
+            "U.S.",
+            "World War ",
+            " II",
+            "Dr. ",
+            "1990s",
+            "21st",
+            "billion",
+        ]
+    ),
+    max_size=30,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(WRITTEN)
+def test_no_digit_reaches_the_engine(text):
+    """Whatever the mix of numbers and punctuation, every digit becomes a word (engines misread digit strings)."""
+    assert not any(ch.isdigit() for ch in prepare(text))

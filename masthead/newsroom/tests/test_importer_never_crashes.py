@@ -61,3 +61,19 @@ def test_a_paragraph_starting_with_by_is_body_text_not_a_byline():
     article = parse_article(text)
     assert article.authors == ["Jo Bloggs"]
     assert article.blocks[0].value.startswith("By then")
+
+
+def test_image_slots_in_the_three_spellings_editors_use():
+    byline = "Written by [Jo Bloggs](#) on March 4, 2022"
+    cases = {
+        "AP Images\nDmitry Peskov": ("Dmitry Peskov", "AP Images"),
+        "Caption: The harbour at dawn\nPhoto: Reuters": ("The harbour at dawn", "Reuters"),
+        "The harbour at dawn\nGetty Images": ("The harbour at dawn", "Getty Images"),
+        '![The harbour at dawn](harbour.jpg "AFP")': ("The harbour at dawn", "AFP"),
+    }
+    for lines, (caption, credit) in cases.items():
+        article = parse_article(f"Headline\n\n{lines}\n\nA paragraph.\n\n{lines}\n\n{byline}\n")
+        assert article.hero is not None, lines
+        assert (article.hero.caption, article.hero.credit) == (caption, credit), lines
+        # A second image is an inline image block, not text.
+        assert [b.kind for b in article.blocks] == ["paragraph", "image"], lines
