@@ -76,9 +76,7 @@ def test_second_claim_same_email_or_same_card_is_refused_with_a_clear_message(
     assert GuaranteeClaim.objects.count() == 2
 
 
-# serialized_rollback: the flush after this test then leaves no post_migrate rows that
-# clash with the next serialized test (browser tests on live_server) reloading its data.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_clicks_refund_once(stripe_env: Any, plan: Any, access: Any) -> None:
     reader = make_reader("clicker")
     sub = subscribe(stripe_env, reader, plan)

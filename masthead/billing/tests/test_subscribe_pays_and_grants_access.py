@@ -107,9 +107,7 @@ def test_a_second_subscription_is_refused(stripe_env: Any, plan: Any, reader: An
         services.start_checkout(user=reader, plan=plan)
 
 
-# serialized_rollback: the flush after this test then leaves no post_migrate rows that
-# clash with the next serialized test (browser tests on live_server) reloading its data.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_double_submitted_form_starts_one_subscription(stripe_env: Any, plan: Any, access: Any) -> None:
     import threading
 

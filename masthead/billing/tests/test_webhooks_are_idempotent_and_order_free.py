@@ -25,9 +25,7 @@ def deliver(event: dict[str, Any], client: Client | None = None) -> int:
     return (client or Client()).post(URL, data=body, content_type="application/json", HTTP_STRIPE_SIGNATURE=header).status_code
 
 
-# serialized_rollback: the flush after this test then leaves no post_migrate rows that
-# clash with the next serialized test (browser tests on live_server) reloading its data.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_same_event_twenty_times_at_once_has_one_effect(stripe_env: Any, plan: Any, access: Any) -> None:
     reader = make_reader("concurrent")
     info = stripe_side_subscription(stripe_env, reader, plan)
