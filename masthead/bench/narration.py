@@ -198,7 +198,9 @@ def _run_child(name: str) -> dict[str, Any]:
     )
     if proc.returncode != 0:
         return {"error": (proc.stderr or proc.stdout).strip().splitlines()[-1:]}
-    return json.loads(proc.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    print(f"bench narration {name}: {json.dumps(result)}", file=sys.stderr, flush=True)  # the raw figures, for the record
+    return result
 
 
 def _versions() -> str:

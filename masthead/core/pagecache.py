@@ -142,7 +142,9 @@ def _bump_now() -> None:
             path.touch()
             before = 0
         os.utime(path, ns=(now, max(now, before + 1)))
-        cache.clear()
+        # No cache.clear(): stale pages are never served (their generation no
+        # longer matches) and the next miss overwrites them, while clearing
+        # would also reset everything else kept in the cache (rate limits).
     else:
         # Each bump writes a value never used before, so concurrent bumps
         # cannot cancel out the way two "incr on a missing key" could.

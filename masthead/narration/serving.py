@@ -170,10 +170,10 @@ def serve_file(
 
     start, length, status = (0, size, 200) if byte_range is None else (byte_range.start, byte_range.length, 206)
     body: Iterator[bytes] | list[bytes] = [] if request.method == "HEAD" else _stream(storage, name, start, length)
-    response = StreamingHttpResponse(body, status=status, content_type=content_type)
-    response["Content-Length"] = str(length)
+    streaming = StreamingHttpResponse(body, status=status, content_type=content_type)
+    streaming["Content-Length"] = str(length)
     if byte_range is not None:
-        response["Content-Range"] = f"bytes {byte_range.start}-{byte_range.end}/{size}"
+        streaming["Content-Range"] = f"bytes {byte_range.start}-{byte_range.end}/{size}"
     for key, value in headers.items():
-        response[key] = value
-    return response
+        streaming[key] = value
+    return streaming

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from modelsearch.tasks import insert_or_update_object_task  # type: ignore[import-untyped]
+from modelsearch.tasks import insert_or_update_object_task
 from wagtail.signals import page_published
 
 

@@ -289,6 +289,13 @@ def test_a_published_edit_shows_on_the_very_next_request(client, site):
     assert "The second public paragraph." not in html
 
 
+def test_publishing_leaves_the_rest_of_the_cache_alone(site):
+    # Rate limits (checkout throttling) live in the same cache; a publish must not reset them.
+    cache.set("billing:checkouts:42", 5, 600)
+    _publish_edit(site.public_article, dek="Another standfirst.")
+    assert cache.get("billing:checkouts:42") == 5
+
+
 def test_a_saved_draft_leaves_the_cached_page_alone(client, local_site):
     url = local_site.public_article.url
     client.get(url)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -22,7 +22,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, path: str, filter: str = "", **options: Any) -> None:  # noqa: A002 - the option's name
         rows = staff_queries.apply_filter(staff_queries.readers(), filter)
         if path == "-":
-            csv_io.write_csv(rows, self.stdout)
+            # OutputWrapper is a text stream; it is not typed as IO[str].
+            csv_io.write_csv(rows, cast(IO[str], self.stdout))
             return
         target = Path(path)
         if not target.parent.is_dir():
