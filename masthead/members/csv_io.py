@@ -259,9 +259,9 @@ def _apply_all(report: ImportReport, created_by: Any) -> None:
     existing: dict[str, Any] = {}
     for chunk in _chunks(emails):
         # Highest pk first so the oldest account with that email wins, as sign-in does.
-        for user in User.objects.annotate(email_lower=Lower("email")).filter(email_lower__in=chunk).order_by("-pk"):
-            existing[user.email_lower] = user
-    taken = set()
+        for found in User.objects.annotate(email_lower=Lower("email")).filter(email_lower__in=chunk).order_by("-pk"):
+            existing[found.email_lower] = found
+    taken: set[str] = set()
     for chunk in _chunks([e[:150] for e in emails if e not in existing]):
         taken.update(User.objects.filter(username__in=chunk).values_list("username", flat=True))
     ids = [user.pk for user in existing.values()]

@@ -149,6 +149,24 @@ def _chunks(lines: list[str]) -> list[tuple[int, list[str]]]:
     return chunks
 
 
+def _split_bylines(number: int, chunk: list[str]) -> list[tuple[int, list[str]]]:
+    """A full 'Written by … on <date>' line is a byline even with no blank line around it
+    (repeats at page breaks often run together); other lines stay grouped as they were."""
+    pieces: list[tuple[int, list[str]]] = []
+    run: list[str] = []
+    for offset, line in enumerate(chunk):
+        if BYLINE_START.match(line) and BYLINE.match(line):
+            if run:
+                pieces.append((number + offset - len(run), run))
+                run = []
+            pieces.append((number + offset, [line]))
+        else:
+            run.append(line)
+    if run:
+        pieces.append((number + len(chunk) - len(run), run))
+    return pieces
+
+
 def _looks_like_byline(chunk: list[str]) -> bool:
     """'Written by …' always is (and must parse); 'By …' only with linked or capitalised names,
     so a paragraph such as 'By then, the talks were over on March 3, 2022' stays body text."""
@@ -224,7 +242,7 @@ def parse_article(text: str) -> ParsedArticle:
     blocks: list[ParsedBlock] = []
     advert_lines = 0
 
-    body_chunks = rest + chunks[1:]
+    body_chunks = [piece for number, chunk in rest + chunks[1:] for piece in _split_bylines(number, chunk)]
     for index, (number, chunk) in enumerate(body_chunks):
         if ADVERT_START.match(chunk[0]) and blocks:
             advert_lines = sum(len(c) for _, c in body_chunks[index:])
