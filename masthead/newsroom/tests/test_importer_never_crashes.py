@@ -73,6 +73,7 @@ def test_image_slots_in_the_three_spellings_editors_use():
     }
     for lines, (caption, credit) in cases.items():
         article = parse_article(f"Headline\n\n{lines}\n\nA paragraph.\n\n{lines}\n\n{byline}\n")
+        assert article.hero is not None, lines
         assert (article.hero.caption, article.hero.credit) == (caption, credit), lines
         # A second image is an inline image block, not text.
         assert [b.kind for b in article.blocks] == ["paragraph", "image"], lines
