@@ -28,6 +28,21 @@ class Magazine:
     issue: Any
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Any:
+    """Every test starts with an empty cache: throttle counters keyed by user id (ids repeat
+    across rolled-back tests) and cached pages must not leak from one test into the next."""
+    from django.core.cache import cache
+
+    from masthead.members import throttle
+
+    cache.clear()
+    throttle.clear()
+    yield
+    cache.clear()
+    throttle.clear()
+
+
 @pytest.fixture
 def magazine(db: Any, settings: Any, tmp_path: Any) -> Magazine:
     settings.MEDIA_ROOT = str(tmp_path / "media")
