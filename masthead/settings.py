@@ -70,7 +70,7 @@ def env_list(name: str, default: str = "") -> list[str]:
 DEBUG = env_bool("DEBUG", False)
 VAR_DIR = Path(env_str("MASTHEAD_VAR_DIR", str(BASE_DIR / "var")) or BASE_DIR / "var")
 
-SECRET_KEY = env_str("SECRET_KEY")
+SECRET_KEY: str = env_str("SECRET_KEY") or ""
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (or set DEBUG=1 for development)")

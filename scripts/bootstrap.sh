@@ -48,9 +48,13 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$digest" ]; then
 fi
 
 if [ "$PROFILE" != run ] && [ -f package.json ]; then
-  if [ ! -d node_modules ] || [ package.json -nt node_modules ] || { [ -f package-lock.json ] && [ package-lock.json -nt node_modules ]; }; then
+  # Reinstall only when the lock file changed (a content hash, not mtimes:
+  # a fresh checkout makes every file "newer" than an existing node_modules).
+  npm_digest=$(cat package.json package-lock.json 2>/dev/null | sha256sum | cut -d' ' -f1)
+  npm_stamp="node_modules/.masthead-installed"
+  if [ ! -f "$npm_stamp" ] || [ "$(cat "$npm_stamp")" != "$npm_digest" ]; then
     echo "bootstrap: installing npm packages"
     if [ -f package-lock.json ]; then npm ci --silent --no-audit --no-fund; else npm install --silent --no-audit --no-fund; fi
-    touch node_modules
+    echo "$npm_digest" > "$npm_stamp"
   fi
 fi

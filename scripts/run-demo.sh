@@ -5,7 +5,7 @@
 # scripts/bootstrap.sh has installed everything.
 #
 # Environment: HOST (127.0.0.1), PORT (8000), MASTHEAD_VAR_DIR (./var),
-# WEB_WORKERS (2). Anything in masthead/settings.py can be set as usual.
+# WEB_WORKERS (one per core). Anything in masthead/settings.py can be set as usual.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -77,12 +77,15 @@ fi
 "$PY" manage.py db_worker --queue-name '*' --no-reload -v0 &
 pids+=($!)
 
-# Ctrl-C reaches the workers too, and they then ignore granian's polite stop;
+# The same server as production (scripts/serve.sh); migrate and collectstatic are done above.
+# Ctrl-C reaches granian's workers too, and they then ignore its polite stop;
 # the kill timeout keeps shutdown to a few seconds.
-.venv/bin/granian --interface wsgi --host "$HOST" --port "$PORT" --workers "${WEB_WORKERS:-2}" \
-  --blocking-threads 1 --no-access-log --workers-kill-timeout 5 masthead.wsgi:application &
+SERVE_MIGRATE=0 SERVE_COLLECTSTATIC=0 GRANIAN_WORKERS_KILL_TIMEOUT=5 GRANIAN_LOG_ACCESS_ENABLED=0 \
+  HOST="$HOST" PORT="$PORT" scripts/serve.sh &
 pids+=($!)
 
-echo "run-demo: the magazine is at $SITE_URL/ (admin: $SITE_URL/admin/, login above). Ctrl-C stops it."
+admin_login="login above"
+[ -s "$VAR/demo-admin.txt" ] && admin_login="username admin, password $(head -n1 "$VAR/demo-admin.txt")"
+echo "run-demo: the magazine is at $SITE_URL/ — admin at $SITE_URL/admin/ ($admin_login). Ctrl-C stops it."
 # Whichever stops first (a crash, or Ctrl-C) brings the other down with it.
 wait -n "${pids[@]}"

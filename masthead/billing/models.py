@@ -82,6 +82,9 @@ class Customer(models.Model):
     # The reader's own time zone for "day 60" of the guarantee; blank = settings.TIME_ZONE.
     time_zone = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Set while a subscribe request talks to Stripe: a double-submitted form
+    # (or two tabs) cannot start two subscriptions. Stale after two minutes.
+    checkout_started_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     def __str__(self) -> str:
         return f"{self.user} ({self.stripe_id})"

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -152,6 +153,20 @@ def complete_subscription(
     customer = Customer.objects.filter(user=user).first()
     if customer is None:
         raise BillingError("Your payment session expired. Please start again.")
+    now = timezone.now()
+    free = Q(checkout_started_at__isnull=True) | Q(checkout_started_at__lt=now - timedelta(minutes=2))
+    if not Customer.objects.filter(free, pk=customer.pk).update(checkout_started_at=now):
+        raise BillingError("Your payment is already being processed. Please wait a moment and reload the page.")
+    try:
+        _check_can_subscribe(user, plan)  # again, now that no other request of this reader is subscribing
+        return _create_subscription(customer=customer, user=user, plan=plan, setup_intent_id=setup_intent_id, provider=provider)
+    finally:
+        Customer.objects.filter(pk=customer.pk, checkout_started_at=now).update(checkout_started_at=None)
+
+
+def _create_subscription(
+    *, customer: Customer, user: Any, plan: Plan, setup_intent_id: str, provider: PaymentProvider
+) -> Subscription:
     card = provider.finish_setup(customer_id=customer.stripe_id, setup_intent_id=setup_intent_id)
     Customer.objects.filter(pk=customer.pk).update(
         card_fingerprint=card.fingerprint, card_brand=card.brand, card_last4=card.last4
@@ -249,11 +264,12 @@ def apply_invoice(info: InvoiceInfo) -> Payment | None:
 def reconcile_access(sub: Subscription) -> None:
     """The single rule from a subscription's state to the reader's access."""
     user = sub.customer.user
-    if sub.is_live and sub.current_period_end is not None:
+    live_until = sub.current_period_end + timedelta(hours=settings.BILLING_GRACE_HOURS) if sub.current_period_end else None
+    if sub.is_live and live_until is not None and live_until > timezone.now():
         grants.grant(
             user=user,
             subscription_id=sub.stripe_id,
-            ends_at=sub.current_period_end + timedelta(hours=settings.BILLING_GRACE_HOURS),
+            ends_at=live_until,
             includes_print=bool(sub.plan and sub.plan.includes_print),
             note=f"Stripe subscription, {sub.plan.name if sub.plan else 'unknown plan'}",
         )

@@ -8,6 +8,7 @@ we only receive the SetupIntent id and ask Stripe what it says.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,6 +24,7 @@ from django.views.decorators.http import require_POST
 from masthead.billing import services, webhooks
 from masthead.billing.models import Customer, Plan
 from masthead.billing.provider import PaymentError
+from masthead.core.http import AuthenticatedHttpRequest
 
 # Card-testing defence: at most this many card forms per reader per 10 minutes.
 CHECKOUTS_PER_WINDOW = 8
@@ -51,7 +53,19 @@ def _throttled(request: HttpRequest) -> bool:
 def plans(request: HttpRequest) -> HttpResponse:
     current = services.live_subscription(request.user) if request.user.is_authenticated else None
     offered = Plan.objects.filter(active=True)
-    return render(request, "billing/plans.html", {"plans": offered, "current": current, "next": request.GET.get("next", "")})
+    return render(request, "billing/plans.html", {"plans": offered, "current": current, "next": _came_from(request)})
+
+
+def _came_from(request: HttpRequest) -> str:
+    """Where to send a new subscriber back to: ?next=, else the page (e.g. the article) that linked here."""
+    candidate = request.GET.get("next", "")
+    if not candidate:
+        referer = urlsplit(request.META.get("HTTP_REFERER", ""))
+        if referer.netloc == request.get_host() and not referer.path.startswith("/billing/"):
+            candidate = referer.path
+    if candidate and url_has_allowed_host_and_scheme(candidate, {request.get_host()}, require_https=request.is_secure()):
+        return candidate
+    return ""
 
 
 @never_cache
@@ -134,7 +148,7 @@ def guarantee(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-def payment_method(request: HttpRequest) -> HttpResponse:
+def payment_method(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Replace the card future renewals are charged to."""
     customer = Customer.objects.filter(user=request.user).first()
     if customer is None:

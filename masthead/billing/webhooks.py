@@ -16,8 +16,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from masthead.billing import services
@@ -68,7 +69,7 @@ def process(event_pk: int, *, provider: PaymentProvider | None = None) -> bool:
             row.last_error = ""
             row.save(update_fields=["processed_at", "attempts", "last_error"])
         return True
-    except (PaymentError, OperationalError, KeyError, TypeError, ValueError) as exc:
+    except (PaymentError, DatabaseError, KeyError, TypeError, ValueError) as exc:
         # Expected failure modes (Stripe unreachable, database busy, a body we
         # cannot read): record and leave for retry instead of a 500 traceback.
         WebhookEvent.objects.filter(pk=event_pk).update(
@@ -85,7 +86,7 @@ def _attempts(event_pk: int) -> int:
 def retry_pending(*, provider: PaymentProvider | None = None, older_than_seconds: int = 0) -> tuple[int, int]:
     """Process stored events that have not succeeded yet, oldest first. Returns (done, failed)."""
     provider = provider or services.get_provider()
-    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     pending = WebhookEvent.objects.filter(processed_at__isnull=True, attempts__lt=MAX_ATTEMPTS, received_at__lte=cutoff)
     done = failed = 0
     for pk in pending.order_by("received_at").values_list("pk", flat=True):

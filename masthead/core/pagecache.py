@@ -39,7 +39,7 @@ from django.core.signals import setting_changed
 from django.db import transaction
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
-from django.utils.cache import cc_delim_re
+from django.utils.cache import cc_delim_re, patch_vary_headers
 
 SHARED_CACHEABLE_ATTR = "_masthead_shared_cacheable"
 GENERATION_KEY = "pagecache:generation"
@@ -47,6 +47,10 @@ GENERATION_KEY = "pagecache:generation"
 UNSTORED_HEADERS = frozenset({"set-cookie", "date", "x-cache", "content-length", "vary", "expires", "last-modified"})
 # django.contrib.messages keeps flash messages in this cookie before the session.
 MESSAGES_COOKIE = "messages"
+# Query parameters that change what a cacheable page shows (section pagination).
+# Any other parameter (?utm_source=..., ?x=<random>) sends the request to the
+# view uncached, so nobody can fill the cache with copies of one page.
+CACHEABLE_QUERY_PARAMS = frozenset({"page"})
 
 Stored = tuple[bytes, tuple[tuple[str, str], ...]]
 # What sits in the cache: (generation, body, headers).
@@ -138,7 +142,9 @@ def _bump_now() -> None:
             path.touch()
             before = 0
         os.utime(path, ns=(now, max(now, before + 1)))
-        cache.clear()
+        # No cache.clear(): stale pages are never served (their generation no
+        # longer matches) and the next miss overwrites them, while clearing
+        # would also reset everything else kept in the cache (rate limits).
     else:
         # Each bump writes a value never used before, so concurrent bumps
         # cannot cancel out the way two "incr on a missing key" could.
@@ -188,6 +194,9 @@ def _may_use_cache(environ: dict[str, Any]) -> bool:
     config = _config()
     if not config.enabled or environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
         return False
+    query = environ.get("QUERY_STRING")
+    if query and any(part.partition("=")[0] not in CACHEABLE_QUERY_PARAMS for part in query.split("&")):
+        return False
     cookies = environ.get("HTTP_COOKIE")
     # A substring test may see "sessionid=" inside another cookie's name; that
     # only sends the reader to the view, which is always safe.
@@ -203,8 +212,8 @@ def _lookup(environ: dict[str, Any]) -> tuple[str, Stored | None]:
     else:
         # One round trip for both; a lost generation is re-created (and misses).
         found = cache.get_many([GENERATION_KEY, key] if key else [GENERATION_KEY])
-        generation = found.get(GENERATION_KEY)
-        generation = current_generation() if generation is None else str(generation)
+        stored = found.get(GENERATION_KEY)
+        generation = current_generation() if stored is None else str(stored)
         entry = found.get(key) if key else None
     if entry is None or entry[0] != generation:
         return generation, None
@@ -223,7 +232,8 @@ def _etag_matches(environ: dict[str, Any], headers: Iterable[tuple[str, str]]) -
 
 
 def _storable(request: HttpRequest, response: HttpResponse) -> bool:
-    if not getattr(response, SHARED_CACHEABLE_ATTR, False) or response.status_code != 200:
+    # Only a GET: a HEAD response may legitimately come back without its body.
+    if request.method != "GET" or not getattr(response, SHARED_CACHEABLE_ATTR, False) or response.status_code != 200:
         return False
     if response.cookies or getattr(response, "streaming", False):
         return False
@@ -262,6 +272,8 @@ class AnonymousPageCacheMiddleware:
             # publish happened meanwhile, this entry is already stale and never served.
             entry: Entry = (generation, body, headers)
             cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+            # Proxies must not give this anonymous copy to a signed-in reader either.
+            patch_vary_headers(response, ("Cookie",))
             response["X-Cache"] = "MISS"
         return response
 

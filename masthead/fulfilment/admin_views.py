@@ -6,17 +6,16 @@ Addresses are personal data: the views need fulfilment.view_postaladdress
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
-from django.shortcuts import get_object_or_404
-from django.utils import timezone
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseForbidden
+from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from masthead.fulfilment.exporters.csv_exporter import CSVMailingExporter
 from masthead.fulfilment.mailing import Mailing, current_mailing, mailing_for_issue
+from masthead.fulfilment.models import MailingListExport
+from masthead.fulfilment.services import record_export
 
 PERMISSION = "fulfilment.view_postaladdress"
 
@@ -51,7 +50,7 @@ class PrintListView(WagtailAdminTemplateMixin, TemplateView):
     page_title = "Print list"
     header_icon = "list-ul"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         return _forbidden(request) or super().dispatch(request, *args, **kwargs)
 
     def get_breadcrumbs_items(self) -> list[dict[str, Any]]:
@@ -62,8 +61,10 @@ class PrintListView(WagtailAdminTemplateMixin, TemplateView):
 
         context = super().get_context_data(**kwargs)
         mailing = _mailing(self.request)
+        issue = _issue(self.request)
         context.update(
             mailing=mailing,
+            exports=MailingListExport.objects.filter(issue=issue).defer("content")[:10],
             issues=IssuePage.objects.live().order_by("-cover_date")[:48],
             selected_issue=self.request.GET.get("issue", ""),
         )
@@ -71,13 +72,19 @@ class PrintListView(WagtailAdminTemplateMixin, TemplateView):
 
 
 def print_list_csv(request: HttpRequest) -> HttpResponse:
+    """Store the list as a version (or find the identical latest one) and send the reader to its URL."""
     if refused := _forbidden(request):
         return refused
-    mailing = _mailing(request)
-    buffer = io.StringIO()
-    CSVMailingExporter().export(mailing, buffer)
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    stamp = timezone.localtime(mailing.taken_at).strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="mailing-list-{stamp}.csv"'
+    issue = _issue(request)
+    export = record_export(issue=issue, mailing=_mailing(request), created_by=request.user)
+    return redirect("fulfilment_mailing_export", pk=export.pk, filename=export.filename)
+
+
+def mailing_export(request: HttpRequest, pk: int, filename: str) -> HttpResponse:
+    if refused := _forbidden(request):
+        return refused
+    export = get_object_or_404(MailingListExport, pk=pk)
+    response = HttpResponse(export.content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
     response["Cache-Control"] = "private, no-store"
     return response

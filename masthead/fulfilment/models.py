@@ -80,3 +80,35 @@ class PostalAddress(models.Model):
             errors["phone"] = "Enter a phone number with digits, spaces and an optional leading +, or leave it empty."
         if errors:
             raise ValidationError(errors)
+
+
+class MailingListExport(models.Model):
+    """One version of an issue's mailing list as it went to the mailing house.
+
+    Kept in the database, not in media storage: the file is personal data and
+    media files are served publicly. The same content is one version however
+    often it is downloaded; changed content is a new version with a new URL.
+    """
+
+    issue = models.ForeignKey("newsroom.IssuePage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    issue_label = models.CharField(max_length=200)
+    version = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    content = models.TextField()
+    rows = models.PositiveIntegerField()
+    missing = models.PositiveIntegerField(help_text="Print readers left out for lack of an address.")
+    taken_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["issue", "version"], name="mailing_export_issue_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.issue_label} v{self.version}"
+
+    @property
+    def filename(self) -> str:
+        slug = "".join(c if c.isalnum() else "-" for c in self.issue_label.lower()).strip("-")
+        return f"mailing-{slug[:60]}-v{self.version}.csv"

@@ -10,7 +10,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
+from masthead.core.http import AuthenticatedHttpRequest
 from masthead.fulfilment.forms import PostalAddressForm
 from masthead.fulfilment.models import PostalAddress
 
@@ -24,7 +26,7 @@ def _next_url(request: HttpRequest) -> str:
 
 @never_cache
 @login_required
-def address(request: HttpRequest) -> HttpResponse:
+def address(request: AuthenticatedHttpRequest) -> HttpResponse:
     instance = PostalAddress.objects.filter(user=request.user).first() or PostalAddress(user=request.user)
     if request.method == "POST":
         form = PostalAddressForm(request.POST, instance=instance)
@@ -40,3 +42,14 @@ def address(request: HttpRequest) -> HttpResponse:
         "fulfilment/address.html",
         {"form": form, "next": _next_url(request) if "next" in request.GET else "", "has_address": instance.pk is not None},
     )
+
+
+@never_cache
+@login_required
+@require_POST
+def remove_address(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """A reader may take their address back at any time; print readers are then flagged on the print list."""
+    deleted, _ = PostalAddress.objects.filter(user=request.user).delete()
+    if deleted:
+        messages.success(request, "Your postal address is removed.")
+    return redirect(_next_url(request))

@@ -19,6 +19,7 @@ def register_admin_urls() -> list[Any]:
     return [
         path("print-list/", admin_views.PrintListView.as_view(), name="fulfilment_print_list"),
         path("print-list/csv/", admin_views.print_list_csv, name="fulfilment_print_list_csv"),
+        path("print-list/exports/<int:pk>/<str:filename>", admin_views.mailing_export, name="fulfilment_mailing_export"),
     ]
 
 

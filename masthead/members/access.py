@@ -3,7 +3,8 @@
 Readers without a subscription get N subscriber articles per rolling 30 days
 (PaywallSettings; 0 = hard paywall). The count lives on the server in
 MeterRead rows. A signed-in reader is counted by user id. An anonymous reader
-is counted under two keys — a random id in a signed cookie, and a keyed hash
+is counted under two keys (and a signed-in one under the account and, if
+present, the browser's meter cookie) — a random id in a signed cookie, and a keyed hash
 of IP address and user agent — and the larger count wins, so clearing cookies
 or opening a private window does not reset the meter (readers sharing an IP
 and browser share a meter; that errs towards the publisher).
@@ -72,9 +73,10 @@ def free_allowance(request: HttpRequest) -> int:
 
 def reader_keys(request: HttpRequest, user: Any) -> list[str]:
     """The keys this reader's reads are counted under (see the module docstring)."""
-    if entitlements._signed_in(user):
-        return [f"u:{user.pk}"]
     cookie_id = request.get_signed_cookie(METER_COOKIE, default=None, salt=METER_COOKIE_SALT)
+    if entitlements._signed_in(user):
+        # The browser's anonymous reads count too, so signing up does not start a fresh allowance.
+        return [f"u:{user.pk}"] + ([f"c:{cookie_id}"] if cookie_id else [])
     if not cookie_id:
         cookie_id = getattr(request, NEW_COOKIE_ATTR, None) or secrets.token_urlsafe(16)
         setattr(request, NEW_COOKIE_ATTR, cookie_id)
@@ -92,7 +94,7 @@ def _client_ip(request: HttpRequest) -> str:
 def _client_fingerprint(request: HttpRequest) -> str:
     # Keyed, so the table does not hold anything that maps back to an IP address.
     material = f"{_client_ip(request)}|{request.META.get('HTTP_USER_AGENT', '')}".encode()
-    return hmac.new(settings.SECRET_KEY.encode(), material, hashlib.sha256).hexdigest()[:40]
+    return hmac.new(str(settings.SECRET_KEY).encode(), material, hashlib.sha256).hexdigest()[:40]
 
 
 def meter_count(keys: list[str], since: Any) -> tuple[int, set[int]]:

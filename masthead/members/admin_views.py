@@ -16,13 +16,14 @@ from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from masthead.members import csv_io, services, staff_queries
-from masthead.members.models import Profile
+from masthead.members.models import Grant, GrantKind, Profile
 
 VIEW_PERMISSION = "members.view_grant"
 MANAGE_PERMISSION = "members.add_grant"
@@ -165,3 +166,20 @@ def import_csv(request: HttpRequest) -> HttpResponse:
             )
             return redirect("members_staff:list")
     return TemplateResponse(request, "members/admin/import.html", context, status=status)
+
+
+@require_POST
+def end_comp(request: HttpRequest, user_id: int) -> HttpResponse:
+    """End a reader's complimentary access now (revoked: private feeds and downloads are withdrawn too)."""
+    if refused := _refuse(request, MANAGE_PERMISSION):
+        return refused
+    reader = get_object_or_404(get_user_model(), pk=user_id)
+    comps = list(Grant.objects.filter(user=reader, kind=GrantKind.COMP).active().values_list("reference", flat=True))
+    with transaction.atomic():
+        for reference in comps:
+            services.end_access(kind=GrantKind.COMP, reference=reference, reason="revoked")
+    if comps:
+        messages.success(request, f"Complimentary access for {reader.email} has ended.")
+    else:
+        messages.warning(request, f"{reader.email} had no complimentary access to end.")
+    return redirect("members_staff:list")

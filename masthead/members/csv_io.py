@@ -28,6 +28,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from wagtail import hooks
@@ -236,47 +237,69 @@ def import_members(data: bytes | str, *, created_by: Any = None) -> ImportReport
         raise ImportRejected(report)
     try:
         with transaction.atomic():
-            for row in report.rows:
-                _apply(row, report, created_by)
+            _apply_all(report, created_by)
     except (IntegrityError, services.AccessError) as exc:
         report.errors.append(f"Nothing was imported: {exc}")
         raise ImportRejected(report) from exc
     return report
 
 
-def _apply(row: ImportRow, report: ImportReport, created_by: Any) -> None:
+def _chunks(items: list[Any], size: int = 900) -> Iterable[list[Any]]:
+    # Below SQLite's limit on query parameters.
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _apply_all(report: ImportReport, created_by: Any) -> None:
+    """Look readers, profiles and earlier imported comps up in bulk: a re-import of 5,000 rows is a handful of queries."""
     User = get_user_model()
-    if row.deleted:
-        report.skipped_deleted += 1
-        return
-    user = User.objects.filter(email__iexact=row.email).order_by("pk").first()
-    if user is None:
-        username = row.email[:150]
-        if User.objects.filter(username=username).exists():
-            username = f"{row.email[:130]}-import-{row.number}"
-        user = User.objects.create_user(username=username, email=row.email)
-        user.set_unusable_password()
-        if row.created_at:
-            user.date_joined = row.created_at
-        user.save()
-        report.created += 1
-    else:
-        report.updated += 1
-    profile, _ = Profile.objects.get_or_create(user=user)
-    if row.name and profile.display_name != row.name:
-        profile.display_name = row.name
-        profile.save(update_fields=["display_name"])
-    if row.complimentary:
-        # One reference per reader: importing the file again updates this comp instead of adding another.
-        services.grant_access(
-            user=user,
-            kind=GrantKind.COMP,
-            reference=f"comp:import:{user.pk}",
-            starts_at=Grant.objects.filter(kind=GrantKind.COMP, reference=f"comp:import:{user.pk}")
-            .values_list("starts_at", flat=True)
-            .first(),
-            ends_at=None,
-            note=row.note or "Complimentary (imported)",
-            created_by=created_by,
-        )
-        report.comps += 1
+    rows = [row for row in report.rows if not row.deleted]
+    report.skipped_deleted = len(report.rows) - len(rows)
+    emails = sorted({row.email for row in rows})
+    existing: dict[str, Any] = {}
+    for chunk in _chunks(emails):
+        # Highest pk first so the oldest account with that email wins, as sign-in does.
+        for found in User.objects.annotate(email_lower=Lower("email")).filter(email_lower__in=chunk).order_by("-pk"):
+            existing[found.email_lower] = found
+    taken: set[str] = set()
+    for chunk in _chunks([e[:150] for e in emails if e not in existing]):
+        taken.update(User.objects.filter(username__in=chunk).values_list("username", flat=True))
+    ids = [user.pk for user in existing.values()]
+    profiles: dict[int, Profile] = {}
+    starts: dict[str, Any] = {}
+    for chunk in _chunks(ids):
+        profiles.update({p.user_id: p for p in Profile.objects.filter(user_id__in=chunk)})
+        references = [f"comp:import:{pk}" for pk in chunk]
+        starts.update(Grant.objects.filter(kind=GrantKind.COMP, reference__in=references).values_list("reference", "starts_at"))
+    for row in rows:
+        user = existing.get(row.email)
+        if user is None:
+            username = row.email[:150] if row.email[:150] not in taken else f"{row.email[:130]}-import-{row.number}"
+            extra = {"date_joined": row.created_at} if row.created_at else {}
+            user = User.objects.create_user(username=username, email=row.email, password=None, **extra)  # unusable password
+            report.created += 1
+        else:
+            report.updated += 1
+        profile = profiles.get(user.pk)
+        if profile is None:
+            profile = Profile.objects.create(user=user, display_name=row.name)
+        elif row.name and profile.display_name != row.name:
+            profile.display_name = row.name
+            profile.save(update_fields=["display_name"])
+        if row.complimentary:
+            reference = f"comp:import:{user.pk}"
+            existing_start = starts.get(reference)
+            grant = Grant.objects.filter(kind=GrantKind.COMP, reference=reference).only("note", "ends_at", "revoked_at").first()
+            note = row.note or "Complimentary (imported)"
+            # One reference per reader: importing the file again leaves this comp as it is instead of adding another.
+            if grant is None or grant.note != note or grant.ends_at is not None:
+                services.grant_access(
+                    user=user,
+                    kind=GrantKind.COMP,
+                    reference=reference,
+                    starts_at=existing_start,
+                    ends_at=None,
+                    note=note,
+                    created_by=created_by,
+                )
+            report.comps += 1

@@ -12,7 +12,7 @@ import secrets
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from masthead.members.models import GiftCode, Grant, GrantKind
@@ -72,16 +72,20 @@ def grant_access(
     if ends_at is not None and ends_at <= starts_at:
         raise AccessError(f"The grant would end ({ends_at:%Y-%m-%d %H:%M}) before it starts ({starts_at:%Y-%m-%d %H:%M}).")
     if grant is None:
-        return Grant.objects.create(
-            user=user,
-            kind=kind,
-            reference=reference,
-            starts_at=starts_at,
-            ends_at=ends_at,
-            includes_print=includes_print,
-            note=note,
-            created_by=created_by,
-        )
+        try:
+            with transaction.atomic():  # a savepoint: a concurrent creator may win the unique (kind, reference)
+                return Grant.objects.create(
+                    user=user,
+                    kind=kind,
+                    reference=reference,
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                    includes_print=includes_print,
+                    note=note,
+                    created_by=created_by,
+                )
+        except IntegrityError:
+            grant = Grant.objects.select_for_update().get(kind=kind, reference=reference)
     if grant.user_id != user.pk:
         raise AccessError(f"{kind} {reference} already belongs to another reader (user {grant.user_id}).")
     grant.starts_at, grant.ends_at, grant.includes_print = starts_at, ends_at, includes_print
@@ -158,13 +162,17 @@ def redeem_gift(*, user: Any, code: str) -> Grant:
     The gift starts when the reader's current dated access ends, so a gift to
     someone who already has a comp or gift is added on, not wasted.
     """
-    normalised = normalise_gift_code(code)
-    gift = GiftCode.objects.select_for_update().filter(code=normalised).first()
+    gift = _find_gift(normalise_gift_code(code))
     if gift is None:
         raise AccessError(f"No gift matches the code {code.strip()!r}. Check it against the gift email.")
     if gift.redeemed_at is not None:
         raise AccessError("This gift code has already been redeemed.")
     now = timezone.now()
+    # Claimed with a conditional update, not on the strength of the read above: on databases
+    # without row locks (SQLite) two simultaneous redemptions both get here; one claims the code.
+    claimed = GiftCode.objects.filter(pk=gift.pk, redeemed_at__isnull=True).update(redeemed_by=user, redeemed_at=now)
+    if claimed != 1:
+        raise AccessError("This gift code has already been redeemed.")
     current = list(Grant.objects.filter(user=user).active(now).values_list("ends_at", flat=True))
     dated = [end for end in current if end is not None]
     starts_at = max(dated) if dated and len(dated) == len(current) else now
@@ -177,9 +185,11 @@ def redeem_gift(*, user: Any, code: str) -> Grant:
         includes_print=gift.includes_print,
         note=f"Gift subscription ({gift.months} months)",
     )
-    gift.redeemed_by, gift.redeemed_at = user, now
-    gift.save(update_fields=["redeemed_by", "redeemed_at"])
     return grant
+
+
+def _find_gift(code: str) -> GiftCode | None:
+    return GiftCode.objects.select_for_update().filter(code=code).first()
 
 
 @transaction.atomic

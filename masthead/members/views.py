@@ -30,6 +30,7 @@ from masthead.members.models import Grant, GrantKind, Profile
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 NO_MATCH_MESSAGE = "That email address and password do not match. Check both, or leave the password empty to get a sign-in link."
+ACCOUNT_CLOSED = "The account for this address is closed. Write to us if you want it opened again."
 EMAIL_TAKEN = "Another account now uses that address; nothing changed."
 
 
@@ -99,7 +100,12 @@ def magic_link(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "members/link_invalid.html", {"error": str(error)}, status=400)
     if request.method != "POST":
         return render(request, "members/link_confirm.html", {"email": payload["e"]})
-    user = tokens.user_for_email(payload["e"]) or _create_reader(payload["e"])
+    user = tokens.user_for_email(payload["e"])
+    if user is None:
+        if get_user_model().objects.filter(email__iexact=payload["e"], is_active=False).exists():
+            # A closed account is not silently replaced by a new one with the same address.
+            return render(request, "members/link_invalid.html", {"error": ACCOUNT_CLOSED}, status=403)
+        user = _create_reader(payload["e"])
     login(request, user, backend=MODEL_BACKEND)
     messages.success(request, "You are signed in.")
     return redirect(_safe_next(request, payload.get("n")))
@@ -130,7 +136,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 @login_required
 @never_cache
 def account(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user: Any = request.user  # login_required: a real account
     now = timezone.now()
     grants = list(Grant.objects.filter(user=user, revoked_at__isnull=True).exclude(ends_at__lte=now).order_by("starts_at"))
     panels = []
@@ -197,8 +203,9 @@ def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
 @never_cache
 def password(request: HttpRequest) -> HttpResponse:
     """Set a password (accounts made by email link have none) or change it."""
-    form_class = PasswordChangeForm if request.user.has_usable_password() else SetPasswordForm
-    form = form_class(request.user, request.POST or None)
+    reader: Any = request.user  # login_required: a real account
+    form_class = PasswordChangeForm if reader.has_usable_password() else SetPasswordForm
+    form = form_class(reader, request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         update_session_auth_hash(request, user)

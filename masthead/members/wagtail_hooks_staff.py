@@ -19,6 +19,7 @@ def register_member_tools_urls() -> list[Any]:
         path("export.csv", admin_views.members_csv, name="export"),
         path("comp/", admin_views.grant_comp, name="comp"),
         path("import/", admin_views.import_csv, name="import"),
+        path("<int:user_id>/end-comp/", admin_views.end_comp, name="end_comp"),
     ]
     return [path("members/", include((urls, "members_staff"), namespace="members_staff"))]
 

@@ -6,6 +6,7 @@ Registered as Wagtail hooks from wagtail_hooks.py.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -74,8 +75,7 @@ def requeue(*, pages: list[Any]) -> int:
         for row in rows:
             if row.status == READY:
                 continue
-            page_id, revision_id, variant = page.pk, row.revision_id, row.variant
-            transaction.on_commit(lambda p=page_id, r=revision_id, v=variant: tasks.narrate_article.enqueue(p, r, v))
+            transaction.on_commit(partial(tasks.narrate_article.enqueue, page.pk, row.revision_id, row.variant))
             queued += 1
     return queued
 

@@ -84,9 +84,17 @@ def ready_narrations(pages: Iterable[Any], variant: str) -> dict[int, Any]:
     return chosen
 
 
-def narration_for(user: Any, page: Any) -> Any | None:
-    """What the player on this page plays for this reader: full if entitled, else the teaser."""
-    variant = variant_for(user, page)
+def narration_for(user: Any, page: Any, reading: Any = None) -> Any | None:
+    """What the player on this page plays for this reader: full if entitled, else the teaser.
+
+    `reading` is the page view's own answer from the gate, reused when it
+    cannot differ from reading_for_user's; a metered read is the exception
+    (the audio URL does not spend meter reads, so it would refuse the full file).
+    """
+    if reading is not None and getattr(reading, "reason", "") != "metered":
+        variant = FULL if reading.full else TEASER
+    else:
+        variant = variant_for(user, page)
     found = ready_narrations([page], variant).get(page.pk)
     if found is None and variant == FULL:
         # Entitled, but the full narration is not ready yet: the teaser is better than silence.

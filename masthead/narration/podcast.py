@@ -23,21 +23,23 @@ from datetime import datetime, time
 from email.utils import format_datetime
 from typing import Any
 from xml.sax.saxutils import XMLGenerator
+from xml.sax.xmlreader import AttributesImpl
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from masthead.core.pagecache import mark_shared_cacheable
 from masthead.narration import transcripts
 from masthead.narration.listening import FULL, TEASER, anonymous_full, is_public, narration_model, ready_narrations
 from masthead.narration.models import PodcastToken
 from masthead.narration.views import refused, send_audio, send_transcript
 from masthead.newsroom import access
-from masthead.newsroom.models import ArticlePage
+from masthead.newsroom.models import Access, ArticlePage
 
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
@@ -89,7 +91,7 @@ def _absolute(path: str) -> str:
 
 def _published(page: Any) -> datetime:
     if page.first_published_at and page.first_published_at.date() == page.date:
-        return page.first_published_at  # type: ignore[no-any-return]
+        return page.first_published_at
     return timezone.make_aware(datetime.combine(page.date, time(6, 0)), timezone.get_default_timezone())
 
 
@@ -123,34 +125,37 @@ def render_feed(show: Show, episodes: Iterable[Episode]) -> bytes:
     xml = XMLGenerator(out, encoding="utf-8", short_empty_elements=True)
     xml.startDocument()
 
+    def start(name: str, attrs: dict[str, str] | None = None) -> None:
+        xml.startElement(name, AttributesImpl(attrs or {}))
+
     def element(name: str, text: str | None = None, attrs: dict[str, str] | None = None) -> None:
-        xml.startElement(name, attrs or {})
+        start(name, attrs)
         if text is not None:
             xml.characters(text)
         xml.endElement(name)
 
-    xml.startElement(
+    start(
         "rss",
         {"version": "2.0", "xmlns:itunes": ITUNES_NS, "xmlns:podcast": PODCAST_NS, "xmlns:atom": ATOM_NS},
     )
-    xml.startElement("channel", {})
+    start("channel")
     element("title", show.title)
     element("link", show.link)
     element("atom:link", attrs={"href": show.feed_url, "rel": "self", "type": "application/rss+xml"})
     element("description", show.description[:4000])
     element("language", settings.LANGUAGE_CODE.split("-")[0])
     element("itunes:author", show.author)
-    xml.startElement("itunes:owner", {})
+    start("itunes:owner")
     element("itunes:name", show.owner_name)
     element("itunes:email", show.owner_email)
     xml.endElement("itunes:owner")
     element("itunes:image", attrs={"href": show.image_url})
-    xml.startElement("image", {})
+    start("image")
     element("url", show.image_url)
     element("title", show.title)
     element("link", show.link)
     xml.endElement("image")
-    xml.startElement("itunes:category", {"text": settings.PODCAST_CATEGORY})
+    start("itunes:category", {"text": settings.PODCAST_CATEGORY})
     if settings.PODCAST_SUBCATEGORY:
         element("itunes:category", attrs={"text": settings.PODCAST_SUBCATEGORY})
     xml.endElement("itunes:category")
@@ -161,7 +166,7 @@ def render_feed(show: Show, episodes: Iterable[Episode]) -> bytes:
     if show.locked:
         element("itunes:block", "Yes")
     for item in episodes:
-        xml.startElement("item", {})
+        start("item")
         element("title", item.title)
         element("link", item.link)
         element("guid", item.guid, {"isPermaLink": "false"})
@@ -180,12 +185,12 @@ def render_feed(show: Show, episodes: Iterable[Episode]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def _recent_articles() -> list[Any]:
-    return list(
-        ArticlePage.objects.live()
-        .order_by("-date", "-first_published_at")
-        .prefetch_related("article_authors__author")[:FEED_SIZE]
-    )
+def _recent_articles(*, public_only: bool = False) -> list[Any]:
+    # The body is the heaviest column and feeds carry no article text.
+    pages = ArticlePage.objects.live().defer("body").order_by("-date", "-first_published_at")
+    if public_only:
+        pages = pages.filter(access=Access.PUBLIC)
+    return list(pages.prefetch_related("article_authors__author")[:FEED_SIZE])
 
 
 def _show(request: HttpRequest, *, private: bool, feed_path: str) -> Show:
@@ -221,7 +226,8 @@ def _feed_response(body: bytes, *, private: bool) -> HttpResponse:
 def public_feed(request: HttpRequest) -> HttpResponse:
     # Only articles every anonymous reader may read in full; a gated article's
     # teaser would be a cliff-hanger episode, so it is left out entirely.
-    pages = [page for page in _recent_articles() if anonymous_full(page)]
+    # The database narrows to public articles; the gate still has the last word on each.
+    pages = [page for page in _recent_articles(public_only=True) if anonymous_full(page)]
     chosen = ready_narrations(pages, FULL)
     episodes = []
     for page in pages:
@@ -236,9 +242,12 @@ def public_feed(request: HttpRequest) -> HttpResponse:
                 transcript_path=transcripts.transcript_path(narration),
             )
         )
-    return _feed_response(
+    response = _feed_response(
         render_feed(_show(request, private=False, feed_path=reverse("podcast:public")), episodes), private=False
     )
+    # The same bytes for every podcast app: the anonymous page cache may keep it
+    # (publishing and finished narration jobs empty that cache).
+    return mark_shared_cacheable(response)
 
 
 # --- The private feed -------------------------------------------------------
@@ -284,7 +293,8 @@ def private_feed(request: HttpRequest, token: str) -> HttpResponse:
     except FeedGone:
         return _gone()
     pages = _recent_articles()
-    full_for = {page.pk: access.reading_for_user(user, page).full for page in pages}
+    # The gate's decision without building each article's blocks: the feed carries no text.
+    full_for = {page.pk: access.decide(user, page, None).full for page in pages}
     full = ready_narrations([p for p in pages if full_for[p.pk]], FULL)
     teaser = ready_narrations(pages, TEASER)
     episodes = []
@@ -313,7 +323,7 @@ def _may_hear_by_token(user: Any, narration: Any) -> bool:
 
 
 @require_http_methods(["GET", "HEAD"])
-def private_audio(request: HttpRequest, token: str, pk: int, filename: str) -> HttpResponse:
+def private_audio(request: HttpRequest, token: str, pk: int, filename: str) -> HttpResponseBase:
     try:
         user, narration = _token_narration(token, pk)
     except FeedGone:

@@ -290,7 +290,7 @@ def narrate(
     if claim is None:
         return narration  # ready already, or another job is on it
     try:
-        content: ArticlePage = revision.as_object()  # type: ignore[assignment]
+        content: ArticlePage = revision.as_object()
         segments = prepared_segments(content, variant, speaker)
         parts: list[tuple[bytes, int, int]] = []
         for done, segment in enumerate(segments, start=1):

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.files.storage import Storage
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect, StreamingHttpResponse
 
 CHUNK_SIZE = 64 * 1024
 PUBLIC_MAX_AGE = 365 * 24 * 3600
@@ -135,10 +135,10 @@ def serve_file(
     public: bool,
     content_type: str = "audio/mpeg",
     size: int | None = None,
-) -> HttpResponse:
+) -> HttpResponseBase:
     """Answer GET/HEAD for one immutable stored file, honouring Range, If-Range and If-None-Match."""
     if not _is_local(storage):
-        response: HttpResponse = HttpResponseRedirect(_remote_url(storage, name, public=public))
+        response: HttpResponseBase = HttpResponseRedirect(_remote_url(storage, name, public=public))
         response["Cache-Control"] = cache_control(public=public) if public else "private, no-store"
         return response
 
@@ -170,10 +170,10 @@ def serve_file(
 
     start, length, status = (0, size, 200) if byte_range is None else (byte_range.start, byte_range.length, 206)
     body: Iterator[bytes] | list[bytes] = [] if request.method == "HEAD" else _stream(storage, name, start, length)
-    response = StreamingHttpResponse(body, status=status, content_type=content_type)
-    response["Content-Length"] = str(length)
+    streaming = StreamingHttpResponse(body, status=status, content_type=content_type)
+    streaming["Content-Length"] = str(length)
     if byte_range is not None:
-        response["Content-Range"] = f"bytes {byte_range.start}-{byte_range.end}/{size}"
+        streaming["Content-Range"] = f"bytes {byte_range.start}-{byte_range.end}/{size}"
     for key, value in headers.items():
-        response[key] = value
-    return response
+        streaming[key] = value
+    return streaming

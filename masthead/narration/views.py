@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
@@ -41,7 +41,7 @@ def refused(narration: Any) -> HttpResponse:
     return response
 
 
-def send_audio(request: HttpRequest, narration: Any) -> HttpResponse:
+def send_audio(request: HttpRequest, narration: Any) -> HttpResponseBase:
     return serve_file(
         request,
         storage=default_storage,
@@ -64,7 +64,7 @@ def send_transcript(narration: Any, ext: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD"])
-def audio_file(request: HttpRequest, pk: int, filename: str) -> HttpResponse:
+def audio_file(request: HttpRequest, pk: int, filename: str) -> HttpResponseBase:
     narration = _narration(pk)
     if filename != transcripts.audio_filename(narration):
         raise Http404("No such audio file.")

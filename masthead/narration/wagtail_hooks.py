@@ -37,5 +37,5 @@ def missing_audio_menu_item() -> MenuItem:
 
 
 @hooks.register("masthead_account_panels")
-def podcast_account_panel(request):  # type: ignore[no-untyped-def]
+def podcast_account_panel(request):
     return audio_admin.account_panel(request)

@@ -149,6 +149,24 @@ def _chunks(lines: list[str]) -> list[tuple[int, list[str]]]:
     return chunks
 
 
+def _split_bylines(number: int, chunk: list[str]) -> list[tuple[int, list[str]]]:
+    """A full 'Written by … on <date>' line is a byline even with no blank line around it
+    (repeats at page breaks often run together); other lines stay grouped as they were."""
+    pieces: list[tuple[int, list[str]]] = []
+    run: list[str] = []
+    for offset, line in enumerate(chunk):
+        if BYLINE_START.match(line) and BYLINE.match(line):
+            if run:
+                pieces.append((number + offset - len(run), run))
+                run = []
+            pieces.append((number + offset, [line]))
+        else:
+            run.append(line)
+    if run:
+        pieces.append((number + len(chunk) - len(run), run))
+    return pieces
+
+
 def _looks_like_byline(chunk: list[str]) -> bool:
     """'Written by …' always is (and must parse); 'By …' only with linked or capitalised names,
     so a paragraph such as 'By then, the talks were over on March 3, 2022' stays body text."""
@@ -170,20 +188,29 @@ def _is_label(line: str) -> bool:
     return 0 < len(line) <= MAX_LABEL and not SENTENCE_END.search(line) and not line.startswith(("#", ">", "-", "*"))
 
 
+MD_IMAGE = re.compile(r'^!\[(?P<caption>[^\]]*)\]\((?P<src>[^)\s]*)(?:\s+"(?P<credit>[^"]*)")?\)$')
+CAPTION_PREFIX = re.compile(r"^caption\s*:\s*", re.IGNORECASE)
+CREDIT_PREFIX = re.compile(r"^(?:photo|credit|image|picture)\s*:\s*", re.IGNORECASE)
+
+
 def _image_from(lines: list[str], number: int) -> ParsedImage | None:
-    """Two short label lines with no blank between them: credit and caption."""
+    """An image slot: `![caption](file "credit")`, or two short label lines (credit and caption)."""
+    if len(lines) == 1 and (md := MD_IMAGE.match(lines[0])):
+        return ParsedImage(caption=md.group("caption").strip(), credit=(md.group("credit") or "").strip(), line=number)
     if len(lines) != 2 or not all(_is_label(line) for line in lines):
         return None
     first, second = lines
-    # The seed puts the credit first; a credit-looking second line means the
-    # file uses caption-then-credit instead.
-    if CREDIT_WORDS.search(second) and not CREDIT_WORDS.search(first):
+    # Labels say which is which; unlabelled, the seed's order is credit then
+    # caption, unless only the second line looks like a credit.
+    if CAPTION_PREFIX.match(first) or CREDIT_PREFIX.match(second):
+        caption, credit = first, second
+    elif CAPTION_PREFIX.match(second) or CREDIT_PREFIX.match(first):
+        credit, caption = first, second
+    elif CREDIT_WORDS.search(second) and not CREDIT_WORDS.search(first):
         caption, credit = first, second
     else:
         credit, caption = first, second
-    credit = re.sub(r"^(?:photo|credit|image)\s*:\s*", "", credit, flags=re.IGNORECASE)
-    caption = re.sub(r"^caption\s*:\s*", "", caption, flags=re.IGNORECASE)
-    return ParsedImage(caption=caption, credit=credit, line=number)
+    return ParsedImage(caption=CAPTION_PREFIX.sub("", caption), credit=CREDIT_PREFIX.sub("", credit), line=number)
 
 
 def parse_article(text: str) -> ParsedArticle:
@@ -215,7 +242,7 @@ def parse_article(text: str) -> ParsedArticle:
     blocks: list[ParsedBlock] = []
     advert_lines = 0
 
-    body_chunks = rest + chunks[1:]
+    body_chunks = [piece for number, chunk in rest + chunks[1:] for piece in _split_bylines(number, chunk)]
     for index, (number, chunk) in enumerate(body_chunks):
         if ADVERT_START.match(chunk[0]) and blocks:
             advert_lines = sum(len(c) for _, c in body_chunks[index:])

@@ -143,9 +143,7 @@ class AuthorPage(CachedForAnonymousMixin, Page):
 class ArticlePageQuerySet(PageQuerySet):
     def with_cards(self) -> ArticlePageQuerySet:
         """What a list of article cards needs, without a query per card."""
-        return self.select_related("hero_image").prefetch_related(
-            "article_authors__author", "hero_image__renditions"
-        )
+        return self.select_related("hero_image").prefetch_related("article_authors__author", "hero_image__renditions")
 
 
 class ArticleTag(TaggedItemBase):

@@ -71,7 +71,7 @@ def _resolve_section(home: HomePage, slug: str | None) -> SectionPage | None:
     if found is None:
         known = ", ".join(sections.values_list("slug", flat=True)) or "none yet"
         raise ImportFailed(f"no section with slug {slug!r}; known sections: {known}")
-    return found.specific  # type: ignore[return-value]
+    return found.specific
 
 
 def _placeholder(image: ParsedImage, created: list[Any]) -> Any:
@@ -185,7 +185,7 @@ def _import_one(
     existing = ArticlePage.objects.filter(slug=parsed.slug).first()
     page: ArticlePage
     if existing is not None:
-        page = existing.specific  # type: ignore[assignment]
+        page = existing.specific
         target = page.get_parent().specific
     else:
         if default_section is None:
@@ -210,7 +210,7 @@ def _import_one(
         # Keep a photo an editor already chose; only fill an empty slot.
         if page.hero_image is None:
             page.hero_image = _placeholder(parsed.hero, created_images)
-    page.body = _stream(parsed, gated=page.access != Access.PUBLIC, created_images=created_images)  # type: ignore[assignment]
+    page.body = _stream(parsed, gated=page.access != Access.PUBLIC, created_images=created_images)
     page.article_authors.clear()
     for author in authors:
         page.article_authors.add(ArticleAuthor(author=author))

@@ -37,7 +37,7 @@ def make_snippet(text: str, query: str, *, limit: int = SNIPPET_CHARS) -> SafeSt
         passage = passage.rsplit(" ", 1)[0] + " …"
     if start > 0 and not text[start - 2 : start] == ". ":
         passage = "… " + passage
-    html = escape(passage)
+    html: str = str(escape(passage))
     if terms:
         pattern = re.compile("|".join(re.escape(escape(t)) for t in sorted(terms, key=len, reverse=True)), re.IGNORECASE)
         html = pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", html)

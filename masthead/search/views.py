@@ -7,6 +7,7 @@ list nor its snippets can reveal text behind the preview marker.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -20,11 +21,17 @@ from masthead.search.snippets import make_snippet
 
 PER_PAGE = 10
 MAX_QUERY = 200
+MAX_WORDS = 12
 
 
 def search_articles(query: str) -> Any:
+    # Words only: quotes, brackets and operators would reach SQLite's FTS5
+    # query syntax (an unbalanced quote is an error there), and readers mean words.
+    words = re.findall(r"\w+", query)[:MAX_WORDS]
     articles = ArticlePage.objects.live().public().specific()
-    return articles.search(query, operator="and", order_by_relevance=True)
+    if not words:
+        return articles.none()
+    return articles.search(" ".join(words), operator="and", order_by_relevance=True)
 
 
 @require_GET

@@ -43,19 +43,16 @@ BLOCKING_IMPACTS = frozenset({"serious", "critical"})
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests on pytest-django's live_server get serialized rollback.
+    """Tests on pytest-django's live_server are transactional.
 
-    live_server makes a test transactional: the database is flushed after it,
-    which also deletes the rows Wagtail's migrations create (root page,
-    default locale, root collection, editor groups). Serialized rollback
-    reloads them before each such test, so the second browser test starts
-    from the same database as the first. Non-transactional tests run before
-    transactional ones (pytest-django orders them so) and never see a flushed
-    database.
+    The database is flushed after each, which also deletes the rows Wagtail's
+    migrations create; builders.restore_wagtail_baseline() puts them back.
+    (Serialized rollback clashes with content types that other transactional
+    tests' flushes recreate, so it is not used.)
     """
     for item in items:
         if "live_server" in getattr(item, "fixturenames", ()) and item.get_closest_marker("django_db") is None:
-            item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
+            item.add_marker(pytest.mark.django_db(transaction=True))
 
 
 @pytest.fixture(scope="module")
@@ -117,6 +114,18 @@ def page(browser: Any) -> Iterator[Any]:
         yield context.new_page()
     finally:
         context.close()
+
+
+@pytest.fixture
+def js_errors(page: Any) -> list[str]:
+    """Uncaught JavaScript errors on the page, collected from now on; assert it stays empty.
+
+    A script that throws leaves a page that looks right in a screenshot but
+    whose controls do nothing.
+    """
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
+    return errors
 
 
 def axe(page: Any, *, context: str | None = None, rules: dict[str, Any] | None = None) -> list[dict[str, Any]]:

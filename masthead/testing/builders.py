@@ -8,6 +8,7 @@ import random
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.files.images import ImageFile
 from PIL import Image as PILImage
 from wagtail.images import get_image_model
@@ -30,6 +31,7 @@ SECTIONS = ["Politics", "Finance", "Foreign Affairs", "Environment", "Culture", 
 
 def make_image(title: str, *, size: tuple[int, int] = (1200, 800), color: tuple[int, int, int] | None = None) -> Any:
     """A real JPEG made locally: no network, no fixtures on disk."""
+    restore_wagtail_baseline()
     rng = random.Random(title)
     color = color or (rng.randrange(40, 200), rng.randrange(40, 200), rng.randrange(40, 200))
     img = PILImage.new("RGB", size, color)
@@ -39,12 +41,31 @@ def make_image(title: str, *, size: tuple[int, int] = (1200, 800), color: tuple[
     return get_image_model().objects.create(title=title, file=ImageFile(buf, name=f"{slug}.jpg"))
 
 
+def restore_wagtail_baseline() -> Page:
+    """The rows Wagtail's migrations create, recreated if a flush removed them.
+
+    Transactional tests (live_server, concurrency) end with a flush of every
+    table, which also deletes the tree root, default locale and root
+    collection that migrations made. Tests that run after one start here.
+    """
+    from wagtail.coreutils import get_supported_content_language_variant
+    from wagtail.models import Collection, Locale
+
+    Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(instance=Collection(name="Root"))
+    root = Page.get_first_root_node()
+    if root is None:
+        root = Page.add_root(instance=Page(title="Root", slug="root"))
+    return root
+
+
 def ensure_home() -> HomePage:
     """Replace Wagtail's welcome page with our HomePage as the site root."""
     existing = HomePage.objects.first()
     if existing:
         return existing
-    root = Page.get_first_root_node()
+    root = restore_wagtail_baseline()
     home = root.add_child(instance=HomePage(title="Home", slug="home-masthead"))
     site = Site.objects.filter(is_default_site=True).first() or Site(is_default_site=True)
     site.root_page = home

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -26,6 +26,23 @@ class Magazine:
     members_article: Any
     subscriber_article: Any
     issue: Any
+
+
+@pytest.fixture(autouse=True)
+def _every_test_starts_with_an_empty_cache() -> Iterator[None]:
+    """The local-memory cache outlives a test, and primary keys are reused after a
+    rollback: without this, one test's throttle counters (keyed by user id or IP)
+    and cached pages leak into the next, and results depend on test order."""
+    from django.conf import settings
+    from django.core.cache import caches
+
+    from masthead.members import throttle
+
+    for alias in settings.CACHES:
+        caches[alias].clear()
+    throttle.clear()
+    yield
+    throttle.clear()
 
 
 @pytest.fixture

@@ -39,8 +39,8 @@ def serve(argv: list[str] | None = None) -> None:
                 pickle.dump(dict(store), f, protocol=pickle.HIGHEST_PROTOCOL)
             tmp.replace(state)
 
-    resources.Store.dump_to_disk = dump  # type: ignore[method-assign,assignment]
-    resources.Store.try_load_from_disk = lambda self: None  # type: ignore[method-assign]
+    resources.Store.dump_to_disk = dump
+    resources.Store.try_load_from_disk = lambda self: None
     if state is not None and state.exists() and not args.from_scratch:
         with state.open("rb") as f:
             dict.update(resources.store, pickle.load(f))  # noqa: S301 - our own file, written above

@@ -25,3 +25,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
 
 # Argon2 is deliberately slow; tests create many users. Production keeps Argon2 first.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]  # noqa: F405
+
+# WhiteNoise warns on every request when STATIC_ROOT is missing; tests serve
+# static files through the finders (STATIC_NO_MANIFEST), so an empty one will do.
+os.makedirs(STATIC_ROOT, exist_ok=True)  # noqa: F405

@@ -20,14 +20,24 @@ from masthead.newsroom.access import is_ad_free
 register = template.Library()
 
 
+def _ad_free(request: Any) -> bool:
+    """Asked once per request however many slots the page has (each answer is a query for signed-in readers)."""
+    if request is None:
+        return is_ad_free(AnonymousUser())
+    cached = getattr(request, "_masthead_ad_free", None)
+    if cached is None:
+        cached = is_ad_free(getattr(request, "user", None) or AnonymousUser())
+        request._masthead_ad_free = cached
+    return bool(cached)
+
+
 @register.simple_tag(takes_context=True)
 def ad_slot(context: template.Context, slot: str) -> SafeString:
     if slot not in Slot.values:
         # A typo in a template should fail loudly in development, not hide ads forever.
         raise template.TemplateSyntaxError(f"ad_slot: unknown slot {slot!r}; known slots: {', '.join(Slot.values)}")
     request = context.get("request")
-    user: Any = getattr(request, "user", None) or AnonymousUser()
-    if is_ad_free(user):
+    if _ad_free(request):
         return mark_safe("")  # noqa: S308 - empty string
     ad = HouseAd.objects.pick(slot)
     if ad is None:

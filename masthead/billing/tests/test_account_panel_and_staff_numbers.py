@@ -70,3 +70,33 @@ def test_readers_cannot_reach_the_staff_pages(stripe_env: Any, plan: Any, reader
     assert client.post(reverse("billing_admin:refund", args=[sub.pk])).status_code in (302, 403)
     sub.refresh_from_db()
     assert sub.refunded_at is None
+
+
+def test_reader_replaces_the_card_for_future_payments(stripe_env: Any, plan: Any, reader: Any, client: Any) -> None:
+    from masthead.billing.models import Customer
+    from masthead.billing.tests.conftest import confirm_card
+
+    subscribe(stripe_env, reader, plan)
+    client.force_login(reader)
+    html = client.get(reverse("billing:payment_method")).content.decode()
+    secret = html.split('data-client-secret="')[1].split('"')[0]
+    assert confirm_card(stripe_env, secret, "5555555555554444").status_code == 200
+
+    client.post(reverse("billing:payment_method"), {"setup_intent": secret.split("_secret_")[0]})
+
+    customer = Customer.objects.get(user=reader)
+    assert customer.card_last4 == "4444"
+    import requests
+
+    def stripe_get(path: str) -> Any:
+        return requests.get(f"{stripe_env.url}/v1/{path}", auth=("sk_test_x", ""), timeout=5).json()
+
+    default_pm = stripe_get(f"customers/{customer.stripe_id}")["invoice_settings"]["default_payment_method"]
+    assert stripe_get(f"payment_methods/{default_pm}")["card"]["last4"] == "4444"  # the card Stripe charges next
+
+
+def test_plans_page_sends_subscribers_back_to_the_article_they_came_from(stripe_env: Any, plan: Any, client: Any) -> None:
+    html = client.get(reverse("billing:plans"), HTTP_REFERER="http://testserver/finance/an-article/").content.decode()
+    assert "?next=/finance/an-article/" in html
+    elsewhere = client.get(reverse("billing:plans"), HTTP_REFERER="https://evil.example/phish/").content.decode()
+    assert "evil.example" not in elsewhere and "?next=" not in elsewhere

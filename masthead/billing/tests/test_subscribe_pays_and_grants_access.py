@@ -105,3 +105,41 @@ def test_a_second_subscription_is_refused(stripe_env: Any, plan: Any, reader: An
     subscribe(stripe_env, reader, plan)
     with pytest.raises(services.BillingError, match="already have an active subscription"):
         services.start_checkout(user=reader, plan=plan)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_double_submitted_form_starts_one_subscription(stripe_env: Any, plan: Any, access: Any) -> None:
+    import threading
+
+    import requests
+    from django.db import connection
+    from django.test import Client
+
+    from masthead.billing import services
+    from masthead.billing.tests.conftest import make_reader
+
+    reader = make_reader("doubleclick")
+    checkout = services.start_checkout(user=reader, plan=plan)
+    confirm_card(stripe_env, checkout.client_secret)
+    start = threading.Barrier(4)
+
+    def submit() -> None:
+        try:
+            c = Client()
+            c.force_login(reader)
+            start.wait()
+            c.post(reverse("billing:subscribe", args=[plan.slug]), {"setup_intent": checkout.setup_intent_id})
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+
+    at_stripe = requests.get(
+        f"{stripe_env.url}/v1/subscriptions", params={"customer": checkout.customer.stripe_id}, auth=("sk_test_x", ""), timeout=5
+    ).json()["data"]
+    assert len(at_stripe) == 1  # localstripe ignores idempotency keys: only our lock stops a second one
+    assert Subscription.objects.filter(status="active").count() == 1 and access.has(reader)

@@ -115,6 +115,7 @@ def test_anonymous_reader_misses_then_hits_the_same_bytes(client, site):
     second = client.get(url)
     assert first["X-Cache"] == "MISS"
     assert second["X-Cache"] == "HIT"
+    assert "Cookie" in first["Vary"]
     assert second.content == first.content and "The second public paragraph." in html
     # A hit still carries what the middleware behind it would have added.
     assert second["X-Content-Type-Options"] == "nosniff"
@@ -189,6 +190,16 @@ def test_turning_the_meter_on_stops_serving_the_cached_teaser(client, local_site
     assert "X-Cache" not in Client().get(url)
 
 
+def test_only_pagination_in_the_query_string_is_cached(client, local_site):
+    section = local_site.sections["Politics"].url
+    assert client.get(section + "?page=1")["X-Cache"] == "MISS"
+    assert client.get(section + "?page=1")["X-Cache"] == "HIT"
+    # Tracking or random parameters would let anyone fill the cache with copies of one page.
+    for _ in range(2):
+        response = client.get(section + "?utm_source=newsletter")
+        assert response.status_code == 200 and "X-Cache" not in response
+
+
 # --- What is never stored ---------------------------------------------------
 
 
@@ -233,6 +244,23 @@ def test_marked_responses_that_are_personal_are_not_stored(backend, settings, tm
     assert len(calls) == (1 if spoil is None else 2)
 
 
+def test_a_head_request_is_answered_from_the_cache_but_never_fills_it(backend, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    calls = []
+
+    def view(request: Any) -> HttpResponse:
+        calls.append(request.method)
+        return pagecache.mark_shared_cacheable(HttpResponse(b"" if request.method == "HEAD" else b"<p>page</p>"))
+
+    middleware = pagecache.AnonymousPageCacheMiddleware(view)
+    factory = RequestFactory()
+    middleware(factory.head("/page/"))
+    assert middleware(factory.get("/page/")).content == b"<p>page</p>"
+    head = middleware(factory.head("/page/"))
+    assert head["X-Cache"] == "HIT" and head["Content-Length"] == str(len(b"<p>page</p>"))
+    assert calls == ["HEAD", "GET"]
+
+
 def test_unmarked_responses_are_not_stored(backend, settings, tmp_path):
     settings.VAR_DIR = tmp_path
     calls = []
@@ -259,6 +287,13 @@ def test_a_published_edit_shows_on_the_very_next_request(client, site):
     assert response["X-Cache"] == "MISS"
     assert "A corrected standfirst." in html and "An edited paragraph." in html
     assert "The second public paragraph." not in html
+
+
+def test_publishing_leaves_the_rest_of_the_cache_alone(site):
+    # Rate limits (checkout throttling) live in the same cache; a publish must not reset them.
+    cache.set("billing:checkouts:42", 5, 600)
+    _publish_edit(site.public_article, dek="Another standfirst.")
+    assert cache.get("billing:checkouts:42") == 5
 
 
 def test_a_saved_draft_leaves_the_cached_page_alone(client, local_site):

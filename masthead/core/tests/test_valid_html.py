@@ -13,6 +13,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
 
 from masthead.testing import builders
 
@@ -62,8 +63,8 @@ def rich_article(magazine):
 
 
 @pytest.mark.skipif(not shutil.which("java") or not VNU_JAR.exists(), reason="needs java and npm's vnu-jar")
-def test_public_pages_are_valid_html(client, magazine, rich_article, settings, tmp_path):
-    pages = {
+def test_reader_pages_are_valid_html(client, magazine, rich_article, member, settings, tmp_path):
+    anonymous = {
         "home": magazine.home.url,
         "section": magazine.sections["Politics"].url,
         "article": rich_article.url,
@@ -73,18 +74,29 @@ def test_public_pages_are_valid_html(client, magazine, rich_article, settings, t
         "issue-index": "/issues/",
         "author": magazine.author.url,
         "author-index": "/authors/",
+        "search": reverse("search:search") + "?q=Kremlin",
+        "sign-in": reverse("members:signin"),
+        "sign-up": reverse("members:signup"),
+        "plans": reverse("billing:plans"),
+    }
+    signed_in = {
+        "member-home": magazine.home.url,
+        "member-article": magazine.members_article.url,
+        "account": reverse("members:account"),
     }
     files = []
-    for name, url in pages.items():
-        response = client.get(url)
-        assert response.status_code == 200, f"{name}: GET {url} -> {response.status_code}"
+
+    def keep(name: str, response) -> None:
+        assert response.status_code == 200, f"{name}: {response.status_code}"
         files.append(tmp_path / f"{name}.html")
         files[-1].write_bytes(response.content)
-    # The search page exists once the search app has one; check it when it does.
-    search = client.get("/search/", {"q": "Kremlin"})
-    if search.status_code == 200:
-        files.append(tmp_path / "search.html")
-        files[-1].write_bytes(search.content)
+
+    for name, url in anonymous.items():
+        keep(name, client.get(url))
+    client.force_login(member)
+    for name, url in signed_in.items():
+        keep(name, client.get(url))
+    client.logout()
     # The reader's 404 page, not Django's debug page.
     settings.DEBUG = False
     missing = client.get("/no-such-page/")

@@ -37,3 +37,13 @@ def test_reader_with_address_sees_it_with_a_change_link(db: Any) -> None:
 
 def test_digital_reader_without_address_gets_no_panel(db: Any) -> None:
     assert _address_panel(make_reader("carol")) is None
+
+
+def test_the_account_page_shows_the_panel(db: Any) -> None:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(make_reader("alice", includes_print=True, address=True))
+    html = client.get("/account/").content.decode()
+    assert "Print delivery address" in html
+    assert "10 Downing" not in html and "1 Market St" in html

@@ -53,3 +53,12 @@ def test_next_returns_to_checkout_but_never_off_site(client: Client, member: Any
     client.force_login(member)
     assert client.post(URL, {**FORM, "next": "/billing/checkout/print-annual/"})["Location"] == "/billing/checkout/print-annual/"
     assert client.post(URL, {**FORM, "next": "https://evil.example/"})["Location"] == URL
+
+
+def test_reader_removes_their_address(client: Client, member: Any) -> None:
+    client.force_login(member)
+    client.post(URL, FORM)
+    assert "Remove my address" in client.get(URL).content.decode()
+    assert client.get(URL + "remove/").status_code == 405
+    assert client.post(URL + "remove/").status_code == 302
+    assert not PostalAddress.objects.filter(user=member).exists()

@@ -24,7 +24,11 @@ def test_writes_the_issue_list_and_reports_missing(issue: Any, tmp_path: Path) -
     rows = list(csv.DictReader(target.open(encoding="utf-8")))
     assert [r["email"] for r in rows] == ["alice@example.com"]
     assert "missing address: bob@example.com" in err.getvalue()
-    assert "wrote 1 address(es)" in err.getvalue()
+    assert "(version 1): wrote 1 address(es)" in err.getvalue()
+    # The file sent to the mailing house is kept as a version of the issue's list.
+    from masthead.fulfilment.models import MailingListExport
+
+    assert MailingListExport.objects.get(issue=issue).content == target.read_text(encoding="utf-8").replace("\n", "\r\n")
 
 
 def test_unknown_issue_names_the_id(db: Any, tmp_path: Path) -> None:

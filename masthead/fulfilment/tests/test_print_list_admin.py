@@ -26,7 +26,11 @@ def test_circulation_staff_see_the_list_with_missing_addresses_flagged(client: C
     assert "Missing address" in html
     assert "Vol. 41 No. 3" in html  # the issue filter offers the issue
 
-    response = client.get(f"{URL}csv/?issue={issue.pk}")
+    first = client.get(f"{URL}csv/?issue={issue.pk}")
+    assert first.status_code == 302 and first["Location"].endswith("-v1.csv")
+    # Nothing changed: the same version again, not a new one.
+    assert client.get(f"{URL}csv/?issue={issue.pk}")["Location"] == first["Location"]
+    response = client.get(first["Location"])
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
@@ -52,3 +56,23 @@ def test_anonymous_is_sent_to_the_admin_login(client: Client, db: Any) -> None:
     response = client.get(f"{URL}csv/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_a_changed_list_is_a_new_version_and_old_versions_stay_downloadable(client: Client, circulation: Any, issue: Any) -> None:
+    make_reader("alice", includes_print=True, address=True)
+    client.force_login(circulation)
+    v1 = client.get(f"{URL}csv/?issue={issue.pk}")["Location"]
+    make_reader("dora", includes_print=True, address=True)
+    v2 = client.get(f"{URL}csv/?issue={issue.pk}")["Location"]
+    assert v1.endswith("-v1.csv") and v2.endswith("-v2.csv")
+    assert "dora@example.com" not in client.get(v1).content.decode()
+    assert "dora@example.com" in client.get(v2).content.decode()
+    assert "Version 2" in client.get(f"{URL}?issue={issue.pk}").content.decode()
+
+
+def test_export_downloads_are_refused_without_the_permission(client: Client, circulation: Any, editor: Any, issue: Any) -> None:
+    make_reader("alice", includes_print=True, address=True)
+    client.force_login(circulation)
+    url = client.get(f"{URL}csv/?issue={issue.pk}")["Location"]
+    client.force_login(editor)
+    assert client.get(url).status_code == 403

@@ -10,7 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from masthead.members import entitlements, services
-from masthead.members.models import Grant
+from masthead.members.models import GiftCode, Grant
 from masthead.newsroom.access import reader_access_ended
 
 
@@ -92,6 +92,7 @@ def test_gift_code_gives_its_months_once(member, staff):
     gift = services.create_gift(months=3, includes_print=True, purchaser_email="aunt@example.com")
     grant = services.redeem_gift(user=member, code=gift.code.lower().replace("-", " "))
     assert entitlements.is_subscriber(member) and entitlements.gets_print(member)
+    assert grant.ends_at is not None
     assert timedelta(days=89) <= grant.ends_at - grant.starts_at <= timedelta(days=92)
     with pytest.raises(services.AccessError, match="already been redeemed"):
         services.redeem_gift(user=staff, code=gift.code)
@@ -129,3 +130,37 @@ def test_a_renewal_moves_the_end_not_the_start_and_undoes_a_pending_cancel(membe
     assert Grant.objects.get(pk=first.pk).revoke_reason == "cancelled"
     renewed = services.grant_access(user=member, kind="subscription", reference="sub_5", ends_at=now + timedelta(days=35))
     assert renewed.starts_at == first.starts_at and renewed.revoke_reason == ""
+
+
+def test_two_simultaneous_redemptions_claim_a_gift_once(member, staff, monkeypatch):
+    gift = services.create_gift(months=1)
+    # What a second request read before the first one committed: the code still unredeemed.
+    stale = GiftCode.objects.get(pk=gift.pk)
+    services.redeem_gift(user=member, code=gift.code)
+    monkeypatch.setattr(services, "_find_gift", lambda code: stale)
+    with pytest.raises(services.AccessError, match="already been redeemed"):
+        services.redeem_gift(user=staff, code=gift.code)
+    assert not Grant.objects.filter(user=staff).exists()
+    assert GiftCode.objects.get(pk=gift.pk).redeemed_by == member
+
+
+def test_a_grant_created_concurrently_is_updated_not_duplicated(member, monkeypatch):
+    now = timezone.now()
+    services.grant_access(user=member, kind="subscription", reference="sub_race", ends_at=now + timedelta(days=5))
+    # The second webhook looked before the first committed and saw no grant.
+    real_filter = Grant.objects.select_for_update
+
+    class Stale:
+        def filter(self, **kwargs):
+            return Grant.objects.none()
+
+        def get(self, **kwargs):
+            return real_filter().get(**kwargs)
+
+    monkeypatch.setattr(Grant.objects, "select_for_update", lambda: Stale())
+    try:
+        grant = services.grant_access(user=member, kind="subscription", reference="sub_race", ends_at=now + timedelta(days=9))
+    finally:
+        monkeypatch.setattr(Grant.objects, "select_for_update", real_filter)
+    assert Grant.objects.filter(reference="sub_race").count() == 1
+    assert grant.ends_at == now + timedelta(days=9)

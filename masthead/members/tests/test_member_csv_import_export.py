@@ -54,7 +54,7 @@ def test_import_creates_readers_and_comps_and_skips_deleted(db: Any) -> None:
     report = csv_io.import_members(GHOST_FILE.encode())
     assert (report.created, report.updated, report.comps, report.skipped_deleted) == (2, 0, 1, 1)
     ada = get_user_model().objects.get(email="ada@example.com")
-    assert ada.profile.display_name == "Ada Lovelace"
+    assert Profile.objects.get(user=ada).display_name == "Ada Lovelace"
     assert ada.date_joined.isoformat().startswith("2023-01-05T10:00:00")
     assert entitlements.is_subscriber(ada) and Grant.objects.get(user=ada).note == "Contributor"
     bob = get_user_model().objects.get(email="bob@example.com")

@@ -134,3 +134,13 @@ def test_members_articles_need_sign_in_whatever_the_meter(set_meter, magazine, c
     html = read(Client(), magazine.members_article).content.decode()
     assert SECRET_MARKER not in html and "Sign in to keep reading" in html
     assert SECRET_MARKER in read(client_for("member"), magazine.members_article).content.decode()
+
+
+def test_signing_up_does_not_start_a_fresh_allowance(set_meter, paid_articles, member):
+    set_meter(2)
+    browser = Client(HTTP_USER_AGENT="Reader/2.0")
+    read(browser, paid_articles[0])
+    read(browser, paid_articles[1])
+    browser.force_login(member)  # same browser, now with an account
+    assert SECRET_MARKER not in read(browser, paid_articles[2]).content.decode()
+    assert SECRET_MARKER in read(browser, paid_articles[0]).content.decode(), "re-reading stays free"

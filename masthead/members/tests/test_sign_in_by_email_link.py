@@ -91,3 +91,12 @@ def test_password_reset_sends_one_email_to_known_and_unknown_addresses(member, s
         assert response.status_code == 302 and response["Location"] == "/account/password/reset/sent/"
     assert "/account/password/reset/" in smtp_server.links(smtp_server.to("member@example.com")[0])[0]
     assert "/account/link/" in smtp_server.links(smtp_server.to("nobody@example.com")[0])[0]
+
+
+def test_a_closed_account_is_not_reopened_by_a_sign_in_link(member, smtp_server):
+    member.is_active = False
+    member.save()
+    Client().post("/account/signin/", {"email": "member@example.com"})
+    response = Client().post(_link_path(smtp_server, "member@example.com"))
+    assert response.status_code == 403 and "closed" in response.content.decode()
+    assert get_user_model().objects.filter(email="member@example.com").count() == 1

@@ -48,3 +48,35 @@ def test_bad_form_says_what_is_wrong_and_grants_nothing(client: Client, membersh
     assert "Enter a valid email address." in html
     assert "The end date is in the past" in html
     assert not Grant.objects.exists()
+
+
+def test_staff_end_a_comp_and_the_reader_loses_access_at_once(client: Client, membership_staff: Any, member: Any) -> None:  # noqa: F811
+    from masthead.members import services
+    from masthead.newsroom.access import reader_access_ended
+
+    services.grant_comp(user=member, until=timezone.localdate() + timedelta(days=30))
+    ended: list[str] = []
+
+    def note(sender: Any, user: Any, reason: str, **_: Any) -> None:
+        ended.append(reason)
+
+    reader_access_ended.connect(note)
+    try:
+        client.force_login(membership_staff)
+        assert "End comp" in client.get("/admin/members/?filter=comp").content.decode()
+        assert client.get(f"/admin/members/{member.pk}/end-comp/").status_code == 405
+        assert client.post(f"/admin/members/{member.pk}/end-comp/").status_code == 302
+    finally:
+        reader_access_ended.disconnect(note)
+    assert not entitlements.is_subscriber(member)
+    assert ended == ["revoked"]
+
+
+def test_list_viewer_cannot_end_a_comp(client: Client, member: Any) -> None:
+    from masthead.members import services
+    from masthead.members.tests.staff_fixtures import staff_with
+
+    services.grant_comp(user=member, until=timezone.localdate() + timedelta(days=30))
+    client.force_login(staff_with("viewer", "view_grant"))
+    assert client.post(f"/admin/members/{member.pk}/end-comp/").status_code == 403
+    assert entitlements.is_subscriber(member)

@@ -55,6 +55,7 @@ def test_an_unknown_reader_email_is_refused_with_the_reason(staff):
 
 def test_revoking_in_the_admin_ends_access_and_tells_other_apps(staff, subscriber):
     grant = Grant.objects.get(user=subscriber)
+    assert grant.ends_at is not None
     received = []
 
     def receiver(sender, user, reason, **kwargs):

@@ -41,7 +41,7 @@ def narration_player(context: Any) -> SafeString:
     page = context.get("page")
     if request is None or page is None:
         return mark_safe("")  # noqa: S308 — empty
-    narration = narration_for(request.user, page)
+    narration = narration_for(request.user, page, context.get("reading"))
     if narration is None:
         return mark_safe("")  # noqa: S308 — empty
     segments = [

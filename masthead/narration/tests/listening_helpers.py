@@ -12,6 +12,7 @@ import pytest
 from django.apps import apps
 from django.core.files.base import ContentFile
 
+Narration: Any
 try:
     Narration = apps.get_model("narration", "Narration")
 except LookupError:  # the pipeline's models have not landed on this branch yet

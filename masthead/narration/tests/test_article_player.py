@@ -66,3 +66,15 @@ def test_a_cached_anonymous_page_shows_the_player_once_audio_is_ready(client, ma
     assert client.get(url)["X-Cache"] == "HIT"
     narration = make_narration(magazine.public_article)
     assert audio_path(narration) in client.get(url).content.decode()
+
+
+def test_a_metered_read_shows_the_text_but_plays_the_teaser_it_may_fetch(client, magazine, set_meter):
+    # The meter lets this anonymous reader read the article, but fetching audio
+    # never spends meter reads, so the page must not offer audio the server refuses.
+    set_meter(3)
+    full = make_narration(magazine.subscriber_article)
+    teaser = make_narration(magazine.subscriber_article, variant="teaser")
+    html = client.get(magazine.subscriber_article.url).content.decode()
+    assert SECRET_MARKER in html, "the meter should have granted this read"
+    assert audio_path(teaser) in html and audio_path(full) not in html
+    assert client.get(audio_path(teaser)).status_code == 200

@@ -172,3 +172,11 @@ def test_a_free_member_holding_a_token_gets_no_feed(client, narrated, member):
     response = client.get(f"/feeds/private/{token}/podcast.xml")
     assert response.status_code == 410
     assert b"enclosure" not in response.content
+
+
+def test_public_feed_is_served_from_the_page_cache_until_new_audio_is_ready(client, narrated, magazine):
+    first = fetch(client, "/podcast/public.xml")
+    assert first["X-Cache"] == "MISS"
+    assert fetch(client, "/podcast/public.xml")["X-Cache"] == "HIT"
+    newer = make_narration(magazine.public_article, voice="second-voice")
+    assert f"/audio/{newer.pk}/" in fetch(client, "/podcast/public.xml").content.decode()

@@ -81,8 +81,17 @@ def test_existing_author_is_reused(bare_site, magazine):
     assert article.authors == [magazine.author]
 
 
-def test_dry_run_writes_nothing(bare_site):
-    report = _import("--dry-run")
+def test_dry_run_writes_nothing(bare_site, tmp_path):
+    # A directory stands for the articles in it.
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "kremlin.txt").write_text(SEED.read_text())
+    (folder / "notes.pdf").write_bytes(b"%PDF-1.4 not an article")
+    out = StringIO()
+    call_command("import_articles", str(folder), "--dry-run", stdout=out)
+    report = out.getvalue()
+    assert "kremlin.txt: would create 'Kremlin Unveils" in report
+    assert "notes.pdf" not in report and report.count("would create") == 1
     assert "would create" in report and "nothing was written" in report
     assert not ArticlePage.objects.exists()
     assert not AuthorPage.objects.exists()
@@ -95,3 +104,15 @@ def test_parsed_paragraphs_keep_their_text(bare_site):
     seed_paragraphs = [p for p in re.split(r"\n\s*\n", SEED.read_text()) if len(p) > 200]
     assert len(paragraphs) >= len(seed_paragraphs) - 3
     assert "New START" in article.plain_text(paragraphs)
+
+
+def test_imported_article_opens_in_the_editor(client, bare_site, django_user_model):
+    _import("--section", "politics")
+    article = ArticlePage.objects.get()
+    editor = django_user_model.objects.create_superuser("ed", "ed@example.com", "a-long-password-1")
+    client.force_login(editor)
+    response = client.get(f"/admin/pages/{article.pk}/edit/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Kremlin Unveils Conditions for Talks With U.S." in html
+    assert "Dmitry Peskov" in html

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from masthead.newsroom.importer import ArticleImportError, parse_article
@@ -39,6 +39,9 @@ def test_arbitrary_text_parses_or_raises_import_error(text):
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.one_of(LINES, st.text(max_size=60)), max_size=30))
+# Found by Hypothesis: repeated bylines with no blank line between were kept as a paragraph.
+@example(["AP Images", "Written by [A](#) on March 28, 2024", "", *["Written by [A](#) on March 28, 2024"] * 3])
+@example(["Headline", "", "Body text.", "Written by [Jo Bloggs](#) on March 4, 2022", "More body.", "", "By Jo on May 1, 2020"])
 def test_article_shaped_text_parses_or_raises_import_error(lines):
     text = "\n".join(lines)
     try:
@@ -61,3 +64,31 @@ def test_a_paragraph_starting_with_by_is_body_text_not_a_byline():
     article = parse_article(text)
     assert article.authors == ["Jo Bloggs"]
     assert article.blocks[0].value.startswith("By then")
+
+
+def test_image_slots_in_the_three_spellings_editors_use():
+    byline = "Written by [Jo Bloggs](#) on March 4, 2022"
+    cases = {
+        "AP Images\nDmitry Peskov": ("Dmitry Peskov", "AP Images"),
+        "Caption: The harbour at dawn\nPhoto: Reuters": ("The harbour at dawn", "Reuters"),
+        "The harbour at dawn\nGetty Images": ("The harbour at dawn", "Getty Images"),
+        '![The harbour at dawn](harbour.jpg "AFP")': ("The harbour at dawn", "AFP"),
+    }
+    for lines, (caption, credit) in cases.items():
+        article = parse_article(f"Headline\n\n{lines}\n\nA paragraph.\n\n{lines}\n\n{byline}\n")
+        assert article.hero is not None, lines
+        assert (article.hero.caption, article.hero.credit) == (caption, credit), lines
+        # A second image is an inline image block, not text.
+        assert [b.kind for b in article.blocks] == ["paragraph", "image"], lines
+
+
+def test_bylines_running_into_the_body_are_dropped_but_prose_about_writing_is_kept():
+    text = (
+        "Headline\n\nFirst paragraph.\nWritten by [Jo Bloggs](#) on March 4, 2022\nSecond paragraph.\n\n"
+        "The letter was\nwritten by hand on cheap paper.\n"
+    )
+    article = parse_article(text)
+    values = [b.value for b in article.blocks]
+    assert article.authors == ["Jo Bloggs"]
+    assert values[:2] == ["First paragraph.", "Second paragraph."]
+    assert "written by hand on cheap paper." in values[2]

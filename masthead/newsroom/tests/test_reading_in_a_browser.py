@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
 
 from masthead.testing import builders
 from masthead.testing.browser import axe, describe, serious
@@ -54,7 +55,7 @@ def seed_article(magazine):
 
 
 @pytest.mark.browser
-def test_reader_goes_from_home_through_a_section_to_the_seed_article_and_its_issue(page, live_server, seed_article):
+def test_reader_goes_from_home_through_a_section_to_the_seed_article_and_its_issue(page, js_errors, live_server, seed_article):
     article, issue = seed_article
     page.goto(live_server.url + "/")
     assert page.locator(".site-header__name").is_visible()
@@ -86,10 +87,11 @@ def test_reader_goes_from_home_through_a_section_to_the_seed_article_and_its_iss
     contents = page.locator("ol.toc")
     assert contents.get_by_role("link", name=HEADLINE).is_visible()
     assert contents.locator("li").first.inner_text().startswith(HEADLINE)
+    assert js_errors == []
 
 
 @pytest.mark.browser
-def test_home_section_article_and_issue_have_no_serious_accessibility_violations(page, live_server, magazine, seed_article):
+def test_reader_pages_have_no_serious_accessibility_violations(page, js_errors, live_server, magazine, seed_article):
     article, issue = seed_article
     pages = {
         "home": "/",
@@ -97,6 +99,10 @@ def test_home_section_article_and_issue_have_no_serious_accessibility_violations
         "article": article.url,
         "gated article": magazine.subscriber_article.url,
         "issue": issue.url,
+        # Forms are where unlabeled controls hide.
+        "search": reverse("search:search") + "?q=Kremlin",
+        "sign-in": reverse("members:signin"),
+        "plans": reverse("billing:plans"),
     }
     problems = {}
     for name, url in pages.items():
@@ -107,6 +113,7 @@ def test_home_section_article_and_issue_have_no_serious_accessibility_violations
         if found := serious(axe(page)):
             problems[name] = describe(found)
     assert not problems, "\n".join(f"{name}:\n{text}" for name, text in problems.items())
+    assert js_errors == []
     # The gated page was checked as the anonymous reader sees it: the teaser.
     page.goto(live_server.url + magazine.subscriber_article.url)
     assert SECRET_MARKER not in page.content()
@@ -121,3 +128,9 @@ def test_axe_helper_reports_what_a_reader_would_struggle_with(page):
     )
     rules = {v["id"] for v in serious(axe(page))}
     assert {"color-contrast", "label"} <= rules
+
+
+@pytest.mark.browser
+def test_js_errors_fixture_sees_a_script_that_throws(page, js_errors):
+    page.set_content("<!DOCTYPE html><title>t</title><script>null.boom()</script>")
+    assert len(js_errors) == 1 and "null" in js_errors[0]

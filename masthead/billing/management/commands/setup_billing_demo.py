@@ -29,10 +29,10 @@ DEMO_PLANS = [
 class Command(BaseCommand):
     help = "Create the demo plans (Digital monthly/annual, Digital + Print annual) and sync them to Stripe."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument("--webhook-url", default="", help="register this webhook URL with localstripe")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options):
         for spec in DEMO_PLANS:
             plan, created = Plan.objects.update_or_create(slug=spec["slug"], defaults={"currency": "usd", **spec})
             self.stdout.write(f"{'created' if created else 'updated'} plan {plan.slug}")

@@ -10,7 +10,7 @@ from masthead.billing.provider import PaymentError
 class Command(BaseCommand):
     help = "Create or update the Stripe price of every plan (new terms get a new price)."
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options):
         for plan in Plan.objects.all():
             try:
                 services.sync_plan(plan=plan)

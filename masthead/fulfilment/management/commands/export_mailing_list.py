@@ -16,8 +16,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from masthead.fulfilment.exporters import MailingExportError
-from masthead.fulfilment.exporters.csv_exporter import CSVMailingExporter
 from masthead.fulfilment.mailing import mailing_for_issue
+from masthead.fulfilment.services import record_export
 
 EX_TEMPFAIL = 75
 
@@ -41,17 +41,21 @@ class Command(BaseCommand):
         moment = timezone.make_aware(datetime.combine(at, time.max)) if at else None
         mailing = mailing_for_issue(page, at=moment)
         try:
-            rows = self._write(mailing, path)
+            export = record_export(issue=page, mailing=mailing)
+            self._write(export.content, path)
         except MailingExportError as exc:
             raise CommandError(str(exc), returncode=EX_TEMPFAIL if exc.retryable else 1) from exc
         for r in mailing.missing:
             self.stderr.write(f"missing address: {r.email} (reader {r.user_id}) is not in the list")
-        self.stderr.write(f"{mailing.issue_label}: wrote {rows} address(es) to {path}; {len(mailing.missing)} missing an address")
+        self.stderr.write(
+            f"{mailing.issue_label} (version {export.version}): wrote {export.rows} address(es) to {path}; "
+            f"{len(mailing.missing)} missing an address"
+        )
 
-    def _write(self, mailing: Any, path: str) -> int:
-        exporter = CSVMailingExporter()
+    def _write(self, content: str, path: str) -> None:
         if path == "-":
-            return exporter.export(mailing, self.stdout)
+            self.stdout.write(content, ending="")
+            return
         target = Path(path)
         if target.is_dir():
             raise MailingExportError(f"{path} is a directory; give a file name such as {target / 'mailing.csv'}", retryable=False)
@@ -63,9 +67,8 @@ class Command(BaseCommand):
             raise MailingExportError(f"Cannot write in {target.parent}: {exc.strerror}", retryable=False) from exc
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-                rows = exporter.export(mailing, out)
+                out.write(content)
             os.replace(tmp, target)
-        except BaseException:
+        except OSError as exc:
             Path(tmp).unlink(missing_ok=True)
-            raise
-        return rows
+            raise MailingExportError(f"Could not write {path}: {exc}", retryable=True) from exc

@@ -75,12 +75,11 @@ class Command(BaseCommand):
         for done, (page, variant) in enumerate(jobs):
             label = f"{page.title} ({variant})"
             bar.update(done, label)
-            narration = services.narrate(
-                page_id=page.pk,
-                variant=variant,
-                engine=engine,
-                progress=lambda n, total, d=done, lab=label: bar.update(d, lab, n / total),
-            )
+
+            def progress(n: int, total: int, d: int = done, lab: str = label) -> None:
+                bar.update(d, lab, n / total)
+
+            narration = services.narrate(page_id=page.pk, variant=variant, engine=engine, progress=progress)
             counts[narration.status] = counts.get(narration.status, 0) + 1
             seconds += narration.duration_ms // 1000 if narration.status == "ready" else 0
             if narration.status == "failed":

@@ -27,17 +27,31 @@ def read_text(path: Path) -> str:
         raise CommandError(f"{path}:{line}: not UTF-8 text (byte 0x{raw[exc.start]:02x}); is this a binary file?") from exc
 
 
+def expand(paths: list[Path]) -> list[Path]:
+    """A directory stands for its .txt and .md files, in name order."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.suffix.lower() in {".txt", ".md"} and p.is_file())
+            if not found:
+                raise CommandError(f"{path}: no .txt or .md files in this directory")
+            files.extend(found)
+        else:
+            files.append(path)
+    return files
+
+
 class Command(BaseCommand):
     help = "Import article text files (headline, body, 'Written by [Name](#) on Month D, YYYY' byline) as ArticlePages."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+        parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="Article files, or directories of .txt/.md files")
         parser.add_argument("--section", help="Slug of the section for new articles (default: the first section)")
         parser.add_argument("--access", choices=["public", "members", "subscribers"], help="Access level (new articles: public)")
         parser.add_argument("--dry-run", action="store_true", help="Parse and check everything, write nothing")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        sources = [(str(path), read_text(path)) for path in options["paths"]]
+        sources = [(str(path), read_text(path)) for path in expand(options["paths"])]
         try:
             outcomes = import_articles(
                 sources=sources, section_slug=options["section"], access=options["access"], dry_run=options["dry_run"]
@@ -46,7 +60,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         for outcome in outcomes:
             self.stdout.write(
-                f"{outcome.action}: {outcome.title!r} in {outcome.section} at {outcome.url} "
+                f"{outcome.name}: {outcome.action} {outcome.title!r} in {outcome.section} at {outcome.url} "
                 f"by {', '.join(outcome.authors)}"
                 + (f" (new author: {', '.join(outcome.new_authors)})" if outcome.new_authors else "")
                 + f"; dropped {outcome.dropped_bylines} repeated byline(s), {outcome.dropped_advert_lines} advert line(s)"
