@@ -34,7 +34,9 @@ from masthead.bench.common import (
 
 NGINX_PORT = 8121
 APP_PORT = 8122
-REDIS_PORT = 8125
+# Not 8125: the page-cache tests start their Redis there, and a test run
+# elsewhere on the machine must not answer for the benchmark's Redis.
+REDIS_PORT = 8128
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 CONNECTIONS = 64
 TARGET_RPS, TARGET_P99_MS = 5000, 20.0
@@ -212,6 +214,8 @@ def _redis() -> Server:
     import time
 
     for _ in range(100):
+        if server.proc.poll() is not None:
+            break  # exited: e.g. the port was taken after the check in run()
         try:
             socket.create_connection(("127.0.0.1", REDIS_PORT), timeout=0.2).close()
             return server
@@ -308,7 +312,8 @@ def _hit_cost(path: str) -> tuple[float, float]:
 def run() -> str:
     for port in (NGINX_PORT, APP_PORT, REDIS_PORT):
         if not port_is_free(port):
-            raise RuntimeError(f"port {port} on 127.0.0.1 is taken; the site benchmark needs 8121, 8122 and 8125")
+            needs = f"{NGINX_PORT}, {APP_PORT} and {REDIS_PORT}"
+            raise RuntimeError(f"port {port} on 127.0.0.1 is taken; the site benchmark needs {needs}")
     path = _prepare()
     print(f"bench site: measuring {path}", flush=True)
 

@@ -39,7 +39,7 @@ from masthead.newsroom.models import Access, ArticlePage
 log = logging.getLogger(__name__)
 
 MP3_KBPS = 64
-# lameenc quality 2 (best) … 7 (fast); 5 is indistinguishable for speech at 64 kbps and about twice as fast as 2.
+# lameenc quality 2 (best) … 7 (fast); 5 is LAME's usual speed/quality balance.
 MP3_QUALITY = 5
 # Silence after the spoken header (headline, standfirst, byline) and between body paragraphs.
 HEADER_PAUSE_SECONDS = 0.75
@@ -102,32 +102,104 @@ def _release(narration: Narration, claim: Any, **changes: Any) -> bool:
 
 
 # --- Clips ----------------------------------------------------------------------
+#
+# Each clip is kept twice: raw PCM (the source) and its own MP3 encoding. An MP3
+# stream may be cut and joined at frame boundaries when each part was encoded on
+# its own (the first frame of each part borrows nothing from the one before), so
+# a narration is the clips' MP3s joined with encoded silences between them.
+# Re-narrating after an edit then encodes one paragraph, not the whole article.
+# Each part starts with the encoder's delay and ends padded to a whole frame:
+# ~50-75 ms of extra silence inside pauses that are 500 ms anyway.
+
+# LAME's decoder delay (576 + 529 samples): where speech starts inside an encoded part.
+ENCODER_DELAY_SAMPLES = 1105
 
 
-def _read_clip(clip: Clip) -> bytes | None:
+def encode_mp3(pcm: bytes, rate: int) -> bytes:
+    encoder = lameenc.Encoder()
+    encoder.set_bit_rate(MP3_KBPS)
+    encoder.set_in_sample_rate(rate)
+    encoder.set_channels(1)
+    encoder.set_quality(MP3_QUALITY)
+    return bytes(encoder.encode(pcm) + encoder.flush())
+
+
+def mp3_samples(data: bytes) -> int:
+    """Decoded length of an MP3 stream in samples, counted from its frame headers."""
+    bitrates = {3: [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320]}
+    bitrates[2] = bitrates[0] = [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160]
+    rates = {3: [44100, 48000, 32000], 2: [22050, 24000, 16000], 0: [11025, 12000, 8000]}
+    pos = samples = 0
+    while pos + 4 <= len(data):
+        header = int.from_bytes(data[pos : pos + 4], "big")
+        if header >> 21 != 0x7FF:
+            raise EngineError(f"not an MP3 frame at byte {pos}", retryable=False)
+        version = (header >> 19) & 3
+        bitrate = bitrates[version][(header >> 12) & 0xF] * 1000
+        rate = rates[version][(header >> 10) & 3]
+        per_frame = 1152 if version == 3 else 576
+        pos += (144 if version == 3 else 72) * bitrate // rate + ((header >> 9) & 1)
+        samples += per_frame
+    return samples
+
+
+_silences: dict[tuple[int, int], tuple[bytes, int]] = {}
+
+
+def _silence(rate: int, seconds: float) -> tuple[bytes, int]:
+    key = (rate, round(seconds * 1000))
+    if key not in _silences:
+        data = encode_mp3(b"\x00\x00" * int(rate * seconds), rate)
+        _silences[key] = (data, mp3_samples(data))
+    return _silences[key]
+
+
+def _read(name: str) -> bytes | None:
     try:
-        with clip.pcm.open("rb") as fh:
-            return fh.read()
+        with default_storage.open(name, "rb") as fh:
+            return fh.read()  # type: ignore[no-any-return]
     except (FileNotFoundError, OSError):
         return None
 
 
+def _put(name: str, data: bytes) -> str:
+    if default_storage.exists(name):  # left by a job that died before its row was written
+        default_storage.delete(name)
+    return default_storage.save(name, ContentFile(data))
+
+
+def _clip_mp3_name(key: str) -> str:
+    return f"narration/clips/{key[:2]}/{key}.mp3"
+
+
+def _clip_mp3(clip: Clip, pcm: bytes | None = None) -> bytes | None:
+    """The clip's own MP3, encoded from its PCM the first time it is needed; None if the PCM is gone too."""
+    name = _clip_mp3_name(clip.key)
+    if pcm is None:
+        data = _read(name)
+        if data is not None:
+            return data
+        pcm = _read(clip.pcm.name)
+        if pcm is None:
+            return None
+    data = encode_mp3(pcm, clip.sample_rate)
+    _put(name, data)
+    return data
+
+
 def clip_for(engine: SpeechEngine, text: str) -> tuple[Clip, bytes]:
-    """The cached clip for this text and voice, synthesising and storing it first if it is missing."""
+    """The cached clip (and its MP3) for this text and voice, synthesising and storing it first if it is missing."""
     key = clip_key(text, engine.voice_id)
     clip = Clip.objects.filter(key=key).first()
     if clip is not None:
-        pcm = _read_clip(clip)
-        if pcm is not None:
-            return clip, pcm
-        clip.delete()  # the row outlived its file (media wiped): speak it again
+        data = _clip_mp3(clip)
+        if data is not None:
+            return clip, data
+        clip.delete()  # the row outlived its files (media wiped): speak it again
     audio = engine.synthesize(text)
     if not audio.pcm:
         raise EngineError(f"the engine returned no audio for {text[:60]!r}", retryable=False)
-    name = f"narration/clips/{key[:2]}/{key}.pcm"
-    if default_storage.exists(name):  # left by a job that died between file and row
-        default_storage.delete(name)
-    saved = default_storage.save(name, ContentFile(audio.pcm))
+    saved = _put(f"narration/clips/{key[:2]}/{key}.pcm", audio.pcm)
     try:
         with transaction.atomic():
             clip = Clip.objects.create(
@@ -138,44 +210,40 @@ def clip_for(engine: SpeechEngine, text: str) -> tuple[Clip, bytes]:
         clip = Clip.objects.get(key=key)
         if saved != clip.pcm.name:
             default_storage.delete(saved)
-    return clip, audio.pcm
+    return clip, _clip_mp3(clip, audio.pcm) or b""
 
 
 # --- Rendering -------------------------------------------------------------------
 
 
-def _render_mp3(segments: list[textprep.Segment], pcms: list[tuple[bytes, int]]) -> tuple[Any, list[dict[str, Any]], int]:
-    """Concatenate clips with pauses into an MP3 temp file. Returns (file, segment timings, total samples)."""
-    rate = pcms[0][1]
-    if any(r != rate for _, r in pcms):
+def _render_mp3(segments: list[textprep.Segment], parts: list[tuple[bytes, int, int]]) -> tuple[Any, list[dict[str, Any]], int]:
+    """Join the clips' MP3s (mp3 bytes, speech samples, rate) with pauses into a temp file.
+
+    Returns (file, segment timings, decoded length in samples).
+    """
+    rate = parts[0][2]
+    if any(r != rate for _, _, r in parts):
         raise EngineError("clips of one narration have different sample rates", retryable=False)
-    encoder = lameenc.Encoder()
-    encoder.set_bit_rate(MP3_KBPS)
-    encoder.set_in_sample_rate(rate)
-    encoder.set_channels(1)
-    encoder.set_quality(MP3_QUALITY)
     out = tempfile.TemporaryFile()
     timings: list[dict[str, Any]] = []
-    position = 0  # in samples
-    for index, (segment, (pcm, _)) in enumerate(zip(segments, pcms, strict=True)):
+    position = 0  # decoded samples so far
+    for index, (segment, (data, speech, _)) in enumerate(zip(segments, parts, strict=True)):
         if index:
             previous = segments[index - 1].block_id
-            pause = HEADER_PAUSE_SECONDS if previous in HEADER_BLOCKS else PARAGRAPH_PAUSE_SECONDS
-            silence = int(rate * pause)
-            out.write(encoder.encode(b"\x00\x00" * silence))
-            position += silence
-        start = position
-        out.write(encoder.encode(pcm))
-        position += len(pcm) // 2
+            silence, length = _silence(rate, HEADER_PAUSE_SECONDS if previous in HEADER_BLOCKS else PARAGRAPH_PAUSE_SECONDS)
+            out.write(silence)
+            position += length
+        start = position + ENCODER_DELAY_SAMPLES
+        out.write(data)
+        position += mp3_samples(data)
         timings.append(
             {
                 "block_id": segment.block_id,
                 "start_ms": round(start * 1000 / rate),
-                "end_ms": round(position * 1000 / rate),
+                "end_ms": round(min(start + speech, position) * 1000 / rate),
                 "text": segment.spoken,
             }
         )
-    out.write(encoder.flush())
     out.seek(0)
     return out, timings, position
 
@@ -224,16 +292,16 @@ def narrate(
     try:
         content: ArticlePage = revision.as_object()
         segments = prepared_segments(content, variant, speaker)
-        pcms: list[tuple[bytes, int]] = []
+        parts: list[tuple[bytes, int, int]] = []
         for done, segment in enumerate(segments, start=1):
-            clip, pcm = clip_for(speaker, segment.spoken)
-            pcms.append((pcm, clip.sample_rate))
+            clip, data = clip_for(speaker, segment.spoken)
+            parts.append((data, clip.samples, clip.sample_rate))
             if progress:
                 progress(done, len(segments))
-        mp3, timings, samples = _render_mp3(segments, pcms)
+        mp3, timings, samples = _render_mp3(segments, parts)
         with mp3:
             name, size = _store_mp3(mp3, page=page, revision_id=revision_id, variant=variant)
-        rate = pcms[0][1]
+        rate = parts[0][2]
         _release(
             narration,
             claim,

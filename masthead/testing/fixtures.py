@@ -36,9 +36,13 @@ def _every_test_starts_with_an_empty_cache() -> Iterator[None]:
     from django.conf import settings
     from django.core.cache import caches
 
+    from masthead.members import throttle
+
     for alias in settings.CACHES:
         caches[alias].clear()
+    throttle.clear()
     yield
+    throttle.clear()
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import requests
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 
 from masthead.billing import services
 from masthead.billing.models import Plan
@@ -44,6 +45,7 @@ def access(db: Any) -> RealAccess:
 def stripe_env(localstripe: LocalStripe, settings: Any) -> LocalStripe:
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     localstripe.flush()  # each test starts with an empty Stripe, as with a fresh test account
+    cache.clear()  # the card-form throttle counts per user id, and ids repeat from test to test
     return localstripe
 
 
