@@ -157,7 +157,7 @@ def _silence(rate: int, seconds: float) -> tuple[bytes, int]:
 def _read(name: str) -> bytes | None:
     try:
         with default_storage.open(name, "rb") as fh:
-            return fh.read()  # type: ignore[no-any-return]
+            return fh.read()
     except (FileNotFoundError, OSError):
         return None
 
