@@ -79,10 +79,9 @@ def browser(django_db_setup: None) -> Iterator[Any]:
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     # The connection objects Django hands out once the loop "runs" are new
-    # ones: carry over the snapshot serialized rollback restores from, or the
-    # second browser test would start from a database without Wagtail's root.
-    # (Hence django_db_setup above: the test database and its snapshot must
-    # exist before the loop starts, on the connections every other test uses.)
+    # ones. django_db_setup above makes the test database exist first, on the
+    # connections every other test uses; a test that opts into serialized
+    # rollback also needs the snapshot carried over to the new objects.
     snapshots = {
         alias: getattr(connections[alias], "_test_serialized_contents")  # noqa: B009 (private to Django's test runner)
         for alias in connections
