@@ -40,8 +40,7 @@ def _issue(request: HttpRequest) -> Any:
     return get_object_or_404(IssuePage, pk=int(issue_id))
 
 
-def _mailing(request: HttpRequest) -> Mailing:
-    issue = _issue(request)
+def _mailing(issue: Any) -> Mailing:
     return mailing_for_issue(issue) if issue is not None else current_mailing()
 
 
@@ -60,10 +59,9 @@ class PrintListView(WagtailAdminTemplateMixin, TemplateView):
         from masthead.newsroom.models import IssuePage
 
         context = super().get_context_data(**kwargs)
-        mailing = _mailing(self.request)
         issue = _issue(self.request)
         context.update(
-            mailing=mailing,
+            mailing=_mailing(issue),
             exports=MailingListExport.objects.filter(issue=issue).defer("content")[:10],
             issues=IssuePage.objects.live().order_by("-cover_date")[:48],
             selected_issue=self.request.GET.get("issue", ""),
@@ -76,7 +74,7 @@ def print_list_csv(request: HttpRequest) -> HttpResponse:
     if refused := _forbidden(request):
         return refused
     issue = _issue(request)
-    export = record_export(issue=issue, mailing=_mailing(request), created_by=request.user)
+    export = record_export(issue=issue, mailing=_mailing(issue), created_by=request.user)
     return redirect("fulfilment_mailing_export", pk=export.pk, filename=export.filename)
 
 

@@ -64,9 +64,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     authenticated = authenticate(request, username=username, password=password)
     if authenticated is None:
         throttle.record("password", request, email)
-        form.add_error(
-            None, "That email address and password do not match. Check both, or leave the password empty to get a sign-in link."
-        )
+        form.add_error(None, NO_MATCH_MESSAGE)
         return render(request, "members/sign_in.html", context)
     throttle.reset("password", request, email)
     login(request, authenticated)
@@ -148,7 +146,6 @@ def account(request: HttpRequest) -> HttpResponse:
     context = {
         "grants": [(grant, grant.is_active(now)) for grant in grants],
         "is_subscriber": entitlements.is_subscriber(user),
-        "gets_print": entitlements.gets_print(user),
         "panels": panels,
         "subscription_kind": GrantKind.SUBSCRIPTION,
     }
@@ -181,12 +178,7 @@ def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
     with transaction.atomic():
         taken = tokens.user_for_email(new_email)
         if taken is not None and taken.pk != user.pk:
-            return render(
-                request,
-                "members/link_invalid.html",
-                {"error": "Another account now uses that address; nothing changed."},
-                status=409,
-            )
+            return render(request, "members/link_invalid.html", {"error": EMAIL_TAKEN}, status=409)
         old_email = user.email
         user.email = new_email
         fields = ["email"]
