@@ -70,6 +70,8 @@ def ready_narrations(pages: Iterable[Any], variant: str) -> dict[int, Any]:
         narration_model()
         .objects.filter(page_id__in=by_pk, variant=variant, status=READY)
         .exclude(audio="")
+        # The plain-text transcript is only served from its own URL, never from these rows.
+        .defer("transcript")
         .order_by("-revision_id", "-updated", "-pk")
     )
     grouped: dict[int, list[Any]] = {}
