@@ -34,8 +34,13 @@ def anonymous_full(page: Any) -> bool:
 
 
 def is_public(narration: Any) -> bool:
-    """True when every anonymous reader may hear it, so shared caches may keep it."""
-    return narration.variant != FULL or anonymous_full(narration.page)
+    """True when every anonymous reader may hear it, so shared caches may keep it.
+
+    An unpublished article's audio is heard only by staff (may_hear), so it is
+    never public: a year-long shared-cache copy would outlive the unpublishing.
+    """
+    page = narration.page
+    return page.live and (narration.variant != FULL or anonymous_full(page))
 
 
 def may_hear(user: Any, narration: Any) -> bool:
