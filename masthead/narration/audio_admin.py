@@ -46,7 +46,13 @@ def articles_without_audio() -> list[Any]:
     )
     pages = list(pages)
     latest: dict[tuple[int, str], Any] = {}
-    rows = narration_model().objects.filter(page_id__in=[p.pk for p in pages]).order_by("-revision_id", "-updated")
+    rows = (
+        narration_model()
+        .objects.filter(page_id__in=[p.pk for p in pages])
+        # The report shows status and errors; the spoken text of every revision stays in the database.
+        .defer("segments", "transcript")
+        .order_by("-revision_id", "-updated")
+    )
     for row in rows:
         latest.setdefault((row.page_id, row.variant), row)
     for page in pages:

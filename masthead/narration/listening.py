@@ -34,8 +34,13 @@ def anonymous_full(page: Any) -> bool:
 
 
 def is_public(narration: Any) -> bool:
-    """True when every anonymous reader may hear it, so shared caches may keep it."""
-    return narration.variant != FULL or anonymous_full(narration.page)
+    """True when every anonymous reader may hear it, so shared caches may keep it.
+
+    An unpublished article's audio is heard only by staff (may_hear), so it is
+    never public: a year-long shared-cache copy would outlive the unpublishing.
+    """
+    page = narration.page
+    return page.live and (narration.variant != FULL or anonymous_full(page))
 
 
 def may_hear(user: Any, narration: Any) -> bool:
@@ -70,6 +75,8 @@ def ready_narrations(pages: Iterable[Any], variant: str) -> dict[int, Any]:
         narration_model()
         .objects.filter(page_id__in=by_pk, variant=variant, status=READY)
         .exclude(audio="")
+        # The plain-text transcript is only served from its own URL, never from these rows.
+        .defer("transcript")
         .order_by("-revision_id", "-updated", "-pk")
     )
     grouped: dict[int, list[Any]] = {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from masthead.narration.listening import ready_narrations
 from masthead.narration.models import Narration
 
 
@@ -13,16 +14,6 @@ def current_narration(page: Any, variant: str) -> Narration | None:
     The latest ready narration of the page's live revision; if the live revision
     has none yet (just published, job still running), the latest ready one of any
     earlier revision, so the player never goes silent during a re-render.
+    The same choice listening.ready_narrations makes for many pages at once.
     """
-    ready = Narration.objects.filter(page_id=page.pk, variant=variant, status=Narration.Status.READY).exclude(audio="")
-    live_revision_id = getattr(page, "live_revision_id", None)
-    if live_revision_id:
-        found = ready.filter(revision_id=live_revision_id).order_by("-updated").first()
-        if found is not None:
-            return found
-    return ready.order_by("-revision_id", "-updated").first()
-
-
-def variant_for(full: bool) -> str:
-    """The variant a reader may hear: pass ``reading.full`` from newsroom.access."""
-    return Narration.Variant.FULL if full else Narration.Variant.TEASER
+    return ready_narrations([page], variant).get(page.pk)
