@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
 from masthead.newsroom.access import anonymous_reading
-from masthead.newsroom.models import ArticlePage, SectionPage
+from masthead.newsroom.models import ArticlePage, SectionPage, with_sections
 
 FEED_SIZE = 30
 
@@ -45,7 +45,7 @@ class LatestArticlesFeed(Feed):
         articles = ArticlePage.objects.live().order_by("-date", "-first_published_at").prefetch_related("article_authors__author")
         if obj is not None:
             articles = articles.child_of(obj)
-        return articles[:FEED_SIZE]
+        return with_sections(articles[:FEED_SIZE])
 
     def item_title(self, item: ArticlePage) -> str:
         return item.title

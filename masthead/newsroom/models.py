@@ -11,6 +11,7 @@ Page tree (what the demo and the importer build):
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -136,7 +137,9 @@ class AuthorPage(CachedForAnonymousMixin, Page):
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
         paginator = Paginator(self.articles().with_cards(), 12)  # type: ignore[attr-defined]
-        context["articles"] = paginator.get_page(request.GET.get("page"))
+        page = paginator.get_page(request.GET.get("page"))
+        page.object_list = with_sections(page.object_list)
+        context["articles"] = page
         return context
 
 
@@ -191,7 +194,7 @@ class ArticlePage(Page):
     def authors(self) -> list[AuthorPage]:
         return [rel.author for rel in self.article_authors.all() if rel.author is not None]
 
-    @property
+    @cached_property
     def section(self) -> SectionPage | None:
         parent = self.get_parent()
         return parent.specific if parent is not None else None
@@ -273,6 +276,16 @@ class ArticlePage(Page):
         )
         context["issue"] = IssuePage.objects.live().filter(issue_articles__article=self).first()
         return context
+
+
+def with_sections(articles: Iterable[ArticlePage]) -> list[ArticlePage]:
+    """The articles with each one's section filled in by one query for the lot, not two per article."""
+    articles = list(articles)
+    parents = {a.path[: -a.steplen] for a in articles}
+    by_path = {page.path: page for page in Page.objects.filter(path__in=parents).specific()}
+    for article in articles:
+        article.__dict__["section"] = by_path.get(article.path[: -article.steplen])
+    return articles
 
 
 class ArticleAuthor(Orderable):

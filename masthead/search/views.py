@@ -16,7 +16,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from masthead.newsroom.access import anonymous_reading
-from masthead.newsroom.models import ArticlePage
+from masthead.newsroom.models import ArticlePage, with_sections
 from masthead.search.snippets import make_snippet
 
 PER_PAGE = 10
@@ -41,7 +41,7 @@ def search(request: HttpRequest) -> HttpResponse:
     if query:
         page = Paginator(search_articles(query), PER_PAGE).get_page(request.GET.get("page"))
         rows = []
-        for article in page.object_list:
+        for article in with_sections(page.object_list):
             text = article.plain_text(anonymous_reading(article).blocks) or article.dek
             rows.append({"article": article, "section": article.section, "snippet": make_snippet(text, query)})
         results = {"page": page, "rows": rows}

@@ -119,63 +119,43 @@ def _user(username: str, **extra: Any) -> Any:
     return get_user_model().objects.create_user(username, f"{username}@example.com", "a-long-password-1", **extra)
 
 
-@pytest.fixture
-def subscriber(db: Any) -> Any:
-    """An active paid subscription (digital), renewing in a month."""
+def _subscribed(username: str, *, started_days_ago: int, ends_in_days: int, note: str) -> Any:
+    """A persona with one digital subscription, dated relative to now (reference sub_persona_<username>)."""
     from django.utils import timezone
 
     from masthead.members import services
 
-    user = _user("subscriber")
+    user = _user(username)
     now = timezone.now()
     services.grant_access(
         user=user,
         kind="subscription",
-        reference="sub_persona_subscriber",
-        starts_at=now - timedelta(days=10),
-        ends_at=now + timedelta(days=20),
-        note="Digital, monthly",
+        reference=f"sub_persona_{username}",
+        starts_at=now - timedelta(days=started_days_ago),
+        ends_at=now + timedelta(days=ends_in_days),
+        note=note,
     )
     return user
+
+
+@pytest.fixture
+def subscriber(db: Any) -> Any:
+    """An active paid subscription (digital), renewing in a month."""
+    return _subscribed("subscriber", started_days_ago=10, ends_in_days=20, note="Digital, monthly")
 
 
 @pytest.fixture
 def lapsed(db: Any) -> Any:
     """Subscribed for a year; the subscription ended yesterday."""
-    from django.utils import timezone
-
-    from masthead.members import services
-
-    user = _user("lapsed")
-    now = timezone.now()
-    services.grant_access(
-        user=user,
-        kind="subscription",
-        reference="sub_persona_lapsed",
-        starts_at=now - timedelta(days=366),
-        ends_at=now - timedelta(days=1),
-        note="Digital, annual",
-    )
-    return user
+    return _subscribed("lapsed", started_days_ago=366, ends_in_days=-1, note="Digital, annual")
 
 
 @pytest.fixture
 def refunded(db: Any) -> Any:
     """Subscribed last week, then claimed the money-back guarantee: access revoked."""
-    from django.utils import timezone
-
     from masthead.members import services
 
-    user = _user("refunded")
-    now = timezone.now()
-    services.grant_access(
-        user=user,
-        kind="subscription",
-        reference="sub_persona_refunded",
-        starts_at=now - timedelta(days=7),
-        ends_at=now + timedelta(days=23),
-        note="Digital, monthly",
-    )
+    user = _subscribed("refunded", started_days_ago=7, ends_in_days=23, note="Digital, monthly")
     services.end_access(kind="subscription", reference="sub_persona_refunded", reason="refunded")
     return user
 
