@@ -46,13 +46,20 @@ CHUNK_TEXT = (
 )
 
 
-def test_piper_chunks_stay_short_and_lose_no_words():
-    pieces = chunks(CHUNK_TEXT)
-    assert all(len(text) <= MAX_CHUNK_CHARS for text, _ in pieces)
+@pytest.mark.parametrize("limit", [MAX_CHUNK_CHARS, 60])
+def test_piper_chunks_stay_short_and_lose_no_words(limit):
+    pieces = chunks(CHUNK_TEXT, limit)
+    assert all(len(text) <= limit for text, _ in pieces)
     assert " ".join(text for text, _ in pieces).split() == CHUNK_TEXT.split()
     assert "[[ pʲɪskˈof ]]" in " ".join(text for text, _ in pieces)  # never cut inside phonemes
     # A longer pause at each sentence end than at a clause cut.
     assert [text for text, pause in pieces if pause > 0.1][-2:] == ["Short one.", pieces[-1][0]]
+
+
+def test_piper_chunks_cut_long_sentences_at_clauses_before_words():
+    pieces = [text for text, _ in chunks(CHUNK_TEXT)]
+    assert pieces[0].endswith("Anatoly Antonov,")  # the first sentence (191 characters) is cut at a comma
+    assert "Short one." in pieces
 
 
 @pytest.mark.slow
