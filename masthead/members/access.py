@@ -31,7 +31,7 @@ from masthead.members.models import MeterRead, PaywallSettings
 from masthead.newsroom.access import Decision
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from masthead.newsroom.models import ArticlePage
 
@@ -62,6 +62,15 @@ def policy(user: Any, page: ArticlePage, request: HttpRequest | None = None) -> 
         # Hard paywall: the teaser is the same for every anonymous reader.
         return Decision(full=False, shared_cacheable=not signed_in, reason="subscribe")
     return _metered(request, user, page, allowance)
+
+
+def _policy_many(user: Any, pages: Sequence[ArticlePage]) -> list[Decision]:
+    """The same decisions as policy(user, page) for each page, with the reader's grants looked up once."""
+    with entitlements.one_answer_per_reader():
+        return [policy(user, page, None) for page in pages]
+
+
+policy.many = _policy_many  # type: ignore[attr-defined]  # newsroom.access.decide_many looks for it
 
 
 def free_allowance(request: HttpRequest) -> int:

@@ -6,6 +6,9 @@ at Grant rows themselves: they ask here. Each answer is one indexed query.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -26,8 +29,34 @@ def active_grants(user: Any, at: datetime | None = None) -> GrantQuerySet:
     return Grant.objects.filter(user_id=user.pk).active(at)
 
 
+# user pk → has an active grant now; set only inside one_answer_per_reader().
+_answers: ContextVar[dict[Any, bool] | None] = ContextVar("masthead_grant_answers", default=None)
+
+
+@contextmanager
+def one_answer_per_reader() -> Iterator[None]:
+    """Inside this block each reader's grants are looked up once, not once per article.
+
+    For one response that decides many articles for one reader (a private feed
+    of 100 episodes). Kept that short on purpose: a grant that ends during the
+    block is seen by the next request, never later.
+    """
+    token = _answers.set({})
+    try:
+        yield
+    finally:
+        _answers.reset(token)
+
+
 def has_active_grant(user: Any, at: datetime | None = None) -> bool:
-    return _signed_in(user) and active_grants(user, at).exists()
+    if not _signed_in(user):
+        return False
+    answers = _answers.get()
+    if answers is None or at is not None:
+        return active_grants(user, at).exists()
+    if user.pk not in answers:
+        answers[user.pk] = active_grants(user).exists()
+    return answers[user.pk]
 
 
 def is_subscriber(user: Any) -> bool:

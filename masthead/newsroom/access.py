@@ -21,6 +21,8 @@ from django.http import HttpRequest
 from django.utils.module_loading import import_string
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from masthead.newsroom.models import ArticlePage
 
 
@@ -78,6 +80,19 @@ def _policy(path: str) -> Policy:
 
 def decide(user: Any, page: ArticlePage, request: HttpRequest | None = None) -> Decision:
     return _policy(settings.MASTHEAD_ACCESS_POLICY)(user, page, request)
+
+
+def decide_many(user: Any, pages: Sequence[ArticlePage]) -> list[Decision]:
+    """decide() for one reader and many articles outside a page view (feeds): never metered.
+
+    A policy may answer them together if it has a ``many(user, pages)`` attribute
+    (the members policy looks the reader's grants up once instead of per article).
+    """
+    policy = _policy(settings.MASTHEAD_ACCESS_POLICY)
+    many = getattr(policy, "many", None)
+    if many is not None:
+        return list(many(user, pages))
+    return [policy(user, page, None) for page in pages]
 
 
 def _reading(decision: Decision, page: ArticlePage) -> Reading:

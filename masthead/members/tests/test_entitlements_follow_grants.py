@@ -164,3 +164,20 @@ def test_a_grant_created_concurrently_is_updated_not_duplicated(member, monkeypa
         monkeypatch.setattr(Grant.objects, "select_for_update", real_filter)
     assert Grant.objects.filter(reference="sub_race").count() == 1
     assert grant.ends_at == now + timedelta(days=9)
+
+
+def test_one_answer_per_reader_lasts_only_for_its_block(member, subscriber, django_assert_num_queries):
+    with entitlements.one_answer_per_reader():
+        with django_assert_num_queries(2):  # one lookup per reader, however often asked
+            assert [entitlements.has_active_grant(u) for u in (member, subscriber, member, subscriber)] == [
+                False,
+                True,
+                False,
+                True,
+            ]
+        services.grant_access(user=member, kind="subscription", reference="sub_memo", ends_at=timezone.now() + timedelta(days=30))
+        assert not entitlements.has_active_grant(member)  # the block's answer stands until it ends...
+    assert entitlements.has_active_grant(member)  # ...and the next question sees the new grant
+    with django_assert_num_queries(2):
+        entitlements.has_active_grant(member)
+        entitlements.has_active_grant(member)

@@ -46,3 +46,34 @@ def test_account_panel_offers_the_feed_to_subscribers_only(client, magazine, sub
     html = client.get("/account/").content.decode()
     assert "Your private feed" in html
     assert f"/feeds/private/{PodcastToken.objects.active().get(user=subscriber).token}/podcast.xml" in html
+
+
+def test_the_feed_looks_up_the_readers_grants_once_however_many_articles(client, magazine, subscriber):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from masthead.testing import builders
+
+    def grant_queries(token: str) -> tuple[int, int, int]:
+        with CaptureQueriesContext(connection) as ctx:
+            found = episodes(client, token)
+        grants = [q for q in ctx.captured_queries if "members_grant" in q["sql"]]
+        return len(found), len(grants), len(ctx.captured_queries)
+
+    make_narration(magazine.subscriber_article)
+    token = active_token(user=subscriber).token
+    grant_queries(token)  # the first request also warms per-process caches (site, settings)
+    few = grant_queries(token)
+    for i in range(6):
+        page = builders.make_article(
+            magazine.sections["Politics"],
+            f"Paid Report {i}",
+            authors=[magazine.author],
+            paragraphs=["Text."],
+            access="subscribers",
+        )
+        make_narration(page)
+    many = grant_queries(token)
+    assert many[0] == few[0] + 6  # the subscriber gets all six new episodes in full...
+    assert many[1] == few[1]  # ...for the same grant lookups (one for the feed, one per policy pass)
+    assert many[2] == few[2]
