@@ -46,14 +46,11 @@ def policy(user: Any, page: ArticlePage, request: HttpRequest | None = None) -> 
     signed_in = entitlements._signed_in(user)
     if page.access == "public":
         return Decision(full=True, shared_cacheable=not signed_in, reason="public")
-    if signed_in and user.is_staff:
-        return Decision(full=True, shared_cacheable=False, reason="staff")
-    if page.access == "members":
-        if signed_in:
-            return Decision(full=True, shared_cacheable=False, reason="entitled")
+    # Who may read what is entitlements.can_read's rule, stated once; the meter below is this policy's own.
+    if entitlements.can_read(user, page):
+        return Decision(full=True, shared_cacheable=False, reason="staff" if user.is_staff else "entitled")
+    if page.access == "members":  # not signed in: the teaser is the same for every anonymous reader
         return Decision(full=False, shared_cacheable=True, reason="sign-in")
-    if signed_in and entitlements.has_active_grant(user):
-        return Decision(full=True, shared_cacheable=False, reason="entitled")
     if request is None:
         # Feeds, sitemaps, search, private feeds, emails: never metered.
         return Decision(full=False, shared_cacheable=not signed_in, reason="subscribe")
