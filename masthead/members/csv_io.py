@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from wagtail import hooks
 
+from masthead.core.spreadsheets import safe_cell
 from masthead.members import services
 from masthead.members.models import Grant, GrantKind, Profile
 from masthead.members.staff_queries import display_name
@@ -102,13 +103,8 @@ def write_csv(users: Iterable[Any], out: IO[str]) -> int:
     writer = csv.writer(out, lineterminator="\r\n")
     count = -1
     for count, row in enumerate(export_rows(users)):  # noqa: B007 - count is the result
-        writer.writerow([_safe(c) for c in row])
+        writer.writerow([safe_cell(c) for c in row])
     return count
-
-
-def _safe(cell: str) -> str:
-    # Names and notes are typed by readers: never let a spreadsheet run them as formulas.
-    return f"'{cell}" if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
 
 
 # --- Import -------------------------------------------------------------------

@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 import csv
-import re
 from typing import IO
 
+from masthead.core.spreadsheets import safe_cell
 from masthead.fulfilment.exporters import MailingExportError
 from masthead.fulfilment.mailing import Mailing
 
 COLUMNS = ["issue", "name", "line1", "line2", "city", "region", "postcode", "country", "phone", "email", "reader_id"]
-
-# A cell that a spreadsheet would run as a formula. "+44 20 ..." is a phone
-# number, not a formula, so + and - are only escaped when no digit follows.
-_FORMULA = re.compile(r"^([=@\t\r]|[+-][^\d\s(])")
-
-
-def safe_cell(value: str) -> str:
-    return f"'{value}" if _FORMULA.match(value) else value
 
 
 class CSVMailingExporter:
