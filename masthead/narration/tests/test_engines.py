@@ -7,7 +7,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from masthead.narration.engines import EngineError, get_engine
 from masthead.narration.engines.espeak import EspeakEngine
-from masthead.narration.engines.piper import MAX_CHUNK_CHARS, chunks
+from masthead.narration.engines.piper import LEVEL, MAX_CHUNK_CHARS, chunks
 
 
 def test_espeak_speaks_and_names_its_voice():
@@ -71,7 +71,8 @@ def test_piper_speaks_a_short_paragraph_with_phonemes():
     phonemes = engine.synthesize("Dmitry [[ pʲɪskˈof ]] said talks could resume.")
     assert plain.sample_rate == 22050
     assert 1.5 < plain.seconds < 8 and 1.0 < phonemes.seconds < 8
-    # Not silence: Piper normalises each sentence to full scale.
+    # Not silence: speech at the fixed LEVEL peaks well above a quarter of full scale.
     peak = max(abs(int.from_bytes(plain.pcm[i : i + 2], "little", signed=True)) for i in range(0, len(plain.pcm), 2))
     assert peak > 10000
     assert engine.voice_id.startswith("piper-1.8.0/en_US-joe-medium")
+    assert engine.voice_id.endswith(f"/level{LEVEL}-chunk{MAX_CHUNK_CHARS}")  # rendering changes are new cache keys
