@@ -225,14 +225,17 @@ PAGE_CACHE_BROWSER_SECONDS = env_int("PAGE_CACHE_BROWSER_SECONDS", 0, minimum=0)
 PAGE_CACHE_BYPASS_COOKIES = env_list("PAGE_CACHE_BYPASS_COOKIES")
 
 # --- Background tasks -----------------------------------------------------
+# Narration has its own queue: its jobs take seconds to minutes and its worker holds the
+# voice (~285 MiB), so a worker per queue keeps search and reference-index updates prompt.
+TASK_QUEUES = ["default", "narration"]
 if REDIS_URL:
     INSTALLED_APPS.append("django_rq")
-    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
-    RQ_QUEUES = {"default": {"URL": REDIS_URL}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASK_QUEUES}}
+    RQ_QUEUES = {name: {"URL": REDIS_URL} for name in TASK_QUEUES}
 else:
-    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASK_QUEUES}}
 if env_bool("TASKS_IMMEDIATE", False):
-    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": TASK_QUEUES}}
 
 # --- Files ----------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -82,7 +82,10 @@ p = ArticlePage.objects.live().filter(slug="kremlin-unveils-conditions-for-talks
 print(p.pk if p else "")')
 if [ -n "$seed_id" ]; then "$PY" manage.py narrate --page "$seed_id"; fi
 
-"$PY" manage.py db_worker --queue-name '*' --no-reload -v0 &
+# One worker per queue: narration (holds the voice) and everything else (search and reference index).
+"$PY" manage.py db_worker --queue-name narration --no-reload -v0 &
+pids+=($!)
+"$PY" manage.py db_worker --queue-name default --no-reload -v0 &
 pids+=($!)
 
 # The same server as production (scripts/serve.sh); migrate and collectstatic are done above.

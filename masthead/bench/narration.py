@@ -194,6 +194,69 @@ def child_worker() -> dict[str, Any]:
     }
 
 
+def child_enqueue() -> dict[str, Any]:
+    """Publishing's side of a job: queue the seed article's narration for the task worker."""
+    _setup_django(os.environ["BENCH_VAR_DIR"])
+    from masthead.narration import tasks
+    from masthead.newsroom.models import ArticlePage
+
+    page = ArticlePage.objects.get(pk=int(os.environ["BENCH_PAGE_ID"]))
+    return {"jobs": len(tasks.enqueue_article(page))}
+
+
+def child_status() -> dict[str, Any]:
+    _setup_django(os.environ["BENCH_VAR_DIR"])
+    from masthead.narration.models import Narration
+
+    rows = list(Narration.objects.filter(page_id=int(os.environ["BENCH_PAGE_ID"])).values("status", "duration_ms"))
+    return {"narrations": rows}
+
+
+def deployed_worker() -> dict[str, Any]:
+    """The worker as deployed: `manage.py db_worker --queue-name narration`, DEBUG off, on a queued job."""
+    import secrets
+
+    with tempfile.TemporaryDirectory(prefix="masthead-bench-worker-") as var_dir:
+        env = {"BENCH_VAR_DIR": var_dir}
+        site = _run_child("site", env)
+        if "error" in site:
+            return site
+        env["BENCH_PAGE_ID"] = str(site["page_id"])
+        queued = _run_child("enqueue", env)
+        if "error" in queued:
+            return queued
+        worker_env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "DJANGO_SETTINGS_MODULE": "masthead.settings",
+            "DEBUG": "0",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "MASTHEAD_VAR_DIR": var_dir,
+            "SQLITE_PATH": str(Path(var_dir) / "bench.sqlite3"),
+            "MEDIA_ROOT": str(Path(var_dir) / "media"),
+            "NARRATION_ON_PUBLISH": "0",
+            "NARRATION_ENGINE": "piper",
+        }
+        worker_env.pop("TASKS_IMMEDIATE", None)
+        started = time.perf_counter()
+        proc = subprocess.Popen(  # noqa: S603 -- our own interpreter and manage.py
+            [sys.executable, "manage.py", "db_worker", "--queue-name", "narration", "--batch", "--no-startup-delay", "-v0"],
+            cwd=ROOT,
+            env=worker_env,
+        )
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - started
+        if os.waitstatus_to_exitcode(status):
+            return {"error": [f"db_worker exited {os.waitstatus_to_exitcode(status)}"]}
+        done = _run_child("status", env)
+        if "error" in done:
+            return done
+        ready = [row for row in done["narrations"] if row["status"] == "ready"]
+        if len(ready) != queued["jobs"]:
+            return {"error": [f"{len(ready)} of {queued['jobs']} narrations ready: {done['narrations']}"]}
+        return {"wall_s": wall, "peak_mb": usage.ru_maxrss / 1024, "audio_s": ready[0]["duration_ms"] / 1000}
+
+
 def pipeline() -> dict[str, Any]:
     """Publish the seed article, narrate it cold, edit one paragraph, narrate again: each step its own process."""
     with tempfile.TemporaryDirectory(prefix="masthead-bench-") as var_dir:
@@ -231,6 +294,8 @@ CHILDREN = {
     "site": child_site,
     "edit": child_edit,
     "worker": child_worker,
+    "enqueue": child_enqueue,
+    "status": child_status,
 }
 
 
@@ -294,20 +359,26 @@ def run() -> str:
     load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
     ref, syn = _run_child("reference"), _run_child("synthesis")
     pipe = pipeline()
+    deployed = deployed_worker()
+    print(f"bench narration db_worker: {json.dumps(deployed)}", file=sys.stderr, flush=True)
     prep = prepare_voice()
     print(f"bench narration prepare: {json.dumps(prep)}", file=sys.stderr, flush=True)
-    return report(ref, syn, pipe, prep, load=load)
+    return report(ref, syn, pipe, prep, deployed, load=load)
 
 
-def report(ref: dict[str, Any], syn: dict[str, Any], pipe: dict[str, Any], prep: dict[str, Any], *, load: str) -> str:
+def report(  # noqa: PLR0913 -- one figure set per measured process
+    ref: dict[str, Any], syn: dict[str, Any], pipe: dict[str, Any], prep: dict[str, Any], deployed: dict[str, Any], *, load: str
+) -> str:
     """The markdown section from the children's figures (also usable on figures logged by an earlier run)."""
     lines = [
         "## Narration: Piper en_US-joe-medium on the seed article",
         "",
         f"{os.cpu_count()} CPUs, load average before the run {load}; {_versions()}. One run each, in this order. "
-        "On a shared machine wall time measures the neighbours too; CPU seconds per audio second is the steadier figure.",
+        "On a shared machine wall time measures the neighbours too; CPU seconds per audio second is the steadier figure. "
+        "Peak RSS is the process's ru_maxrss / 1024 (MiB), the unit of the issue's 832 MB reference, which the first row "
+        "reproduces.",
         "",
-        "| what | wall s | audio s | RTF (wall) | CPU s / audio s | paragraphs/s | peak RSS MB |",
+        "| what | wall s | audio s | RTF (wall) | CPU s / audio s | paragraphs/s | peak RSS MiB |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     if "error" in ref:
@@ -337,6 +408,13 @@ def report(ref: dict[str, Any], syn: dict[str, Any], pipe: dict[str, Any], prep:
         lines.append(
             f"| re-narration after a one-paragraph edit (new worker process) | {pipe['renarrate_s']:.2f} | | | | | "
             f"{pipe['warm_peak_mb']:.0f} |"
+        )
+    if "error" in deployed:
+        lines.append(f"| deployed worker | failed: {deployed['error']} | | | | | |")
+    else:
+        lines.append(
+            f"| deployed worker: `db_worker --queue-name narration --batch`, DEBUG off, whole process | "
+            f"{deployed['wall_s']:.1f} | {deployed['audio_s']:.1f} | | | | {deployed['peak_mb']:.0f} |"
         )
     if "error" in prep:
         lines.append(f"| voice preparation | failed: {prep['error']} | | | | | |")

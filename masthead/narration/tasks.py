@@ -1,7 +1,8 @@
 """Background jobs (django-tasks): thin wrappers that take primary keys and are safe to run twice.
 
-Backend: django_tasks_db by default (worker: ``manage.py db_worker``), RQ when
-REDIS_URL is set (see settings.TASKS). Duplicate or repeated jobs are harmless:
+Backend: django_tasks_db by default, RQ when REDIS_URL is set (see settings.TASKS).
+narrate_article runs on the "narration" queue (``manage.py db_worker --queue-name narration``),
+so the one worker that loads the voice is the one that needs it. Duplicate or repeated jobs are harmless:
 services.narrate claims its row before doing any work.
 """
 
@@ -15,7 +16,7 @@ from masthead.narration import services
 from masthead.narration.models import Narration
 
 
-@task()
+@task(queue_name="narration")
 def narrate_article(page_id: int, revision_id: int, variant: str) -> str:
     try:
         narration = services.narrate(page_id=page_id, revision_id=revision_id, variant=variant)

@@ -56,3 +56,17 @@ def test_nothing_queued_when_switched_off(magazine, engine, settings, django_cap
     with django_capture_on_commit_callbacks(execute=True):
         make_long_article(magazine, paragraphs=1)
     assert engine.calls == [] and not Narration.objects.exists()
+
+
+def test_narration_jobs_wait_on_their_own_queue_so_other_work_is_not_held_up(magazine, engine, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    from masthead.narration import tasks
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": settings.TASK_QUEUES}}
+    page = make_long_article(magazine, paragraphs=2)
+    tasks.enqueue_article(page)
+    queues = dict(DBTaskResult.objects.values_list("task_path", "queue_name"))
+    assert queues.pop("masthead.narration.tasks.narrate_article") == "narration"
+    # Publishing also queues search and reference-index updates: those stay on the default queue.
+    assert queues and set(queues.values()) == {"default"}
