@@ -13,4 +13,9 @@ os.environ.setdefault("DEBUG", "1")
 os.environ.setdefault("STATIC_NO_MANIFEST", "1")
 os.environ.setdefault("TASKS_IMMEDIATE", "1")
 
-pytest_plugins = ["masthead.testing.fixtures", "masthead.testing.browser", "masthead.testing.localstripe"]
+pytest_plugins = [
+    "masthead.testing.fixtures",
+    "masthead.testing.browser",
+    "masthead.testing.localstripe",
+    "masthead.testing.redis",
+]

@@ -232,6 +232,8 @@ if REDIS_URL:
     INSTALLED_APPS.append("django_rq")
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASK_QUEUES}}
     RQ_QUEUES = {name: {"URL": REDIS_URL} for name in TASK_QUEUES}
+    # django-tasks' jobs need their own RQ job class; setting it here makes a plain `manage.py rqworker` work.
+    RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASK_QUEUES}}
 if env_bool("TASKS_IMMEDIATE", False):
