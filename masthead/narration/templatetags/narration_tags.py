@@ -31,7 +31,8 @@ def _artwork(page: Any) -> str:
 
 
 def _clock(ms: int) -> str:
-    minutes, seconds = divmod(round(ms / 1000), 60)
+    # Whole seconds cut off, as player.js counts, so the label and the player's clock agree (6:38, not 6:39).
+    minutes, seconds = divmod(ms // 1000, 60)
     return f"{minutes}:{seconds:02d}"
 
 
