@@ -13,6 +13,7 @@ import datetime as dt
 import os
 import platform
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -20,6 +21,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -179,16 +181,36 @@ def _ms(value: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
 
 
-def wrk(url: str, *, seconds: int = 10, connections: int = 64, threads: int = 2, warmup: int = 3) -> WrkResult:
+def app_env(var_dir: Path | str, *, port: int | None = None, **overrides: str) -> dict[str, str]:
+    """A production-like Masthead process for a benchmark: DEBUG off, its own var dir, and none of the
+    caller's scale-out or test switches (DATABASE_URL, REDIS_URL, ...) unless passed in `overrides`."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "STATIC_NO_MANIFEST", "TASKS_IMMEDIATE"}}
+    env.update(
+        DJANGO_SETTINGS_MODULE="masthead.settings",
+        DEBUG="0",
+        SECRET_KEY=env.get("BENCH_SECRET_KEY", secrets.token_urlsafe(50)),
+        MASTHEAD_VAR_DIR=str(var_dir),
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        LOG_LEVEL="ERROR",
+        PYTHONDONTWRITEBYTECODE="1",
+    )
+    if port is not None:
+        env["SITE_URL"] = f"http://127.0.0.1:{port}"
+    env.update(overrides)
+    return env
+
+
+def wrk(
+    url: str, *, seconds: int = 10, connections: int = 64, threads: int = 2, warmup: int = 3, headers: Sequence[str] = ()
+) -> WrkResult:
     if shutil.which("wrk") is None:
         raise RuntimeError("wrk is not installed: run `scripts/bootstrap.sh bench` (apt package wrk)")
+    base = ["wrk", f"-t{threads}", f"-c{connections}", *(arg for header in headers for arg in ("-H", header))]
     if warmup:
-        subprocess.run(
-            ["wrk", f"-t{threads}", f"-c{connections}", f"-d{warmup}s", url], capture_output=True, check=True, timeout=120
-        )
+        subprocess.run([*base, f"-d{warmup}s", url], capture_output=True, check=True, timeout=120)
     out = subprocess.run(
         # A generous timeout: a slow uncached page counts in the latency, not as a lost request.
-        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency", url],
+        [*base, f"-d{seconds}s", "--timeout", "10s", "--latency", url],
         capture_output=True,
         text=True,
         check=True,

@@ -14,14 +14,22 @@
 from __future__ import annotations
 
 import json
-import os
-import re
-import secrets
 import shutil
 import subprocess
 import urllib.request
 
-from masthead.bench.common import BENCH_DIR, PYTHON, ROOT, WrkResult, machine_facts, port_is_free, start, wait_for_http
+from masthead.bench.common import (
+    BENCH_DIR,
+    PYTHON,
+    ROOT,
+    WrkResult,
+    app_env,
+    machine_facts,
+    port_is_free,
+    start,
+    wait_for_http,
+    wrk,
+)
 
 APP_PORT = 8132
 DATA = BENCH_DIR / "members-data"
@@ -31,19 +39,7 @@ GRANT_COUNTS = (1_000, 50_000)
 
 
 def _env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "STATIC_NO_MANIFEST", "TASKS_IMMEDIATE"}}
-    env.update(
-        DJANGO_SETTINGS_MODULE="masthead.settings",
-        DEBUG="0",
-        SECRET_KEY=env.get("BENCH_SECRET_KEY", secrets.token_urlsafe(50)),
-        MASTHEAD_VAR_DIR=str(DATA),
-        ALLOWED_HOSTS="127.0.0.1,localhost",
-        SITE_URL=f"http://127.0.0.1:{APP_PORT}",
-        PAGE_CACHE_ENABLED="0",
-        LOG_LEVEL="ERROR",
-        PYTHONDONTWRITEBYTECODE="1",
-    )
-    return env
+    return app_env(DATA, port=APP_PORT, PAGE_CACHE_ENABLED="0")
 
 
 # --- Inside the Django process (run through `python -c`) ----------------------
@@ -149,20 +145,7 @@ def _django(code: str, env: dict[str, str]) -> str:
 
 
 def _wrk(url: str, cookie: str | None) -> WrkResult:
-    from masthead.bench.common import _ms
-
-    headers = ["-H", f"Cookie: {cookie}"] if cookie else []
-    base = ["wrk", "-t2", f"-c{CONNECTIONS}", *headers]
-    subprocess.run([*base, "-d3s", url], capture_output=True, check=True, timeout=120)
-    out = subprocess.run(
-        [*base, f"-d{SECONDS}s", "--timeout", "10s", "--latency", url], capture_output=True, text=True, check=True, timeout=300
-    ).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    dist = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", out, re.M))
-    errors = 0
-    if match := re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out):
-        errors += int(match.group(1))
-    return WrkResult(rps, _ms(dist["50"]), _ms(dist["99"]), errors, out)
+    return wrk(url, seconds=SECONDS, connections=CONNECTIONS, headers=[f"Cookie: {cookie}"] if cookie else [])
 
 
 def run() -> str:

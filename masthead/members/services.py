@@ -12,10 +12,11 @@ import secrets
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from masthead.members.models import GiftCode, Grant, GrantKind
+from masthead.members.models import GiftCode, Grant, GrantKind, Profile
 from masthead.newsroom.access import reader_access_ended
 
 # Reasons that take access away before the paid-for period is over. They
@@ -29,6 +30,26 @@ GIFT_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
 class AccessError(ValueError):
     """A request about access that cannot be honoured; the message says why, for the reader or staff."""
+
+
+def create_reader(*, email: str) -> Any:
+    """A new reader account for this address: a username made from it, no usable password (readers sign
+    in by link and may set one later), a Profile. If another request created the account at the same
+    moment, that one is returned."""
+    User = get_user_model()
+    username = email[:150]
+    if User.objects.filter(username=username).exists():
+        username = f"{email[:130]}-{secrets.token_hex(4)}"
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(username=username, email=email)  # no password: unusable
+            Profile.objects.get_or_create(user=user)
+    except IntegrityError:
+        twin = User.objects.filter(email__iexact=email).order_by("pk").first()
+        if twin is None:
+            raise
+        return twin
+    return user
 
 
 def add_months(moment: datetime, months: int) -> datetime:

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, get_user_model, login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,7 +26,7 @@ from wagtail import hooks
 
 from masthead.members import emails, entitlements, services, throttle, tokens
 from masthead.members.forms import EmailChangeForm, EmailForm, GiftForm, SignInForm
-from masthead.members.models import Grant, GrantKind, Profile
+from masthead.members.models import Grant, GrantKind
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 NO_MATCH_MESSAGE = "That email address and password do not match. Check both, or leave the password empty to get a sign-in link."
@@ -103,26 +103,10 @@ def magic_link(request: HttpRequest, token: str) -> HttpResponse:
         if get_user_model().objects.filter(email__iexact=payload["e"], is_active=False).exists():
             # A closed account is not silently replaced by a new one with the same address.
             return render(request, "members/link_invalid.html", {"error": ACCOUNT_CLOSED}, status=403)
-        user = _create_reader(payload["e"])
+        user = services.create_reader(email=payload["e"])
     login(request, user, backend=MODEL_BACKEND)
     messages.success(request, "You are signed in.")
     return redirect(_safe_next(request, payload.get("n")))
-
-
-@transaction.atomic
-def _create_reader(email: str) -> Any:
-    User = get_user_model()
-    username = email[:150]
-    if User.objects.filter(username=username).exists():
-        username = f"{email[:130]}-{timezone.now():%y%m%d%H%M%S}"
-    try:
-        user = User.objects.create_user(username=username, email=email)
-    except IntegrityError:  # two tabs created it at once
-        return tokens.user_for_email(email)
-    user.set_unusable_password()
-    user.save(update_fields=["password"])
-    Profile.objects.get_or_create(user=user)
-    return user
 
 
 @require_POST
