@@ -51,7 +51,7 @@ def test_segments_follow_the_article(magazine):
     assert all(s["end_ms"] > s["start_ms"] for s in narration.segments)
     assert narration.segments[-1]["end_ms"] <= narration.duration_ms
     assert narration.transcript.startswith("A Long Report.\n\nBy Angeline Tan.")
-    assert "the F S B" in narration.segments[2]["text"]
+    assert "the F.S.B" in narration.segments[2]["text"]
 
 
 def test_a_new_rendering_gets_a_new_file_and_keeps_the_old(magazine):
