@@ -70,3 +70,8 @@ def audio_path(narration: Any) -> str:
 def transcript_path(narration: Any) -> str:
     ext, _ = transcript_format(narration)
     return reverse("narration:transcript", args=[narration.pk, ext])
+
+
+def transcript_page_path(narration: Any) -> str:
+    """The readable transcript page (the .vtt/.txt files are for players and podcast apps)."""
+    return reverse("narration:transcript-page", args=[narration.pk])

@@ -26,7 +26,9 @@ def test_lexicon_entry_is_spoken(magazine):
 
 def test_transcripts_show_the_written_words_not_phonemes(magazine):
     """Phoneme entries reach Piper as [[ IPA ]]; readers of the transcript see "Peskov"."""
-    LexiconEntry.objects.update_or_create(term="Peskov", case_sensitive=True, defaults={"kind": "phonemes", "replacement": "pʲɪskˈof"})
+    LexiconEntry.objects.update_or_create(
+        term="Peskov", case_sensitive=True, defaults={"kind": "phonemes", "replacement": "pʲɪskˈof"}
+    )
     page = builders.make_article(
         magazine.sections["Politics"], "Peskov", authors=[magazine.author], paragraphs=["Mr. Peskov said the U.S. erred."]
     )
