@@ -20,10 +20,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_POST
 
-from masthead.narration import loudness
 from masthead.narration.engines import EngineError, get_engine
 from masthead.narration.models import LexiconEntry
-from masthead.narration.textprep import Pronunciation, prepare
 
 LOCK_KEY = "narration:lexicon-listen"
 LOCK_SECONDS = 60
@@ -65,6 +63,10 @@ def speak(text: str) -> tuple[bytes, int]:
 
 @require_POST
 def lexicon_listen(request: HttpRequest) -> HttpResponse:
+    # Imported here: wagtail loads this module in every web process, which must not pay for numpy and the rules.
+    from masthead.narration import loudness
+    from masthead.narration.textprep import Pronunciation, prepare
+
     user = request.user
     if not (user.has_perm("narration.add_lexiconentry") or user.has_perm("narration.change_lexiconentry")):
         raise PermissionDenied

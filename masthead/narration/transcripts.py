@@ -74,4 +74,4 @@ def transcript_path(narration: Any) -> str:
 
 def transcript_page_path(narration: Any) -> str:
     """The readable transcript page (the .vtt/.txt files are for players and podcast apps)."""
-    return reverse("narration:transcript-page", args=[narration.pk])
+    return str(reverse("narration:transcript-page", args=[narration.pk]))

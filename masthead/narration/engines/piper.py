@@ -87,7 +87,8 @@ NO_CUT_AFTER = PHRASE_WORDS | {"of", "the", "a", "an", "than", "and", "or"}
 
 def _cut_before(part: str, starters: frozenset[str]) -> list[str]:
     """Split before each word in ``starters`` (never inside [[ phonemes ]])."""
-    pieces, current = [], []
+    pieces: list[str] = []
+    current: list[str] = []
     for word in [w for w in re.split(r"(\[\[.*?\]\])|\s+", part) if w]:
         # "at that point": after a preposition or article, "that" starts no clause.
         if current and word.lower() in starters and current[-1].lower() not in NO_CUT_AFTER:
