@@ -6,12 +6,12 @@ import os
 
 import pytest
 
-from masthead.narration.tests.listening_helpers import make_narration, needs_narration
+from masthead.narration.tests.listening_helpers import make_narration
 from masthead.narration.tests.test_listening_in_a_browser import wagtail_root  # noqa: F401 (fixture)
 from masthead.narration.transcripts import transcript_page_path
 from masthead.testing.browser import axe, describe, serious
 
-pytestmark = [needs_narration, pytest.mark.browser]
+pytestmark = [pytest.mark.browser]
 
 
 @pytest.mark.parametrize("width", [1280, 390])
