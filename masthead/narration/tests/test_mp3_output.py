@@ -50,8 +50,9 @@ def test_segments_follow_the_article(magazine):
     assert starts[0] < 100 and starts == sorted(starts)  # speech starts after the encoder delay (~50 ms)
     assert all(s["end_ms"] > s["start_ms"] for s in narration.segments)
     assert narration.segments[-1]["end_ms"] <= narration.duration_ms
-    assert narration.transcript.startswith("A Long Report.\n\nBy Angeline Tan.")
-    assert "the F.S.B" in narration.segments[2]["text"]
+    # The transcript is the article's words as written; the segments also keep what the engine was given.
+    assert narration.transcript.startswith("A Long Report\n\nBy Angeline Tan.")
+    assert "the F.S.B" in narration.segments[2]["text"] and "the FSB" in narration.segments[2]["written"]
 
 
 def test_a_new_rendering_gets_a_new_file_and_keeps_the_old(magazine):
