@@ -23,12 +23,15 @@ from django.urls import path, reverse  # noqa: E402
 from wagtail import hooks  # noqa: E402
 from wagtail.admin.menu import MenuItem  # noqa: E402
 
-from masthead.narration import audio_admin  # noqa: E402
+from masthead.narration import audio_admin, lexicon_admin  # noqa: E402
 
 
 @hooks.register("register_admin_urls")
 def narration_admin_urls() -> list:
-    return [path("reports/articles-without-audio/", audio_admin.missing_audio_report, name="narration_admin_missing_audio")]
+    return [
+        path("reports/articles-without-audio/", audio_admin.missing_audio_report, name="narration_admin_missing_audio"),
+        path("narration/lexicon/listen/", lexicon_admin.lexicon_listen, name="narration_admin_lexicon_listen"),
+    ]
 
 
 @hooks.register("register_reports_menu_item")
