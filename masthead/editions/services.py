@@ -190,9 +190,8 @@ def _claim(edition_id: int) -> tuple[EditionFile | None, Any]:
     now = timezone.now()
     crashed_before = now - timedelta(seconds=settings.EDITIONS_JOB_TIMEOUT)
     claimable = Q(status=EditionFile.Status.QUEUED) | Q(status=EditionFile.Status.RUNNING, claimed_at__lt=crashed_before)
-    claimed = (
-        EditionFile.objects.filter(claimable, pk=edition_id)
-        .update(status=EditionFile.Status.RUNNING, claimed_at=now, attempts=F("attempts") + 1, error="")
+    claimed = EditionFile.objects.filter(claimable, pk=edition_id).update(
+        status=EditionFile.Status.RUNNING, claimed_at=now, attempts=F("attempts") + 1, error=""
     )
     row = EditionFile.objects.filter(pk=edition_id).first()
     return row, (now if claimed else None)

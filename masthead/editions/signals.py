@@ -5,6 +5,7 @@ narration is ready. All after commit, in the background (tasks.refresh_issue has
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -26,7 +27,7 @@ def _refresh(issue_ids: list[int], kinds: list[str] | None = None) -> None:
     from masthead.editions import tasks
 
     for issue_id in issue_ids:
-        transaction.on_commit(lambda pk=issue_id: tasks.refresh_issue.enqueue(pk, kinds))
+        transaction.on_commit(partial(tasks.refresh_issue.enqueue, issue_id, kinds))
 
 
 def page_changed(sender: Any, instance: Any, **kwargs: Any) -> None:

@@ -9,6 +9,8 @@ page-cache jobs prompt (``manage.py db_worker --queue-name editions``).
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.db import transaction
 from django_tasks import task
 
@@ -38,7 +40,7 @@ def queue_issue_builds(*, issue_id: int, kinds: list[str] | None = None, force: 
     """Queue the changed kinds and enqueue their builds once the rows are committed."""
     rows = services.queue_issue(issue_id=issue_id, kinds=kinds, force=force)
     for row in rows:
-        transaction.on_commit(lambda pk=row.pk: build_edition_file.enqueue(pk))
+        transaction.on_commit(partial(build_edition_file.enqueue, row.pk))
     return rows
 
 

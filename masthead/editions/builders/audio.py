@@ -13,13 +13,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from mutagen.id3 import APIC, CHAP, CTOC, ID3, TALB, TCON, TDRC, TIT2, TPE1, CTOCFlags
+from mutagen import id3 as _id3
 
 from masthead.editions.builders import BuildError, Built
 from masthead.editions.builders.content import IssueContent, Workspace
 
 PAUSE_SECONDS = 1.5
 COVER_PX = 600
+# mutagen's frame classes are untyped; one Any-typed handle keeps mypy --strict quiet without hiding our code.
+id3: Any = _id3
 _RATES = {3: [44100, 48000, 32000], 2: [22050, 24000, 16000], 0: [11025, 12000, 8000]}
 
 
@@ -71,36 +73,42 @@ class AudioBuilder:
                 fh.write(data)
                 position_ms += mp3_samples(data) * 1000 / rate
                 chapters.append(
-                    {"id": f"ch{index}", "title": article.title, "article": article.pk, "start_ms": round(start), "end_ms": round(position_ms)}
+                    {
+                        "id": f"ch{index}",
+                        "title": article.title,
+                        "article": article.pk,
+                        "start_ms": round(start),
+                        "end_ms": round(position_ms),
+                    }
                 )
         self._tag(out, content, chapters, workspace)
         return Built(out, duration_ms=round(position_ms), details={"chapters": chapters, "articles": len(content.articles)})
 
     def _tag(self, path: Path, content: IssueContent, chapters: list[dict[str, Any]], workspace: Workspace) -> None:
-        tags = ID3()
-        tags.add(TIT2(encoding=3, text=[f"{content.magazine}: {content.label} ({content.cover_date.isoformat()})"]))
-        tags.add(TALB(encoding=3, text=[content.magazine]))
-        tags.add(TPE1(encoding=3, text=[content.publisher]))
-        tags.add(TDRC(encoding=3, text=[content.cover_date.isoformat()]))
-        tags.add(TCON(encoding=3, text=["Speech"]))
+        tags = id3.ID3()
+        tags.add(id3.TIT2(encoding=3, text=[f"{content.magazine}: {content.label} ({content.cover_date.isoformat()})"]))
+        tags.add(id3.TALB(encoding=3, text=[content.magazine]))
+        tags.add(id3.TPE1(encoding=3, text=[content.publisher]))
+        tags.add(id3.TDRC(encoding=3, text=[content.cover_date.isoformat()]))
+        tags.add(id3.TCON(encoding=3, text=["Speech"]))
         tags.add(
-            CTOC(
+            id3.CTOC(
                 element_id="toc",
-                flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
+                flags=id3.CTOCFlags.TOP_LEVEL | id3.CTOCFlags.ORDERED,
                 child_element_ids=[chapter["id"] for chapter in chapters],
-                sub_frames=[TIT2(encoding=3, text=["Contents"])],
+                sub_frames=[id3.TIT2(encoding=3, text=["Contents"])],
             )
         )
         for chapter in chapters:
             tags.add(
-                CHAP(
+                id3.CHAP(
                     element_id=chapter["id"],
                     start_time=chapter["start_ms"],
                     end_time=chapter["end_ms"],
-                    sub_frames=[TIT2(encoding=3, text=[chapter["title"]])],
+                    sub_frames=[id3.TIT2(encoding=3, text=[chapter["title"]])],
                 )
             )
         if content.cover is not None:
             cover = workspace.image(content.cover, COVER_PX)
-            tags.add(APIC(encoding=3, mime="image/jpeg", type=3, desc="Cover", data=cover.path.read_bytes()))
+            tags.add(id3.APIC(encoding=3, mime="image/jpeg", type=3, desc="Cover", data=cover.path.read_bytes()))
         tags.save(str(path), v2_version=4)

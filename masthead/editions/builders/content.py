@@ -173,7 +173,9 @@ def _blocks(page: Any) -> tuple[Block, ...]:
         elif kind == "image":
             ref = _image(value["image"], value.get("caption") or "")
             if ref is not None:
-                blocks.append(Block("figure", block_id, image=ref, caption=value.get("caption") or "", credit=value.get("credit") or ""))
+                blocks.append(
+                    Block("figure", block_id, image=ref, caption=value.get("caption") or "", credit=value.get("credit") or "")
+                )
         elif kind == "embed":
             embed = value.get("embed")
             url = getattr(embed, "url", "") or ""

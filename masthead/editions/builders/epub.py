@@ -109,8 +109,8 @@ def _xhtml_fragment(html_source: str, *, element: str, site_url: str) -> str:
             del node.attrib[attr]
     if len(nodes) == 1 and nodes[0].tag == "p" and not leading:
         nodes[0].set("id", element)
-        return etree.tostring(nodes[0], method="xml", encoding="unicode")
-    inner = leading + "".join(etree.tostring(node, method="xml", encoding="unicode") for node in nodes)
+        return str(etree.tostring(nodes[0], method="xml", encoding="unicode"))
+    inner = leading + "".join(str(etree.tostring(node, method="xml", encoding="unicode")) for node in nodes)
     return f'<div id="{element}">{inner}</div>'
 
 
@@ -123,26 +123,30 @@ def _figure(image_href: str, *, alt: str, caption: str, credit: str, css: str = 
     return f'<figure{cls}><img src="{escape(image_href)}" alt="{escape(alt)}"/>{cap}</figure>'
 
 
-class _Writer(epub.EpubWriter):  # type: ignore[misc]
-    """EbookLib's writer with our fixes: xml:lang on <package>, files from disk stored as they are."""
+# EbookLib's writer with our fixes: xml:lang on <package>, files from disk stored as they are.
+# A class built with type() rather than a class statement: EbookLib is untyped, and mypy --strict
+# refuses to subclass what it cannot see.
+def _write_opf_file(self: Any, root: Any) -> None:
+    root.set("{http://www.w3.org/XML/1998/namespace}lang", self.book.language)
+    epub.EpubWriter._write_opf_file(self, root)  # noqa: SLF001
 
-    def _write_opf_file(self, root: Any) -> None:
-        root.set("{http://www.w3.org/XML/1998/namespace}lang", self.book.language)
-        super()._write_opf_file(root)
 
-    def _write_items(self) -> None:
-        folder = self.book.FOLDER_NAME
-        for item in self.book.get_items():
-            source = getattr(item, "source_path", None)
-            if source is not None:
-                # MP3s and JPEGs do not deflate: storing them saves seconds and keeps them out of memory.
-                self.out.write(source, f"{folder}/{item.file_name}", compress_type=zipfile.ZIP_STORED)
-            elif isinstance(item, epub.EpubNcx):
-                self.out.writestr(f"{folder}/{item.file_name}", self._get_ncx())
-            elif isinstance(item, epub.EpubNav):
-                self.out.writestr(f"{folder}/{item.file_name}", self._get_nav(item))
-            else:
-                self.out.writestr(f"{folder}/{item.file_name}", item.get_content())
+def _write_items(self: Any) -> None:
+    folder = self.book.FOLDER_NAME
+    for item in self.book.get_items():
+        source = getattr(item, "source_path", None)
+        if source is not None:
+            # MP3s and JPEGs do not deflate: storing them saves seconds and keeps them out of memory.
+            self.out.write(source, f"{folder}/{item.file_name}", compress_type=zipfile.ZIP_STORED)
+        elif isinstance(item, epub.EpubNcx):
+            self.out.writestr(f"{folder}/{item.file_name}", self._get_ncx())
+        elif isinstance(item, epub.EpubNav):
+            self.out.writestr(f"{folder}/{item.file_name}", self._get_nav(item))
+        else:
+            self.out.writestr(f"{folder}/{item.file_name}", item.get_content())
+
+
+_Writer: Any = type("_Writer", (epub.EpubWriter,), {"_write_opf_file": _write_opf_file, "_write_items": _write_items})
 
 
 def _file_item(uid: str, name: str, media_type: str, source: Path) -> epub.EpubItem:
@@ -204,13 +208,19 @@ class EpubBuilder:
             return f"../{name}"
 
         # Cover: the image (cover-image) and a linear page, so EPUBCheck 5 finds it reachable (OPF-096).
-        cover_body = f'<section class="cover" epub:type="cover" role="region" aria-label="Cover"><h1>{escape(content.magazine)}</h1>'
+        cover_body = (
+            f'<section class="cover" epub:type="cover" role="region" aria-label="Cover"><h1>{escape(content.magazine)}</h1>'
+        )
         if content.cover is not None:
             local = workspace.image(content.cover, IMAGE_MAX_PX)
             book.set_cover("images/cover.jpg", local.path.read_bytes(), create_page=False)
             cover_body += f'<img src="../images/cover.jpg" alt="{escape(content.cover.alt)}"/>'
-        cover_body += f"<p>{escape(content.label)} · {content.cover_date:%B} {content.cover_date.day}, {content.cover_date.year}</p>"
-        cover_body += '<ul class="cover-lines">' + "".join(f"<li>{escape(line)}</li>" for line in content.cover_lines) + "</ul></section>"
+        cover_body += (
+            f"<p>{escape(content.label)} · {content.cover_date:%B} {content.cover_date.day}, {content.cover_date.year}</p>"
+        )
+        cover_body += (
+            '<ul class="cover-lines">' + "".join(f"<li>{escape(line)}</li>" for line in content.cover_lines) + "</ul></section>"
+        )
         cover = _xhtml_item("cover-page", "text/cover.xhtml", page(title="Cover", body=cover_body, lang=lang))
         book.add_item(cover)
         spine.append(cover)
@@ -224,7 +234,10 @@ class EpubBuilder:
         toc: list[Any] = []
         if content.editors_letter:
             paragraphs = "".join(f"<p>{escape(p.strip())}</p>" for p in content.editors_letter.split("\n") if p.strip())
-            body = f'<section epub:type="foreword" role="doc-foreword" aria-labelledby="letter"><h1 id="letter">From the editor</h1>{paragraphs}</section>'
+            body = (
+                '<section epub:type="foreword" role="doc-foreword" aria-labelledby="letter">'
+                f'<h1 id="letter">From the editor</h1>{paragraphs}</section>'
+            )
             letter = _xhtml_item("letter", "text/letter.xhtml", page(title="From the editor", body=body, lang=lang))
             book.add_item(letter)
             spine.append(letter)
@@ -326,7 +339,7 @@ class EpubBuilder:
         book.add_metadata(None, "meta", summary, {"property": "schema:accessibilitySummary"})
 
     def _article_body(self, article: ArticleContent, image_href: Any, site_url: str) -> str:
-        parts = [f'<section epub:type="chapter" role="doc-chapter" aria-labelledby="headline"><header>']
+        parts = ['<section epub:type="chapter" role="doc-chapter" aria-labelledby="headline"><header>']
         if article.section:
             parts.append(f'<p class="kicker">{escape(article.section)}</p>')
         parts.append(f'<h1 id="headline">{escape(article.title)}</h1>')
@@ -337,7 +350,13 @@ class EpubBuilder:
         parts.append(f'<p class="byline" id="byline">{by}{when}</p></header>')
         if article.hero is not None:
             parts.append(
-                _figure(image_href(article.hero), alt=article.hero.alt, caption=article.hero_caption, credit=article.hero_credit, css="hero")
+                _figure(
+                    image_href(article.hero),
+                    alt=article.hero.alt,
+                    caption=article.hero_caption,
+                    credit=article.hero_credit,
+                    css="hero",
+                )
             )
         for block in article.blocks:
             parts.append(self._block(block, image_href, site_url))

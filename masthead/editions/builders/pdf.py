@@ -51,16 +51,17 @@ def _fetcher_for(allowed: list[Path]) -> Any:
 
     roots = [str(path.resolve()) for path in allowed]
 
-    class LocalFilesOnly(URLFetcher):  # type: ignore[misc]
-        def fetch(self, url: str, headers: Any = None) -> Any:
-            if url.startswith("file://"):
-                path = str(Path(unquote(urlsplit(url).path)).resolve())
-                if any(path == root or path.startswith(root + "/") for root in roots):
-                    return super().fetch(url, headers)
-            # WeasyPrint logs this and leaves the resource out; the build goes on.
-            raise ValueError(f"edition builds read only their own files, not {url[:80]!r}")
+    def fetch(self: Any, url: str, headers: Any = None) -> Any:
+        if url.startswith("file://"):
+            path = str(Path(unquote(urlsplit(url).path)).resolve())
+            if any(path == root or path.startswith(root + "/") for root in roots):
+                return URLFetcher.fetch(self, url, headers)
+        # WeasyPrint logs this and leaves the resource out; the build goes on.
+        raise ValueError(f"edition builds read only their own files, not {url[:80]!r}")
 
-    return LocalFilesOnly(allowed_protocols={"file"})
+    # type() rather than a class statement: WeasyPrint is untyped and mypy --strict refuses to subclass Any.
+    local_files_only: Any = type("LocalFilesOnly", (URLFetcher,), {"fetch": fetch})
+    return local_files_only(allowed_protocols={"file"})
 
 
 def _image_view(workspace: Workspace, ref: ImageRef | None, max_px: int, placed: dict[str, str]) -> dict[str, Any] | None:
@@ -127,7 +128,9 @@ def _css(content: IssueContent, *, bleed: float, marks: bool) -> str:
             "bleed": bleed,
             "marks": marks,
             "magazine_css": css_string(content.magazine),
-            "issue_css": css_string(f"{content.label} · {content.cover_date:%B} {content.cover_date.day}, {content.cover_date.year}"),
+            "issue_css": css_string(
+                f"{content.label} · {content.cover_date:%B} {content.cover_date.day}, {content.cover_date.year}"
+            ),
             # The cover fills trim + bleed: it is drawn from the bleed's corner.
             "cover_width": width + 2 * bleed,
             "cover_height": height + 2 * bleed,
