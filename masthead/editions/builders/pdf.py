@@ -223,7 +223,8 @@ class PrintInteriorBuilder:
 class PrintCoverBuilder:
     version = 1
     uses_narration = False
-    uses_text = True
+    # The cover shows the issue and its cover lines (headlines), not article text.
+    uses_text = False
 
     def build(self, content: IssueContent, workspace: Workspace) -> Built:
         placed: dict[str, str] = {}
