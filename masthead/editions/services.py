@@ -215,8 +215,16 @@ def _store(row: EditionFile, path: Any, slug: str) -> tuple[str, int]:
     name = f"editions/{row.issue_id}/{slug[:60]}-{row.kind}-v{row.version}-{digest.hexdigest()[:16]}.{row.extension}"
     if storage.exists(name):  # left by a job that died before its row pointed at it
         storage.delete(name)
-    with open(path, "rb") as fh:
-        name = storage.save(name, File(fh, name=name))
+    try:
+        with open(path, "rb") as fh:
+            name = storage.save(name, File(fh, name=name))
+    except BaseException as exc:
+        # Storage may leave the bytes it managed to write under the final name: nobody points at them, remove them.
+        if storage.exists(name):
+            storage.delete(name)
+        if isinstance(exc, OSError):
+            raise BuildError(f"storing the file failed: {exc}", retryable=True) from exc
+        raise
     return name, size
 
 
