@@ -128,9 +128,10 @@ def check_print_pdf_has_trim_plus_bleed_pages_in_fours_embedded_fonts_and_a_pref
 
     cover = Path(built["print_cover"].file.path)
     assert int(re.search(r"Pages:\s+(\d+)", pdfinfo(cover))[1]) == 4
-    assert re.search(rf"Page size:\s+{width:.2f}", pdfinfo(cover)) or abs(
-        float(re.search(r"Page size:\s+([\d.]+)", pdfinfo(cover))[1]) - width
-    ) < 0.1
+    assert (
+        re.search(rf"Page size:\s+{width:.2f}", pdfinfo(cover))
+        or abs(float(re.search(r"Page size:\s+([\d.]+)", pdfinfo(cover))[1]) - width) < 0.1
+    )
     assert fonts_not_embedded(cover) == []
 
 

@@ -93,7 +93,9 @@ def test_a_second_edit_joins_the_build_that_is_still_waiting(magazine, on_publis
     assert built(magazine.issue) == {"epub": 1, "pdf": 1, "print": 1}
 
 
-def test_the_old_file_is_served_until_the_new_one_is_ready(magazine, on_publish, staff, client, django_capture_on_commit_callbacks):
+def test_the_old_file_is_served_until_the_new_one_is_ready(
+    magazine, on_publish, staff, client, django_capture_on_commit_callbacks
+):
     build_everything(magazine.issue, django_capture_on_commit_callbacks)
     client.force_login(staff)
     url = f"/issues/{magazine.issue.slug}/print/"
