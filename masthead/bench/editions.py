@@ -97,7 +97,10 @@ def child_site() -> dict[str, Any]:
     articles = []
     for n in range(ARTICLES):
         body = [paragraphs[(n + i) % len(paragraphs)] for i in range(14)]
-        figure = {"type": "image", "value": {"image": _photo(1000 + n).pk, "caption": f"Scene {n}", "credit": "Staff photographer"}}
+        figure = {
+            "type": "image",
+            "value": {"image": _photo(1000 + n).pk, "caption": f"Scene {n}", "credit": "Staff photographer"},
+        }
         articles.append(
             builders.make_article(
                 sections[n % len(sections)],
@@ -260,7 +263,11 @@ def report(site: dict[str, Any], builds: dict[str, Any], reference: dict[str, An
         "|---|---:|---:|---:|---:|---:|---|",
     ]
     targets = {"epub": "≤ 5 s, ≤ 500 MiB", "pdf": "≤ 60 s, ≤ 500 MiB", "print": "≤ 500 MiB"}
-    names = {"epub": "EPUB 3 (builder)", "pdf": "reading PDF, PDF/UA-1 tagged (builder)", "print": "print interior, bleed + marks (builder)"}
+    names = {
+        "epub": "EPUB 3 (builder)",
+        "pdf": "reading PDF, PDF/UA-1 tagged (builder)",
+        "print": "print interior, bleed + marks (builder)",
+    }
     for kind, figures in builds.items():
         if figures.get("status") != "ready":
             lines.append(f"| {names[kind]} | failed: {figures.get('error')} | | | | | {targets[kind]} |")
