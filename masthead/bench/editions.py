@@ -230,6 +230,8 @@ def run() -> str:
             return f"## Editions\n\nThe site could not be built: {site['error']}"
         env["BENCH_ISSUE_ID"] = str(site["issue_id"])
         builds = {kind: _child("build", {**env, "BENCH_KIND": kind}) for kind in ("epub", "pdf", "print")}
+        # Rebuilds (an article edited): Wagtail's renditions now exist, as they do for every build after the first.
+        builds.update({f"{kind}-again": _child("build", {**env, "BENCH_KIND": kind}) for kind in ("epub", "pdf")})
         reference: dict[str, Any] = {"error": ["the reading PDF build did not run"]}
         if "html" in builds["pdf"]:
             out = Path(var_dir) / "reference.pdf"
@@ -263,10 +265,13 @@ def report(site: dict[str, Any], builds: dict[str, Any], reference: dict[str, An
         "|---|---:|---:|---:|---:|---:|---|",
     ]
     targets = {"epub": "≤ 5 s, ≤ 500 MiB", "pdf": "≤ 60 s, ≤ 500 MiB", "print": "≤ 500 MiB"}
+    targets.update({"epub-again": targets["epub"], "pdf-again": targets["pdf"]})
     names = {
         "epub": "EPUB 3 (builder)",
         "pdf": "reading PDF, PDF/UA-1 tagged (builder)",
         "print": "print interior, bleed + marks (builder)",
+        "epub-again": "EPUB rebuilt (renditions exist)",
+        "pdf-again": "reading PDF rebuilt (renditions exist)",
     }
     for kind, figures in builds.items():
         if figures.get("status") != "ready":

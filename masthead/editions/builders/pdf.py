@@ -177,7 +177,7 @@ def pad_to_multiple(path: Path, multiple: int) -> tuple[int, int]:
 
 
 class ReadingPdfBuilder:
-    version = 1
+    version = 2
     uses_narration = False
     uses_text = True
 
@@ -199,7 +199,7 @@ class ReadingPdfBuilder:
 
 
 class PrintInteriorBuilder:
-    version = 1
+    version = 2
     uses_narration = False
     uses_text = True
 
