@@ -1,4 +1,4 @@
-"""The digital-edition box on the issue page (filled into newsroom's "issue_page" slot).
+"""The digital-edition box on the issue page (filled into newsroom's "issue-downloads" slot).
 
 Entitled readers and staff see the downloads (EPUB, PDF, audio) with their
 state, and the issue's audio as one playlist; staff also see the printer's files

@@ -30,4 +30,4 @@ def issue_downloads(request: Any, *args: Any, page: Any = None, **kwargs: Any) -
 
 hooks.register("register_admin_urls", register_admin_urls)
 hooks.register("register_admin_menu_item", editions_menu_item)
-hooks.register("slot:issue_page", issue_downloads)
+hooks.register("slot:issue-downloads", issue_downloads)

@@ -15,10 +15,10 @@ import subprocess
 import pytest
 from django.contrib.auth import get_user_model
 
+from masthead.access.gate import reading_for_user
 from masthead.editions import access, services
 from masthead.editions.models import EditionFile
 from masthead.editions.tests.support import FakeBuilder, epub_entries, narrate, use_fake_builders
-from masthead.newsroom.access import reading_for_user
 from masthead.testing.fixtures import SECRET_MARKER
 
 PERSONAS = ["anonymous", "member", "lapsed", "refunded", "subscriber", "editor", "staff"]
