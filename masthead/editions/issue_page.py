@@ -29,6 +29,13 @@ URL_NAMES = {
 }
 
 
+def clock(ms: int) -> str:
+    """12:05 (minutes:seconds), or 1:02:05 past the hour: how players show a position."""
+    seconds = int(ms) // 1000
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+
+
 def _request(candidate: Any) -> HttpRequest | None:
     if isinstance(candidate, HttpRequest):
         return candidate
@@ -75,7 +82,10 @@ def downloads_box(request_or_context: Any, issue: Any) -> str | None:
         context.update(
             files=files,
             audio=audio,
-            chapters=(audio.details.get("chapters", []) if audio else []),
+            chapters=[
+                {**chapter, "at": clock(chapter["start_ms"])} for chapter in (audio.details.get("chapters", []) if audio else [])
+            ],
+            audio_length=clock(audio.duration_ms) if audio else "",
             audio_url=reverse("editions:audio", args=[issue.slug]),
             report_url=reverse("editions_admin_report") if staff else "",
         )
