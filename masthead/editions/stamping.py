@@ -43,9 +43,15 @@ def reader_line(email: str, on: date) -> str:
 
 @lru_cache(maxsize=1)
 def _fonts_css() -> str:
+    """Only the faces the strip uses: WeasyPrint loads every declared face on each render (the whole
+    fonts.css cost seconds per download)."""
+    import re
+
     from masthead.editions.builders.pdf import FONTS_DIR
 
-    return (FONTS_DIR / "fonts.css").resolve().as_uri()
+    css = (FONTS_DIR / "fonts.css").read_text()
+    faces = [rule for rule in re.findall(r"@font-face \{[^}]*\}", css) if "Source Sans 3" in rule and "-400-normal" in rule]
+    return "".join(faces).replace("url(./", f"url({FONTS_DIR.resolve().as_uri()}/")
 
 
 def _stamp_pdf_bytes(line: str) -> bytes:
@@ -54,7 +60,7 @@ def _stamp_pdf_bytes(line: str) -> bytes:
     from masthead.editions.builders.pdf import FONTS_DIR, _fetcher_for
 
     html = (
-        f'<html lang="en"><head><style>@import url("{_fonts_css()}");'
+        f'<html lang="en"><head><style>{_fonts_css()}'
         f"@page {{ size: {STAMP_WIDTH_MM}mm {STAMP_HEIGHT_MM}mm; margin: 0; }}"
         'body { margin: 0; font: 400 6.5pt/5mm "Source Sans 3", sans-serif; color: #666; text-align: center; }'
         f"</style></head><body>{escape(line)}</body></html>"
