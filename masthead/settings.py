@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "masthead.ads",
     "masthead.search",
     "masthead.fulfilment",
+    "masthead.editions",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -228,7 +229,8 @@ PAGE_CACHE_BYPASS_COOKIES = env_list("PAGE_CACHE_BYPASS_COOKIES")
 # --- Background tasks -----------------------------------------------------
 # Narration has its own queue: its jobs take seconds to minutes and its worker holds the
 # voice (~285 MiB), so a worker per queue keeps search and reference-index updates prompt.
-TASK_QUEUES = ["default", "narration"]
+# Editions too: a PDF takes WeasyPrint seconds to a minute.
+TASK_QUEUES = ["default", "narration", "editions"]
 if REDIS_URL:
     INSTALLED_APPS.append("django_rq")
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASK_QUEUES}}
@@ -383,6 +385,29 @@ NARRATION_ON_PUBLISH = env_bool("NARRATION_ON_PUBLISH", True)
 NARRATION_JOB_TIMEOUT = env_int("NARRATION_JOB_TIMEOUT", 1800, minimum=60)
 # Piper's CPU threads; 0 lets onnxruntime use every core. 1 leaves a core for the web on a small box.
 NARRATION_THREADS = env_int("NARRATION_THREADS", 0, minimum=0)
+
+# --- Editions (EPUB, PDFs, audio edition) -----------------------------------
+# Build an issue's files when it is published and rebuild them when an article in it changes.
+EDITIONS_ON_PUBLISH = env_bool("EDITIONS_ON_PUBLISH", True)
+# A build claimed longer ago than this is taken to have crashed and may be resumed by another worker.
+EDITIONS_JOB_TIMEOUT = env_int("EDITIONS_JOB_TIMEOUT", 1800, minimum=60)
+# The printed page (trim) in millimetres, "WIDTHxHEIGHT"; the reading PDF uses it too.
+_trim = (env_str("EDITIONS_TRIM_MM", "210x275") or "210x275").lower().replace(" ", "")
+try:
+    EDITIONS_TRIM_WIDTH_MM, EDITIONS_TRIM_HEIGHT_MM = (float(part) for part in _trim.split("x"))
+except ValueError:
+    raise ImproperlyConfigured(f"EDITIONS_TRIM_MM must be WIDTHxHEIGHT in millimetres, e.g. 210x275; got {_trim!r}") from None
+if not (50 <= EDITIONS_TRIM_WIDTH_MM <= 600 and 50 <= EDITIONS_TRIM_HEIGHT_MM <= 600):
+    raise ImproperlyConfigured(f"EDITIONS_TRIM_MM must be between 50 and 600 mm on each side; got {_trim!r}")
+_bleed = env_str("EDITIONS_BLEED_MM", "3") or "3"
+try:
+    EDITIONS_BLEED_MM = float(_bleed)
+except ValueError:
+    raise ImproperlyConfigured(f"EDITIONS_BLEED_MM must be a number of millimetres, e.g. 3; got {_bleed!r}") from None
+if not 0 <= EDITIONS_BLEED_MM <= 10:
+    raise ImproperlyConfigured(f"EDITIONS_BLEED_MM must be between 0 and 10; got {_bleed!r}")
+# The print preflight lists every image below this effective resolution at its placed size.
+EDITIONS_MIN_PPI = env_int("EDITIONS_MIN_PPI", 300, minimum=1)
 
 LOG_LEVEL = (env_str("LOG_LEVEL", "WARNING") or "WARNING").upper()
 if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:

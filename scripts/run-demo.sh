@@ -82,8 +82,11 @@ p = ArticlePage.objects.live().filter(slug="kremlin-unveils-conditions-for-talks
 print(p.pk if p else "")')
 if [ -n "$seed_id" ]; then "$PY" manage.py narrate --page "$seed_id"; fi
 
-# One worker per queue: narration (holds the voice) and everything else (search and reference index).
+# One worker per queue: narration (holds the voice), editions (WeasyPrint builds) and everything
+# else (search and reference index).
 "$PY" manage.py db_worker --queue-name narration --no-reload -v0 &
+pids+=($!)
+"$PY" manage.py db_worker --queue-name editions --no-reload -v0 &
 pids+=($!)
 "$PY" manage.py db_worker --queue-name default --no-reload -v0 &
 pids+=($!)
