@@ -18,6 +18,7 @@ urlpatterns = [
     path("ads/", include("masthead.ads.urls")),
     path("search/", include("masthead.search.urls")),
     path("fulfilment/", include("masthead.fulfilment.urls")),
+    path("newsletters/", include("masthead.newsletters.urls")),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
