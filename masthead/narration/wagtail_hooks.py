@@ -39,3 +39,13 @@ def missing_audio_menu_item() -> MenuItem:
 @hooks.register("masthead_account_panels")
 def podcast_account_panel(request):
     return audio_admin.account_panel(request)
+
+
+@hooks.register("masthead_listen_url")
+def listen_url(page):
+    """Where a reader can listen to this article (the player on its page), for emails; None without audio yet."""
+    from masthead.narration.listening import FULL, TEASER, ready_narrations
+
+    if any(ready_narrations([page], variant).get(page.pk) for variant in (FULL, TEASER)):
+        return f"{page.url}#listen"
+    return None
