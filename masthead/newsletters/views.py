@@ -128,3 +128,11 @@ def archive_send(request: HttpRequest, pk: int) -> HttpResponse:
     # Rendered for this reader's entitlement: never kept by a shared cache.
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def unknown_webhook(request: HttpRequest, rest: str) -> HttpResponse:
+    return HttpResponse(
+        f"No webhook at {rest!r}: provider webhooks live at /newsletters/webhooks/<provider>/tracking/.\n",
+        status=404,
+        content_type="text/plain; charset=utf-8",
+    )
