@@ -65,3 +65,8 @@ def publish_issue(magazine: Any, django_capture_on_commit_callbacks: Any) -> Cal
             )
 
     return publish
+
+
+def decoded(message) -> str:
+    """Every part of a received message, decoded (as_string() would re-encode 8-bit parts as base64)."""
+    return "\n".join(str(part.get_content()) for part in message.walk() if not part.is_multipart())
