@@ -312,7 +312,9 @@ EMAIL_BACKEND = env_str(
 # backend (e.g. anymail.backends.postmark.EmailBackend) and its settings as ANYMAIL_<NAME> variables, e.g.
 # ANYMAIL_POSTMARK_SERVER_TOKEN; ANYMAIL_WEBHOOK_SECRET guards the tracking webhooks (docs/email.md).
 ANYMAIL: dict[str, Any] = {
-    name.removeprefix("ANYMAIL_"): env_str(name) for name in sorted(os.environ) if name.startswith("ANYMAIL_") and not name.endswith("_FILE")
+    name.removeprefix("ANYMAIL_"): env_str(name)
+    for name in sorted(os.environ)
+    if name.startswith("ANYMAIL_") and not name.endswith("_FILE")
 }
 
 # --- Newsletters (masthead/newsletters; docs/email.md) ---------------------------
@@ -329,7 +331,8 @@ _site_host = urlsplit(SITE_URL).hostname or "localhost"
 NEWSLETTER_UNSUBSCRIBE_MAILTO = env_str("NEWSLETTER_UNSUBSCRIBE_MAILTO", f"unsubscribe@{_site_host}") or ""
 if NEWSLETTER_UNSUBSCRIBE_MAILTO.count("@") != 1 or "+" in NEWSLETTER_UNSUBSCRIBE_MAILTO or " " in NEWSLETTER_UNSUBSCRIBE_MAILTO:
     raise ImproperlyConfigured(
-        f"NEWSLETTER_UNSUBSCRIBE_MAILTO must be one plain address such as unsubscribe@example.com; got {NEWSLETTER_UNSUBSCRIBE_MAILTO!r}"
+        "NEWSLETTER_UNSUBSCRIBE_MAILTO must be one plain address such as unsubscribe@example.com; "
+        f"got {NEWSLETTER_UNSUBSCRIBE_MAILTO!r}"
     )
 # The right-hand side of every newsletter Message-ID.
 NEWSLETTER_MESSAGE_ID_DOMAIN = _site_host

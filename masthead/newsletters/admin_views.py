@@ -57,7 +57,7 @@ class SendForm(WagtailAdminModelForm):
         self.fields["subject"].help_text = "Empty: the article's headline or the issue's title."
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data: dict[str, Any] = super().clean()
         kind = data.get("kind")
         if kind == SendKind.ARTICLE and not data.get("article"):
             self.add_error("article", "Choose the article to send.")
@@ -214,7 +214,7 @@ def send_preview(request: HttpRequest, pk: int) -> HttpResponse:
     send = get_object_or_404(Send.objects.select_related("newsletter", "article", "issue"), pk=pk)
     user = request.user if request.GET.get("as") != "free" else _free_reader()
     rendered = rendering.render(send, user)
-    html, _ = rendered.personalise({token: "#" for token in rendered.tokens.all()})
+    html, _ = rendered.personalise(dict.fromkeys(rendered.tokens.all(), "#"))
     response = HttpResponse(html)
     response["Content-Security-Policy"] = "script-src 'none'"
     return response
@@ -234,7 +234,7 @@ def send_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         elif action == "schedule":
             form = ScheduleForm(request.POST)
             if not form.is_valid():
-                messages.error(request, " ".join(form.errors.get("at", ["Choose a time."])))
+                messages.error(request, " ".join(str(e) for e in form.errors.get("at", ["Choose a time."])))
             else:
                 sending.schedule(send=send, at=form.cleaned_data["at"])
                 messages.success(request, f"Scheduled for {timezone.localtime(form.cleaned_data['at']):%B %-d, %Y %H:%M}.")

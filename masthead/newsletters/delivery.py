@@ -23,6 +23,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
+
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, F
@@ -83,7 +84,9 @@ def claim(send_id: int, worker: str, size: int) -> list[int]:
     Delivery.objects.filter(pk__in=ids, status=DeliveryStatus.PENDING).update(
         status=DeliveryStatus.SENDING, claimed_by=worker, claimed_at=timezone.now()
     )
-    return list(Delivery.objects.filter(pk__in=ids, claimed_by=worker, status=DeliveryStatus.SENDING).values_list("id", flat=True))
+    return list(
+        Delivery.objects.filter(pk__in=ids, claimed_by=worker, status=DeliveryStatus.SENDING).values_list("id", flat=True)
+    )
 
 
 @dataclass
@@ -139,9 +142,7 @@ def sweep_orphans(send_id: int) -> int:
     lease_start = timezone.now() - timedelta(seconds=settings.NEWSLETTER_CLAIM_LEASE)
     marked = 0
     owners = (
-        Delivery.objects.filter(send_id=send_id, status=DeliveryStatus.SENDING)
-        .values_list("claimed_by", flat=True)
-        .distinct()
+        Delivery.objects.filter(send_id=send_id, status=DeliveryStatus.SENDING).values_list("claimed_by", flat=True).distinct()
     )
     for owner in list(owners):
         alive = _alive(owner)
@@ -204,7 +205,9 @@ def _record(worker: str, results: dict[str, list[int]], errors: dict[int, str], 
             row.update(status=DeliveryStatus.PENDING, claimed_by="", error=errors.get(pk, "")[:500])
         if results["untried"]:
             # Never handed to the server: back in the queue without spending an attempt.
-            mine.filter(pk__in=results["untried"]).update(status=DeliveryStatus.PENDING, claimed_by="", attempts=F("attempts") - 1)
+            mine.filter(pk__in=results["untried"]).update(
+                status=DeliveryStatus.PENDING, claimed_by="", attempts=F("attempts") - 1
+            )
 
 
 def deliver(send_id: int, *, worker: str | None = None, max_batches: int | None = None) -> Progress:
@@ -265,7 +268,7 @@ def deliver(send_id: int, *, worker: str | None = None, max_batches: int | None 
 
 def counts(send_id: int) -> dict[str, int]:
     rows = Delivery.objects.filter(send_id=send_id).values("status").annotate(n=Count("id"))
-    found = {status: 0 for status in DeliveryStatus.values}
+    found = dict.fromkeys(DeliveryStatus.values, 0)
     found.update({row["status"]: row["n"] for row in rows})
     return found
 
@@ -281,4 +284,3 @@ def finish_if_done(send_id: int) -> bool:
             return False
         Send.objects.filter(pk=send_id, status=SendStatus.SENDING).update(status=SendStatus.SENT, finished_at=timezone.now())
     return True
-

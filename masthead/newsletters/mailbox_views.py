@@ -38,7 +38,7 @@ def _parsed(box: mailbox.Maildir, key: str) -> EmailMessage:
     if not _KEY.match(key) or key not in box:
         raise Http404("No such message.")
     with box.get_file(key) as handle:
-        return email.message_from_binary_file(handle, policy=email.policy.default)  # type: ignore[arg-type, return-value]
+        return email.message_from_bytes(handle.read(), policy=email.policy.default)
 
 
 def _newest(box: mailbox.Maildir, limit: int) -> list[tuple[float, str]]:
@@ -61,7 +61,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
             message = _parsed(box, key)
         except (Http404, OSError):
             continue
-        rows.append({"key": key, "subject": message["Subject"], "to": message["To"], "from": message["From"], "date": message["Date"]})
+        rows.append(
+            {"key": key, "subject": message["Subject"], "to": message["To"], "from": message["From"], "date": message["Date"]}
+        )
     return TemplateResponse(request, "newsletters/admin/mailbox.html", {"page_title": "Mailbox", "rows": rows})
 
 

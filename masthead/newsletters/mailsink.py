@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     controller = Controller(MaildirHandler(args.maildir), hostname=args.host, port=args.port, data_size_limit=10 * 2**20)
     controller.start()
-    print(f"mailsink: SMTP on {args.host}:{args.port}, messages kept in {args.maildir}", flush=True)
+    print(f"mailsink: SMTP on {args.host}:{args.port}, messages kept in {args.maildir}", flush=True)  # noqa: T201 - a command-line program's one line of output
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())

@@ -155,7 +155,9 @@ class Send(models.Model):
     article = models.ForeignKey("newsroom.ArticlePage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     issue = models.ForeignKey("newsroom.IssuePage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     body = RichTextField(
-        blank=True, features=["bold", "italic", "link", "h2", "ul", "ol"], help_text="The post itself, or a note above the article."
+        blank=True,
+        features=["bold", "italic", "link", "h2", "ul", "ol"],
+        help_text="The post itself, or a note above the article.",
     )
     status = models.CharField(max_length=16, choices=SendStatus.choices, default=SendStatus.DRAFT)
     scheduled_at = models.DateTimeField(null=True, blank=True)

@@ -256,8 +256,7 @@ def render(send: Send, user: Any, *, web: bool = False) -> Rendered:
     source = render_to_string("newsletters/email/message.mjml", context)
     html = mrml.to_html(source, render_options=_MRML_OPTIONS).content
     html = _wrap_long_lines(_INLINER.inline(html))
-    text = render_to_string("newsletters/email/message.txt", context)
-    text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+    text = re.sub(r"\n{3,}", "\n\n", str(render_to_string("newsletters/email/message.txt", context))).strip() + "\n"
     return Rendered(subject=send.subject, html=html, text=text, tokens=tokens, key=key)
 
 

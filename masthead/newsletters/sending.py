@@ -108,15 +108,15 @@ def start_if_due(send_id: int) -> bool:
 
 
 def due_sends() -> list[int]:
-    return list(
-        Send.objects.filter(status=SendStatus.SCHEDULED, scheduled_at__lte=timezone.now()).values_list("pk", flat=True)
-    )
+    return list(Send.objects.filter(status=SendStatus.SCHEDULED, scheduled_at__lte=timezone.now()).values_list("pk", flat=True))
 
 
 def recipients(newsletter: Newsletter) -> Iterable[tuple[int, str, Any]]:
     """(subscriber id, email, user) of every confirmed, active, unsuppressed subscriber in the audience."""
     rows = (
-        Subscription.objects.filter(newsletter=newsletter, status=SubscriptionStatus.ACTIVE, subscriber__confirmed_at__isnull=False)
+        Subscription.objects.filter(
+            newsletter=newsletter, status=SubscriptionStatus.ACTIVE, subscriber__confirmed_at__isnull=False
+        )
         .exclude(subscriber__email__in=Suppression.objects.values("email"))
         .select_related("subscriber__user")
         .order_by("subscriber_id")
@@ -158,7 +158,9 @@ def pause(*, send: Send) -> Send:
 @transaction.atomic
 def resume(*, send: Send) -> Send:
     """Carry on a paused send, or restart workers on one that stopped (the mail server was away)."""
-    updated = Send.objects.filter(pk=send.pk, status__in=[SendStatus.PAUSED, SendStatus.SENDING]).update(status=SendStatus.SENDING)
+    updated = Send.objects.filter(pk=send.pk, status__in=[SendStatus.PAUSED, SendStatus.SENDING]).update(
+        status=SendStatus.SENDING
+    )
     if not updated:
         raise SendError("Only a paused or unfinished send can be resumed.")
     _enqueue(send.pk)

@@ -179,7 +179,9 @@ def unsubscribe(*, subscriber_id: int, newsletter_id: int, send: Send | None = N
     changed = (
         Subscription.objects.filter(subscriber=subscriber, newsletter=newsletter)
         .exclude(status=SubscriptionStatus.UNSUBSCRIBED)
-        .update(status=SubscriptionStatus.UNSUBSCRIBED, unsubscribed_at=timezone.now(), unsubscribed_from=send, updated=timezone.now())
+        .update(
+            status=SubscriptionStatus.UNSUBSCRIBED, unsubscribed_at=timezone.now(), unsubscribed_from=send, updated=timezone.now()
+        )
     )
     return Unsubscribed(email=subscriber.email, newsletter=newsletter.name, changed=bool(changed))
 
@@ -187,9 +189,8 @@ def unsubscribe(*, subscriber_id: int, newsletter_id: int, send: Send | None = N
 @transaction.atomic
 def unsubscribe_everything(*, subscriber: Subscriber) -> int:
     now = timezone.now()
-    return (
-        subscriber.subscriptions.exclude(status=SubscriptionStatus.UNSUBSCRIBED)
-        .update(status=SubscriptionStatus.UNSUBSCRIBED, unsubscribed_at=now, updated=now)
+    return subscriber.subscriptions.exclude(status=SubscriptionStatus.UNSUBSCRIBED).update(
+        status=SubscriptionStatus.UNSUBSCRIBED, unsubscribed_at=now, updated=now
     )
 
 
@@ -252,7 +253,9 @@ def import_subscribers(*, newsletter: Newsletter, text: str) -> dict[str, int]:
     Suppressed and unsubscribed addresses are counted and left alone.
     """
     if newsletter.audience != Audience.EVERYONE:
-        raise NewsletterError(f"{newsletter.name} goes only to {newsletter.get_audience_display().lower()}: import into a newsletter for everyone.")
+        raise NewsletterError(
+            f"{newsletter.name} goes only to {newsletter.get_audience_display().lower()}: import into a newsletter for everyone."
+        )
     pairs = parse_import(text)
     counts = {"added": 0, "already": 0, "unsubscribed": 0, "suppressed": 0}
     suppressed = set(Suppression.objects.filter(email__in=[e for e, _ in pairs]).values_list("email", flat=True))

@@ -124,15 +124,19 @@ class _Template:
         if newsletter.reply_to:
             headers.insert(2, ("Reply-To", newsletter.reply_to))
         head = "".join(f"{name}: {_crlf(value)}\r\n" for name, value in headers)
-        text = _wrap_text(rendered.text.replace(rendered.tokens.unsubscribe, marks["unsubscribe"]).replace(
-            rendered.tokens.preferences, marks["preferences"]
-        ))
-        html = _crlf(rendered.html.replace(rendered.tokens.unsubscribe, marks["unsubscribe"]).replace(
-            rendered.tokens.preferences, marks["preferences"]
-        ))
+        text = _wrap_text(
+            rendered.text.replace(rendered.tokens.unsubscribe, marks["unsubscribe"]).replace(
+                rendered.tokens.preferences, marks["preferences"]
+            )
+        )
+        html = _crlf(
+            rendered.html.replace(rendered.tokens.unsubscribe, marks["unsubscribe"]).replace(
+                rendered.tokens.preferences, marks["preferences"]
+            )
+        )
         body = (
-            f"\r\n--{boundary}\r\nContent-Type: text/plain; charset=\"utf-8\"\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
-            f"{text}\r\n--{boundary}\r\nContent-Type: text/html; charset=\"utf-8\"\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+            f'\r\n--{boundary}\r\nContent-Type: text/plain; charset="utf-8"\r\nContent-Transfer-Encoding: 8bit\r\n\r\n'
+            f'{text}\r\n--{boundary}\r\nContent-Type: text/html; charset="utf-8"\r\nContent-Transfer-Encoding: 8bit\r\n\r\n'
             f"{html}\r\n--{boundary}--\r\n"
         )
         whole = (head + body).encode()

@@ -108,7 +108,11 @@ def account_choices(request: HttpRequest) -> HttpResponse:
 
 def archive(request: HttpRequest) -> HttpResponse:
     newsletters = Newsletter.objects.filter(active=True)
-    sends = Send.objects.filter(status=SendStatus.SENT, newsletter__active=True).select_related("newsletter").order_by("-finished_at")[:100]
+    sends = (
+        Send.objects.filter(status=SendStatus.SENT, newsletter__active=True)
+        .select_related("newsletter")
+        .order_by("-finished_at")[:100]
+    )
     return render(request, "newsletters/archive.html", {"newsletters": newsletters, "sends": sends})
 
 

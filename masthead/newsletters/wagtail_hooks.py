@@ -123,5 +123,9 @@ def account_panel(request: HttpRequest) -> str | None:
     active = (SubscriptionStatus.ACTIVE, SubscriptionStatus.PENDING)
     return render_to_string(
         "newsletters/account_panel.html",
-        {"newsletters": [(n, current.get(n.pk) in active) for n in offered], "csrf_token": get_token(request), "next": request.path},
+        {
+            "newsletters": [(n, current.get(n.pk) in active) for n in offered],
+            "csrf_token": get_token(request),
+            "next": request.path,
+        },
     )

@@ -63,7 +63,9 @@ def on_tracking(sender: Any, event: Any, esp_name: str, **_: Any) -> None:
         if kind == "rejected" and event.reject_reason in ("bounced", "invalid", "spam"):
             kind = "complained" if event.reject_reason == "spam" else "bounced"
         if kind == "bounced" and recipient:
-            services.suppress(email=recipient, reason=SuppressionReason.BOUNCED, detail=str(event.mta_response or event.description or ""))
+            services.suppress(
+                email=recipient, reason=SuppressionReason.BOUNCED, detail=str(event.mta_response or event.description or "")
+            )
             if delivery:
                 Delivery.objects.filter(pk=delivery.pk, bounced_at__isnull=True).update(bounced_at=now)
         elif kind == "complained" and recipient:
@@ -73,7 +75,9 @@ def on_tracking(sender: Any, event: Any, esp_name: str, **_: Any) -> None:
         elif kind == "delivered" and delivery:
             Delivery.objects.filter(pk=delivery.pk, delivered_at__isnull=True).update(delivered_at=now)
         elif kind == "unsubscribed" and delivery:
-            services.unsubscribe(subscriber_id=delivery.subscriber_id, newsletter_id=delivery.send.newsletter_id, send=delivery.send)
+            services.unsubscribe(
+                subscriber_id=delivery.subscriber_id, newsletter_id=delivery.send.newsletter_id, send=delivery.send
+            )
 
 
 def on_inbound(sender: Any, event: Any, esp_name: str, **_: Any) -> None:
@@ -81,14 +85,14 @@ def on_inbound(sender: Any, event: Any, esp_name: str, **_: Any) -> None:
     message = event.message
     if message is None:
         return
-    local, _, domain = settings.NEWSLETTER_UNSUBSCRIBE_MAILTO.lower().partition("@")
-    for address in [*(message.to or []), *(message.envelope_recipient and [message.envelope_recipient] or [])]:
+    mailbox, _at, domain = settings.NEWSLETTER_UNSUBSCRIBE_MAILTO.lower().partition("@")
+    for address in [*(message.to or []), *([message.envelope_recipient] if message.envelope_recipient else [])]:
         addr = str(getattr(address, "addr_spec", address)).lower()
-        box, _, at = addr.partition("@")
-        if at != domain or not box.startswith(local + "+"):
+        box, _sep, at = addr.partition("@")
+        if at != domain or not box.startswith(mailbox + "+"):
             continue
         try:
-            subscriber_id, newsletter_id = tokens.read_unsubscribe_token(box[len(local) + 1 :])
+            subscriber_id, newsletter_id = tokens.read_unsubscribe_token(box[len(mailbox) + 1 :])
         except tokens.BadToken:
             log.info("inbound unsubscribe with a bad token to %s", addr)
             continue

@@ -146,9 +146,7 @@ def test_sigkill_mid_send_then_restart_no_one_twice_and_every_missing_one_is_unk
     if connection.vendor == "sqlite":
         env["SQLITE_PATH"] = database["NAME"]
     else:
-        env["DATABASE_URL"] = (
-            f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
-        )
+        env["DATABASE_URL"] = f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
     worker = subprocess.Popen(
         [sys.executable, "manage.py", "send_newsletters", "--deliver", str(send.pk)],
         cwd=str(django_settings.BASE_DIR),

@@ -11,11 +11,13 @@ import pytest
 
 from masthead.newsletters.rendering import GMAIL_CLIP_BYTES
 
-SHOTS = Path(os.environ.get("MASTHEAD_SCREENSHOTS", "/tmp/masthead-screenshots"))
+SHOTS = Path(os.environ.get("MASTHEAD_SCREENSHOTS", "/tmp/masthead-screenshots"))  # noqa: S108 - for a person to look at
 
 
 @pytest.mark.browser
-def test_the_issue_fits_desktop_and_phone_widths(browser, live_server, settings, smtp_server, magazine, the_issue, subscribe, subscriber, member, publish_issue):
+def test_the_issue_fits_desktop_and_phone_widths(
+    browser, live_server, settings, smtp_server, magazine, the_issue, subscribe, subscriber, member, publish_issue
+):
     settings.SITE_URL = live_server.url
     subscribe(subscriber, the_issue)
     subscribe(member, the_issue)

@@ -13,7 +13,10 @@ def test_a_malformed_address_names_its_line_and_imports_nothing(the_briefing):
     text = "email,name\nada@example.com,Ada\nnot-an-address,Bob\ncy@example.com,Cy\nbad@@example.com,\n"
     with pytest.raises(services.ImportRejected) as error:
         services.import_subscribers(newsletter=the_briefing, text=text)
-    assert error.value.problems == ["line 3: 'not-an-address' is not an email address", "line 5: 'bad@@example.com' is not an email address"]
+    assert error.value.problems == [
+        "line 3: 'not-an-address' is not an email address",
+        "line 5: 'bad@@example.com' is not an email address",
+    ]
     assert not Subscriber.objects.exists() and not Subscription.objects.exists()
 
 

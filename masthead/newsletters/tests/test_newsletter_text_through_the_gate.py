@@ -49,7 +49,9 @@ def test_an_address_without_an_account_gets_the_teaser(smtp_server, magazine, th
     assert "Preview paragraph anyone may read." in decoded(message)
 
 
-def test_the_web_archive_goes_through_the_gate(smtp_server, magazine, the_briefing, client_for, django_capture_on_commit_callbacks):
+def test_the_web_archive_goes_through_the_gate(
+    smtp_server, magazine, the_briefing, client_for, django_capture_on_commit_callbacks
+):
     send = Send.objects.create(newsletter=the_briefing, kind=SendKind.ISSUE, issue=magazine.issue, subject="The issue")
     with django_capture_on_commit_callbacks(execute=True):
         sending.start(send=send)

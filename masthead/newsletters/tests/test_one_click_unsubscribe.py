@@ -21,7 +21,9 @@ def delivered(settings, smtp_server, magazine, the_briefing, subscribe, member, 
     settings.NEWSLETTER_UNSUBSCRIBE_MAILTO = "unsubscribe@mag.example.com"
     subscribe(member, the_briefing)
     subscribe(subscriber, the_briefing)
-    send = Send.objects.create(newsletter=the_briefing, kind=SendKind.ARTICLE, article=magazine.public_article, subject="This week")
+    send = Send.objects.create(
+        newsletter=the_briefing, kind=SendKind.ARTICLE, article=magazine.public_article, subject="This week"
+    )
     with django_capture_on_commit_callbacks(execute=True):
         sending.start(send=send)
     return send
@@ -87,7 +89,9 @@ def test_a_forged_or_cut_link_is_a_clear_400(db, token):
     assert b"not" in response.content
 
 
-def test_an_unsubscribed_reader_gets_the_next_send_no_more(delivered, smtp_server, member, magazine, django_capture_on_commit_callbacks):
+def test_an_unsubscribed_reader_gets_the_next_send_no_more(
+    delivered, smtp_server, member, magazine, django_capture_on_commit_callbacks
+):
     [message] = smtp_server.to("member@example.com")
     https, _ = _pair(message)
     Client().post(urlsplit(https[0]).path, {"List-Unsubscribe": "One-Click"})

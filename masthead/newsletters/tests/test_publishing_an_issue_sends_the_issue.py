@@ -23,7 +23,10 @@ def test_the_issue_goes_to_those_who_chose_it_with_the_paywall_per_recipient(
 
     send = Send.objects.get(newsletter=the_issue, issue=issue)
     assert send.status == SendStatus.SENT and send.automatic
-    assert sorted(to for _, tos in smtp_server.collector.envelopes for to in tos) == ["member@example.com", "subscriber@example.com"]
+    assert sorted(to for _, tos in smtp_server.collector.envelopes for to in tos) == [
+        "member@example.com",
+        "subscriber@example.com",
+    ]
     [paid_copy] = smtp_server.to("subscriber@example.com")
     [free_copy] = smtp_server.to("member@example.com")
     for copy in (paid_copy, free_copy):
@@ -36,7 +39,9 @@ def test_the_issue_goes_to_those_who_chose_it_with_the_paywall_per_recipient(
     assert "Subscribe to read on" in _html(smtp_server, free_copy)
 
 
-def test_republishing_the_issue_sends_nothing_more(smtp_server, publish_issue, the_issue, subscribe, member, django_capture_on_commit_callbacks):
+def test_republishing_the_issue_sends_nothing_more(
+    smtp_server, publish_issue, the_issue, subscribe, member, django_capture_on_commit_callbacks
+):
     subscribe(member, the_issue)
     issue = publish_issue()
     assert len(smtp_server.messages) == 1

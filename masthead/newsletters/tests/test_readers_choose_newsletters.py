@@ -28,7 +28,9 @@ def test_sign_up_offers_the_newsletters_and_starts_them_only_after_the_link(
     assert re.search(rf'value="{the_issue.pk}"[^>]*checked', page), "The Issue is ticked by default"
     assert not re.search(rf'value="{the_briefing.pk}"[^>]*checked', page)
 
-    response = client.post("/account/signup/", {"email": "New.Reader@example.com", "newsletters": [the_issue.pk, the_briefing.pk]})
+    response = client.post(
+        "/account/signup/", {"email": "New.Reader@example.com", "newsletters": [the_issue.pk, the_briefing.pk]}
+    )
     assert response.status_code == 200
     assert set(Subscription.objects.values_list("status", flat=True)) == {SubscriptionStatus.PENDING}
 

@@ -1,6 +1,6 @@
 """Subscribe a list of addresses to a newsletter: all or nothing, each bad line named.
 
-    manage.py import_newsletter_subscribers the-briefing readers.csv
+manage.py import_newsletter_subscribers the-briefing readers.csv
 """
 
 from __future__ import annotations
@@ -24,7 +24,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, newsletter: str, file: Path, **options: Any) -> None:
         target = Newsletter.objects.filter(slug=newsletter).first()
         if target is None:
-            raise CommandError(f"No newsletter with the slug {newsletter!r}: {', '.join(Newsletter.objects.values_list('slug', flat=True))}")
+            raise CommandError(
+                f"No newsletter with the slug {newsletter!r}: {', '.join(Newsletter.objects.values_list('slug', flat=True))}"
+            )
         try:
             text = file.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:

@@ -1,7 +1,7 @@
 """Start scheduled sends whose time has come, and deliver: for cron, or a backend without deferred jobs.
 
-    manage.py send_newsletters              # start due scheduled sends (their jobs deliver them)
-    manage.py send_newsletters --deliver 42 # work on send 42 in this process until it is done
+manage.py send_newsletters              # start due scheduled sends (their jobs deliver them)
+manage.py send_newsletters --deliver 42 # work on send 42 in this process until it is done
 """
 
 from __future__ import annotations

@@ -55,7 +55,9 @@ class Command(BaseCommand):
                 made.append(newsletter.name)
         for user in get_user_model().objects.filter(is_staff=True, is_active=True).exclude(email=""):
             subscriber = services.confirm_address(user=user, email=user.email)
-            services.set_choices(subscriber=subscriber, newsletter_ids=Newsletter.objects.values_list("pk", flat=True), source="staff")
+            services.set_choices(
+                subscriber=subscriber, newsletter_ids=Newsletter.objects.values_list("pk", flat=True), source="staff"
+            )
         # Editors compose and send newsletters.
         editors = Group.objects.filter(name="Editors").first()
         if editors is not None:
