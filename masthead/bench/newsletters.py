@@ -31,7 +31,7 @@ RECIPIENTS = int(os.environ.get("BENCH_NEWSLETTER_RECIPIENTS", "100000"))
 CRASH_RECIPIENTS = 10_000
 SINK_PORT = 8135
 WORKERS = 2
-REFERENCE_SECONDS = 20
+REFERENCE_SECONDS = 30
 
 
 # --- The sink (its own process) ------------------------------------------------------
@@ -187,7 +187,8 @@ def build(recipients: int) -> None:
     with Transport(send.newsletter) as transport:
         for label, user in (("subscriber", users[0]), ("free member", users[1])):
             rendered = rendering.render(send, user)
-            data = transport.raw_message(Recipient(1, send.pk, subscribers[0].pk, user.email), rendered)
+            # Delivery id 0: no real row, so the reference copies never count as a reader's message.
+            data = transport.raw_message(Recipient(0, send.pk, subscribers[0].pk, user.email), rendered)
             sizes[label] = {"message": len(data), "html": len(rendered.html.encode())}
             if label == "subscriber":
                 (DATA / "reference.eml").write_bytes(data)

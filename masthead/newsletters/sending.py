@@ -111,23 +111,24 @@ def due_sends() -> list[int]:
     return list(Send.objects.filter(status=SendStatus.SCHEDULED, scheduled_at__lte=timezone.now()).values_list("pk", flat=True))
 
 
-def recipients(newsletter: Newsletter) -> Iterable[tuple[int, str, Any]]:
-    """(subscriber id, email, user) of every confirmed, active, unsuppressed subscriber in the audience."""
+def recipients(newsletter: Newsletter) -> Iterable[tuple[int, str]]:
+    """(subscriber id, email) of every confirmed, active, unsuppressed subscriber in the audience."""
     rows = (
         Subscription.objects.filter(
             newsletter=newsletter, status=SubscriptionStatus.ACTIVE, subscriber__confirmed_at__isnull=False
         )
         .exclude(subscriber__email__in=Suppression.objects.values("email"))
-        .select_related("subscriber__user")
         .order_by("subscriber_id")
     )
     if newsletter.audience != Audience.EVERYONE:
         rows = rows.filter(subscriber__user__isnull=False, subscriber__user__is_active=True)
-    for row in rows.iterator(chunk_size=5000):
-        user = row.subscriber.user
-        if newsletter.audience == Audience.SUBSCRIBERS and not services.may_receive(user, newsletter):
-            continue
-        yield row.subscriber_id, row.subscriber.email, user
+    if newsletter.audience != Audience.SUBSCRIBERS:
+        yield from rows.values_list("subscriber_id", "subscriber__email").iterator(chunk_size=5000)
+        return
+    # Paying subscribers only: the entitlement is asked per reader (the same question the gate asks).
+    for row in rows.select_related("subscriber__user").iterator(chunk_size=2000):
+        if services.may_receive(row.subscriber.user, newsletter):
+            yield row.subscriber_id, row.subscriber.email
 
 
 def prepare(*, send_id: int) -> int:
@@ -136,7 +137,7 @@ def prepare(*, send_id: int) -> int:
     if send.prepared:
         return send.recipient_count
     batch: list[Delivery] = []
-    for subscriber_id, email, _user in recipients(send.newsletter):
+    for subscriber_id, email in recipients(send.newsletter):
         batch.append(Delivery(send_id=send_id, subscriber_id=subscriber_id, email=email))
         if len(batch) >= 5000:
             Delivery.objects.bulk_create(batch, ignore_conflicts=True)

@@ -274,7 +274,8 @@ class Transport:
         if not sent:
             return Outcome(FAILED, "the backend accepted nothing")
         status = getattr(message, "anymail_status", None)
-        provider_id = str(getattr(status, "message_id", "") or "") if status is not None else ""
+        found = getattr(status, "message_id", None) if status is not None else None
+        provider_id = "" if found is None else str(found)
         return Outcome(SENT, provider_id=provider_id[:200])
 
 

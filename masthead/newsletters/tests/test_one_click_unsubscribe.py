@@ -100,3 +100,20 @@ def test_an_unsubscribed_reader_gets_the_next_send_no_more(
     with django_capture_on_commit_callbacks(execute=True):
         sending.start(send=send)
     assert [m["To"] for m in smtp_server.messages] == ["subscriber@example.com"]
+
+
+def test_mail_to_the_mailto_address_unsubscribes(settings, the_briefing, subscribe, member):
+    from anymail.inbound import AnymailInboundMessage
+    from anymail.signals import AnymailInboundEvent, inbound
+
+    from masthead.newsletters import tokens
+
+    settings.NEWSLETTER_UNSUBSCRIBE_MAILTO = "unsubscribe@mag.example.com"
+    subscriber = subscribe(member, the_briefing)
+    token = tokens.unsubscribe_token(subscriber.pk, the_briefing.pk)
+    forged = AnymailInboundMessage.construct(to=f"unsubscribe+{token[:-1]}x@mag.example.com", subject="unsubscribe")
+    inbound.send(sender=None, event=AnymailInboundEvent(event_type="inbound", message=forged), esp_name="test")
+    assert Subscription.objects.get().status == SubscriptionStatus.ACTIVE
+    message = AnymailInboundMessage.construct(to=f"unsubscribe+{token}@mag.example.com", subject="unsubscribe")
+    inbound.send(sender=None, event=AnymailInboundEvent(event_type="inbound", message=message), esp_name="test")
+    assert Subscription.objects.get().status == SubscriptionStatus.UNSUBSCRIBED
