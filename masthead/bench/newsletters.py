@@ -323,7 +323,7 @@ def run() -> str:
     peaks = " / ".join(f"{r['peak_rss_mib']:.0f} MiB" for r in results)
     size = built["sizes"]
     lines = [
-        "## Newsletters: one issue to 100,000 readers through SMTP",
+        f"## Newsletters: one issue to {RECIPIENTS:,} readers through SMTP",
         "",
         facts,
         "",
