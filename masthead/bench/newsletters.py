@@ -108,7 +108,7 @@ def build(recipients: int) -> None:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from masthead.members.models import Grant
+    from masthead.access.models import Grant
     from masthead.newsletters import rendering, sending
     from masthead.newsletters.models import Newsletter, Send, SendKind, SendStatus, Subscriber, Subscription
     from masthead.newsletters.transport import Recipient, Transport

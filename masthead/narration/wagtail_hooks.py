@@ -41,6 +41,14 @@ def podcast_account_panel(request):
     return audio_admin.account_panel(request)
 
 
+@hooks.register("slot:article-tools")
+def article_player(context, **kwargs):
+    """The listen box in the article header (newsroom's page leaves the slot)."""
+    from masthead.narration.templatetags.narration_tags import narration_player
+
+    return str(narration_player(context))
+
+
 @hooks.register("masthead_listen_url")
 def listen_url(page):
     """Where a reader can listen to this article (the player on its page), for emails; None without audio yet."""

@@ -1,6 +1,6 @@
 """A send's email, rendered once per reading segment and personalised by substitution.
 
-What a recipient may read comes from the gate (newsroom.access today), asked
+What a recipient may read comes from the gate (masthead.access.gate), asked
 per recipient: decide_many(user, pages) gives one full/teaser answer per
 article, and that tuple is the recipient's segment. The first recipient of a
 segment has it rendered through reading_for_user (the gate hands over the
@@ -30,7 +30,8 @@ from wagtail import hooks
 from wagtail.rich_text import expand_db_html
 
 from masthead.newsletters.models import Send, SendKind
-from masthead.newsroom import access
+from masthead.access import gate
+from masthead.core.models import MagazineSettings
 
 # Gmail clips HTML beyond ~102 kB; article text stops at this budget and the
 # rest of the message links to the site ("continue reading"), so the footer and
@@ -109,7 +110,7 @@ def reader(user: Any) -> Any:
 
 def segment_key(user: Any, pages: Sequence[Any]) -> tuple[bool, ...]:
     """The gate's answers for this recipient, one per article: the rendering they get."""
-    return tuple(decision.full for decision in access.decide_many(reader(user), list(pages)))
+    return tuple(decision.full for decision in gate.decide_many(reader(user), list(pages)))
 
 
 def listen_url(page: Any) -> str | None:
@@ -182,7 +183,7 @@ def _items(pages: Sequence[Any], user: Any) -> tuple[list[Item], tuple[bool, ...
     items, budget = [], TEXT_BUDGET
     key = []
     for page in pages:
-        reading = access.reading_for_user(reader(user), page)
+        reading = gate.reading_for_user(reader(user), page)
         key.append(reading.full)
         html_parts, text_parts, cut = [], [], False
         for block in reading.blocks:
@@ -240,7 +241,7 @@ def render(send: Send, user: Any, *, web: bool = False) -> Rendered:
     context = {
         "send": send,
         "newsletter": newsletter,
-        "magazine": settings.WAGTAIL_SITE_NAME,
+        "magazine": MagazineSettings.current().name,
         "site_url": settings.SITE_URL,
         "items": items,
         "issue": issue,

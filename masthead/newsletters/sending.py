@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from masthead.core.models import MagazineSettings
 from masthead.newsletters import rendering, services
 from masthead.newsletters.models import (
     Audience,
@@ -214,7 +215,7 @@ def start_issue_sends(issue: Any) -> list[Send]:
                 newsletter=newsletter,
                 issue=issue,
                 automatic=True,
-                defaults={"kind": SendKind.ISSUE, "subject": f"{issue.title}: the new issue of {settings.WAGTAIL_SITE_NAME}"},
+                defaults={"kind": SendKind.ISSUE, "subject": f"{issue.title}: the new issue of {MagazineSettings.current().name}"},
             )
         if created:
             made.append(start(send=send))

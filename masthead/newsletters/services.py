@@ -29,7 +29,7 @@ from masthead.newsletters.models import (
     SubscriptionStatus,
     Suppression,
 )
-from masthead.newsroom import access
+from masthead.access import entitlements
 
 
 class NewsletterError(ValueError):
@@ -57,7 +57,7 @@ def may_receive(user: Any, newsletter: Newsletter) -> bool:
         return False
     if newsletter.audience == Audience.MEMBERS:
         return True
-    return access.is_subscriber(user)
+    return entitlements.is_subscriber(user)
 
 
 def offered_to(user: Any) -> list[Newsletter]:

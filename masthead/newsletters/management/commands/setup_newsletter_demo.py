@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 
+from masthead.core.models import MagazineSettings
 from masthead.newsletters import services
 from masthead.newsletters.models import Audience, Newsletter
 
@@ -49,7 +50,7 @@ class Command(BaseCommand):
         for spec in DEMO:
             newsletter, created = Newsletter.objects.get_or_create(
                 slug=spec["slug"],
-                defaults={**spec, "sender_name": settings.WAGTAIL_SITE_NAME, "sender_email": f"newsletters@{domain}"},
+                defaults={**spec, "sender_name": MagazineSettings.current().name, "sender_email": f"newsletters@{domain}"},
             )
             if created:
                 made.append(newsletter.name)
