@@ -29,9 +29,9 @@ from django.utils.html import escape, strip_tags
 from wagtail import hooks
 from wagtail.rich_text import expand_db_html
 
-from masthead.newsletters.models import Send, SendKind
 from masthead.access import gate
 from masthead.core.models import MagazineSettings
+from masthead.newsletters.models import Send, SendKind
 
 # Gmail clips HTML beyond ~102 kB; article text stops at this budget and the
 # rest of the message links to the site ("continue reading"), so the footer and

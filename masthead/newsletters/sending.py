@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -209,13 +208,17 @@ def send_test(*, send: Send, user: Any) -> str:
 def start_issue_sends(issue: Any) -> list[Send]:
     """The issue's first publication: one automatic send per newsletter that carries new issues."""
     made = []
+    magazine = MagazineSettings.current().name
     for newsletter in Newsletter.objects.filter(active=True, sends_new_issues=True):
         with transaction.atomic():
             send, created = Send.objects.get_or_create(
                 newsletter=newsletter,
                 issue=issue,
                 automatic=True,
-                defaults={"kind": SendKind.ISSUE, "subject": f"{issue.title}: the new issue of {MagazineSettings.current().name}"},
+                defaults={
+                    "kind": SendKind.ISSUE,
+                    "subject": f"{issue.title}: the new issue of {magazine}",
+                },
             )
         if created:
             made.append(start(send=send))

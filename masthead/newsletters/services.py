@@ -20,6 +20,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from masthead.access import entitlements
 from masthead.newsletters.models import (
     Audience,
     Newsletter,
@@ -29,7 +30,6 @@ from masthead.newsletters.models import (
     SubscriptionStatus,
     Suppression,
 )
-from masthead.access import entitlements
 
 
 class NewsletterError(ValueError):
