@@ -59,11 +59,14 @@ def claim(send_id: int, worker: str, size: int) -> list[int]:
     table = _table()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # The locked pick is a MATERIALIZED CTE: as a plain IN (subquery) PostgreSQL may rescan it, and
+            # each rescan skips the rows it has just locked, so one claim took far more than `size` rows.
             cursor.execute(
-                f"UPDATE {table} SET status = 'sending', claimed_by = %s, claimed_at = now(), attempts = attempts + 1 "  # noqa: S608
-                f"WHERE id IN (SELECT id FROM {table} WHERE send_id = %s AND status = 'pending' "
-                "ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED) AND status = 'pending' RETURNING id",
-                [worker, send_id, size],
+                f"WITH picked AS MATERIALIZED (SELECT id FROM {table} WHERE send_id = %s AND status = 'pending' "  # noqa: S608
+                "ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED) "
+                f"UPDATE {table} SET status = 'sending', claimed_by = %s, claimed_at = now(), attempts = {table}.attempts + 1 "
+                f"FROM picked WHERE {table}.id = picked.id AND {table}.status = 'pending' RETURNING {table}.id",
+                [send_id, size, worker],
             )
             return sorted(row[0] for row in cursor.fetchall())
         if connection.vendor == "sqlite":

@@ -106,6 +106,7 @@ def test_rows_of_a_dead_worker_become_unknown_are_not_resent_and_staff_can_resen
         orphaned = delivery.claim(send.pk, dead, 5)  # claimed, then the worker died before recording anything
     delivery.deliver(send.pk)
     assert len(smtp_server.messages) == 25
+    assert len(orphaned) == 5  # a claim takes the batch size, no more
     assert sorted(Delivery.objects.filter(send=send, status=DeliveryStatus.UNKNOWN).values_list("pk", flat=True)) == orphaned
     assert Send.objects.get(pk=send.pk).status == SendStatus.SENT
 
@@ -170,4 +171,5 @@ def test_sigkill_mid_send_then_restart_no_one_twice_and_every_missing_one_is_unk
     assert all(rows[mid] == DeliveryStatus.UNKNOWN for mid in missing), {rows[m] for m in missing}
     unknown = [mid for mid, status in rows.items() if status == DeliveryStatus.UNKNOWN]
     assert len(unknown) <= 10  # at most the batch in flight
-    assert all(rows[mid] == DeliveryStatus.SENT for mid in ids)
+    # A received message may be "unknown" (sent, then the worker died before recording it), never pending.
+    assert all(rows[mid] in (DeliveryStatus.SENT, DeliveryStatus.UNKNOWN) for mid in ids)
