@@ -183,8 +183,9 @@ def make_issue(
         cover_date=cover_date,
         cover_image=cover,
     )
-    for article in articles:
-        issue.issue_articles.add(IssueArticle(article=article))
+    # The editor's order, as the admin's drag-and-drop saves it.
+    for position, article in enumerate(articles):
+        issue.issue_articles.add(IssueArticle(article=article, sort_order=position))
     index.add_child(instance=issue)
     issue.save_revision().publish()
     return issue
