@@ -373,6 +373,9 @@ WAGTAILEMBEDS_RESPONSIVE_HTML = True
 MASTHEAD_ACCESS_POLICY = env_str("MASTHEAD_ACCESS_POLICY", "masthead.members.access.policy")
 MASTHEAD_SUBSCRIBER_CHECK = env_str("MASTHEAD_SUBSCRIBER_CHECK", "masthead.members.entitlements.is_subscriber")
 MASTHEAD_AD_FREE_CHECK = env_str("MASTHEAD_AD_FREE_CHECK", "masthead.members.entitlements.is_ad_free")
+# Anonymous reads from one network (IPv4 address or IPv6 /64) per day, in readers' allowances:
+# the ceiling that clearing cookies and changing the User-Agent cannot reset (masthead/members/access.py).
+METER_READERS_PER_NETWORK = env_int("METER_READERS_PER_NETWORK", 10, minimum=1)
 
 # --- Payments (masthead/billing; docs/configuration.md) ---------------------
 # STRIPE_API_BASE points the official SDK at localstripe for the offline demo

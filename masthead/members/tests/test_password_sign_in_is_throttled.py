@@ -11,8 +11,8 @@ from masthead.members import throttle
 LIMIT = throttle.PASSWORD.per_account_and_client
 
 
-def guess(client, email="member@example.com", password="guess"):
-    return client.post("/account/signin/", {"email": email, "password": password})
+def guess(client, email="member@example.com", typed="guess"):
+    return client.post("/account/signin/", {"email": email, "password": typed})
 
 
 def test_the_right_password_signs_in(member):
@@ -24,7 +24,7 @@ def test_the_right_password_signs_in(member):
 
 def test_wrong_password_and_unknown_address_get_the_same_answer(member):
     wrong = guess(Client())
-    unknown = guess(Client(), email="ghost@example.com", password="nope-nope-nope")
+    unknown = guess(Client(), email="ghost@example.com", typed="nope-nope-nope")
     assert wrong.status_code == unknown.status_code == 200
     for response in (wrong, unknown):
         assert "do not match" in response.content.decode()
@@ -34,7 +34,7 @@ def test_five_failures_lock_the_address_for_a_while_even_with_the_right_password
     client = Client()
     for _ in range(LIMIT):
         assert guess(client).status_code == 200
-    response = guess(client, password="a-long-password-1")
+    response = guess(client, typed="a-long-password-1")
     assert response.status_code == 429
     assert "Wait 15 minutes" in response.content.decode()
     assert "_auth_user_id" not in client.session
@@ -47,7 +47,7 @@ def test_the_owner_is_not_locked_out_by_a_guesser_on_another_network(member):
     answers = [guess(attacker).status_code for _ in range(2 * LIMIT)]
     assert answers == [200] * LIMIT + [429] * LIMIT
     owner = Client(REMOTE_ADDR="198.51.100.20")
-    assert guess(owner, password="a-long-password-1").status_code == 302
+    assert guess(owner, typed="a-long-password-1").status_code == 302
     # The guesser's refused tries were not counted against the account: it is still at LIMIT tries.
     assert guess(attacker).status_code == 429
 
@@ -62,9 +62,9 @@ def test_a_right_password_forgets_earlier_slips_from_the_same_network(member):
     client = Client()
     for _ in range(LIMIT - 1):
         guess(client)
-    assert guess(client, password="a-long-password-1").status_code == 302
+    assert guess(client, typed="a-long-password-1").status_code == 302
     for _ in range(LIMIT):
-        assert guess(Client(), password="typo").status_code == 200
+        assert guess(Client(), typed="typo").status_code == 200
 
 
 def test_many_addresses_from_one_network_are_limited_too(member, monkeypatch):
@@ -73,7 +73,7 @@ def test_many_addresses_from_one_network_are_limited_too(member, monkeypatch):
     client = Client(REMOTE_ADDR="192.0.2.50")
     for n in range(7):
         assert guess(client, email=f"spray{n}@example.com").status_code == 200
-    assert guess(client, password="a-long-password-1").status_code == 429
+    assert guess(client, typed="a-long-password-1").status_code == 429
 
 
 def test_sign_in_links_are_limited_per_address(member, smtp_server):
