@@ -1,4 +1,4 @@
-"""Request helpers shared by every app's views: the authenticated request type and the client's address."""
+"""Request helpers shared by every app's views: the one rule for each."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from functools import lru_cache
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.http import HttpRequest
+from django.utils.http import url_has_allowed_host_and_scheme
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -78,3 +79,15 @@ def client_network(request: HttpRequest) -> str:
             return str(address.ipv4_mapped)
         return str(ipaddress.ip_network(f"{address}/64", strict=False))
     return str(address)
+
+
+def safe_next(request: HttpRequest, candidate: str | None, default: str = "/") -> str:
+    """Where to send the reader after a form: `candidate` if it is a path on this site, else `default`.
+
+    Only same-site relative paths pass ("/account/", not "//evil.example" or
+    "https://evil.example"), so a crafted ?next= can never send a reader away.
+    """
+    if candidate and candidate.startswith("/") and not candidate.startswith("//") and "\\" not in candidate:
+        if url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+            return candidate
+    return default

@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 
-from masthead.members import services
+from masthead.access import services
 from masthead.members.models import Profile
 from masthead.members.tests.staff_fixtures import membership_staff  # noqa: F401 - fixture
 
