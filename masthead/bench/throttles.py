@@ -47,7 +47,9 @@ def prepare() -> None:
     from django.core.management.commands.createcachetable import Command as CreateCacheTable
 
     call_command("migrate", verbosity=0)
-    CreateCacheTable().create_table("default", CACHE_TABLE, False)
+    command = CreateCacheTable()
+    command.verbosity = 0
+    command.create_table("default", CACHE_TABLE, False)
 
 
 def child(store: str, start_at: float) -> None:
@@ -106,9 +108,9 @@ def reference() -> str:
 
 def _django(code: str) -> str:
     setup = "import django; django.setup(); from masthead.bench import throttles as t; "
-    result = subprocess.run(
-        [PYTHON, "-c", setup + code], cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=600, check=True
-    )
+    result = subprocess.run([PYTHON, "-c", setup + code], cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=600)
+    if result.returncode != 0:
+        raise RuntimeError(f"{code} failed: {result.stderr[-3000:]}")
     return result.stdout.strip().splitlines()[-1] if result.stdout.strip() else ""
 
 
