@@ -29,6 +29,9 @@ BAD = [
     ("a trusted proxy that is not an address", {"TRUSTED_PROXIES": "127.0.0.1,nginx.local"}, "TRUSTED_PROXIES"),
     ("behind a proxy without saying which", {"BEHIND_PROXY": "1"}, "TRUSTED_PROXIES"),
     ("a network ceiling of no readers", {"METER_READERS_PER_NETWORK": "0"}, "METER_READERS_PER_NETWORK"),
+    ("trim size not WIDTHxHEIGHT", {"EDITIONS_TRIM_MM": "A4"}, "EDITIONS_TRIM_MM"),
+    ("trim size out of range", {"EDITIONS_TRIM_MM": "2100x2750"}, "EDITIONS_TRIM_MM"),
+    ("bleed not a number", {"EDITIONS_BLEED_MM": "three"}, "EDITIONS_BLEED_MM"),
 ]
 
 
