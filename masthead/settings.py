@@ -11,6 +11,7 @@ REDIS_URL (cache, sessions, RQ tasks), S3 media (django-storages).
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import zoneinfo
 from pathlib import Path
@@ -208,7 +209,9 @@ if REDIS_URL:
             "KEY_PREFIX": "masthead",
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    # Sessions are written through to the database and read from Redis: a Redis
+    # restart or an LRU eviction must not sign every reader out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {
         "default": {
@@ -361,7 +364,23 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 # Preloading is the owner's opt-in (hstspreload.org, hard to undo, binds every
 # subdomain), so it stays off by default and check --deploy is not asked to nag.
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
+# Proxies whose X-Forwarded-For is believed (masthead.core.http.client_ip): addresses or networks.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES must list IP addresses or networks (e.g. 127.0.0.1,10.0.0.0/8); got {_proxy!r}"
+        ) from None
+if BEHIND_PROXY and not TRUSTED_PROXIES:
+    # Without it every reader would share the proxy's address: one guesser or
+    # one busy office would then trip the throttles for the whole site.
+    raise ImproperlyConfigured(
+        "TRUSTED_PROXIES must be set when BEHIND_PROXY is on: the address(es) your proxy connects from, e.g. 127.0.0.1"
+    )
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -388,6 +407,10 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "epub", "odt", "pdf", "rtf", "txt", "xl
 WAGTAIL_I18N_ENABLED = False
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
+
+# Anonymous reads from one network (IPv4 address or IPv6 /64) per day, in readers' allowances:
+# the ceiling that clearing cookies and changing the User-Agent cannot reset (masthead/access/meter.py).
+METER_READERS_PER_NETWORK = env_int("METER_READERS_PER_NETWORK", 10, minimum=1)
 
 # --- Payments (masthead/billing; docs/configuration.md) ---------------------
 # STRIPE_API_BASE points the official SDK at localstripe for the offline demo

@@ -339,8 +339,11 @@ class IssuePage(CachedForAnonymousMixin, Page):
             raise ValidationError({"number": "An issue number runs from 1 to 24 (twenty-four issues a year)."})
 
     def contents(self) -> list[ArticlePage]:
-        rows = self.issue_articles.select_related("article", "article__hero_image").prefetch_related(
-            "article__article_authors__author"
+        # pk breaks ties (rows saved without a position), so every database gives the same order.
+        rows = (
+            self.issue_articles.select_related("article", "article__hero_image")
+            .prefetch_related("article__article_authors__author")
+            .order_by("sort_order", "pk")
         )
         return [row.article for row in rows if row.article is not None and row.article.live]
 
