@@ -44,7 +44,7 @@ def settle(*, customer: Customer, provider: PaymentProvider) -> None:
         _end_if_current_payment_refunded(sub, provider)
     for sub in Subscription.objects.filter(customer=customer, refunded_at__isnull=False).select_related("customer__user"):
         _refund_payments_after_the_refund(sub, provider)
-        if sub.status in LIVE_STATUSES:
+        if sub.status in LIVE_STATUSES:  # as last mirrored; cancel_now asks Stripe again
             _cancel_at_stripe(sub, provider)
     _cancel_duplicates(customer, provider)
 
@@ -60,20 +60,21 @@ def payment_for(charge: ChargeInfo) -> Payment | None:
 
 
 def _end_if_current_payment_refunded(sub: Subscription, provider: PaymentProvider) -> None:
+    """Ends access here; settle() then cancels it at Stripe with every other refund-ended subscription."""
     newest = sub.payments.order_by("-paid_at", "-pk").first()
     if newest is None or newest.refunded_at is None:
         return
-    info = provider.cancel_now(sub.stripe_id)
     with transaction.atomic():
-        ended = Subscription.objects.filter(pk=sub.pk, refunded_at__isnull=True).update(refunded_at=timezone.now())
-        mirrored = mirror.apply_subscription(info)  # refunded_at is set: access ends with reason "refunded"
-        if ended and mirrored is not None:
-            emails.send_on_commit(
-                mirrored.customer.user,
-                "refund_ended",
-                subscription=mirrored,
-                amount_display=format_money(newest.amount, newest.currency),
-            )
+        if not Subscription.objects.filter(pk=sub.pk, refunded_at__isnull=True).update(refunded_at=timezone.now()):
+            return
+        sub.refresh_from_db()
+        mirror.reconcile_access(sub)  # refunded_at is set: access ends with reason "refunded"
+        emails.send_on_commit(
+            sub.customer.user,
+            "refund_ended",
+            subscription=sub,
+            amount_display=format_money(newest.amount, newest.currency),
+        )
 
 
 # --- rule 2 -------------------------------------------------------------------

@@ -65,10 +65,14 @@ def test_second_claim_same_email_or_same_card_is_refused_with_a_clear_message(
     assert "it has already been used" in page
     assert Subscription.objects.get(pk=again.pk).refunded_at is None and access.has(reader)
 
-    same_card = make_reader("samecard")  # new email, same card: still the same customer
-    subscribe(stripe_env, same_card, plan)
+    same_card = make_reader("samecard")  # new email, same card: still the same person
+    theirs = subscribe(stripe_env, same_card, plan)
     with pytest.raises(services.BillingError, match="once per reader"):
         guarantee.claim_guarantee(user=same_card)
+    # Refused means no money moved and nothing ended, not only a message.
+    charge = services.get_provider().get_charge(Payment.objects.get(subscription=theirs).stripe_charge_id)
+    assert charge.amount_refunded == 0 and access.has(same_card)
+    assert services.get_provider().get_subscription(theirs.stripe_id).status == "active"
 
     stranger = make_reader("stranger")  # new email and new card: eligible
     subscribe(stripe_env, stranger, plan, OTHER_VISA)
