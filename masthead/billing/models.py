@@ -111,6 +111,9 @@ class Subscription(models.Model):
     # Access ended by a refund (ours, or one made in Stripe's dashboard). From then
     # on the subscription is cancelled at Stripe and any later payment is refunded.
     refunded_at = models.DateTimeField(null=True, blank=True)
+    # Set when Masthead itself starts refunding it (guarantee, staff): the refund
+    # webhooks Stripe sends back meanwhile leave the ending and the email to that flow.
+    refund_started_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Set when this was a second live subscription of one reader: it was cancelled and refunded.
     duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     synced_at = models.DateTimeField(default=timezone.now)

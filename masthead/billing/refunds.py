@@ -27,6 +27,7 @@ transaction, after a rollback, and twice.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import Max
@@ -37,6 +38,7 @@ from masthead.billing.models import Customer, Payment, Subscription, format_mone
 from masthead.billing.provider import LIVE_STATUSES, ChargeInfo, PaymentError, PaymentProvider, RefundInfo
 
 log = logging.getLogger(__name__)
+OWN_REFUND_WINDOW = timedelta(minutes=10)
 
 
 def settle(*, customer: Customer, provider: PaymentProvider) -> None:
@@ -60,7 +62,14 @@ def payment_for(charge: ChargeInfo) -> Payment | None:
 
 
 def _end_if_current_payment_refunded(sub: Subscription, provider: PaymentProvider) -> None:
-    """Ends access here; settle() then cancels it at Stripe with every other refund-ended subscription."""
+    """Ends access here; settle() then cancels it at Stripe with every other refund-ended subscription.
+
+    Not for a duplicate (rule 3 refunded it; the reader reads on through the
+    other one) nor while Masthead's own refund of it is under way: that flow
+    ends it and tells the reader in its own words.
+    """
+    if sub.duplicate_of_id is not None or _own_refund_under_way(sub):
+        return
     newest = sub.payments.order_by("-paid_at", "-pk").first()
     if newest is None or newest.refunded_at is None:
         return
@@ -75,6 +84,11 @@ def _end_if_current_payment_refunded(sub: Subscription, provider: PaymentProvide
             subscription=sub,
             amount_display=format_money(newest.amount, newest.currency),
         )
+
+
+def _own_refund_under_way(sub: Subscription) -> bool:
+    # A flow stuck longer than this (a crash between refunds) is over: the rule applies again.
+    return sub.refund_started_at is not None and sub.refund_started_at > timezone.now() - OWN_REFUND_WINDOW
 
 
 # --- rule 2 -------------------------------------------------------------------
@@ -171,6 +185,7 @@ def refund_and_end(sub: Subscription, *, key: str, provider: PaymentProvider, gu
     Stripe is called outside any transaction; each refund is recorded as soon
     as it is made, so a retry after a failure skips it.
     """
+    Subscription.objects.filter(pk=sub.pk).update(refund_started_at=timezone.now())
     total, currency = 0, ""
     for payment in sub.payments.filter(refunded_at__isnull=True).order_by("paid_at"):
         refund = refund_in_full(payment, key=f"{key}-{payment.stripe_invoice_id}", provider=provider)

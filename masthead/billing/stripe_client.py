@@ -199,7 +199,13 @@ class StripeProvider:
         current = self.get_subscription(subscription_id)
         if current.status in CANCELLED_STATUSES:
             return current  # cancelling twice is an error at Stripe; here it is a no-op
-        return self._subscription(_translate(lambda: self._c.subscriptions.cancel(subscription_id)).to_dict())
+        try:
+            return self._subscription(_translate(lambda: self._c.subscriptions.cancel(subscription_id)).to_dict())
+        except PaymentError as exc:
+            again = self.get_subscription(subscription_id)
+            if not exc.retryable and again.status in CANCELLED_STATUSES:
+                return again  # cancelled meanwhile (a webhook's handler, the dashboard): the same outcome
+            raise
 
     @staticmethod
     def _subscription(sub: dict[str, Any]) -> SubscriptionInfo:

@@ -53,6 +53,11 @@ class Migration(migrations.Migration):
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='billing.subscription'),
         ),
         migrations.AddField(
+            model_name='subscription',
+            name='refund_started_at',
+            field=models.DateTimeField(blank=True, editable=False, null=True),
+        ),
+        migrations.AddField(
             model_name='guaranteeclaimkey',
             name='claim',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='keys', to='billing.guaranteeclaim'),

@@ -140,7 +140,8 @@ def synthetic_event(event_type: str, obj_type: str, obj_id: str, n: int = 0) -> 
 
 def stripe_api(server: LocalStripe, method: str, path: str, **data: Any) -> dict[str, Any]:
     """A call straight to (local) Stripe, as its dashboard or its billing clock would make it."""
-    response = requests.request(method, f"{server.url}{path}", data=data, auth=("sk_test_x", ""), timeout=10)
+    where = {"params": data} if method == "GET" else {"data": data}  # a GET's filters go in the query string
+    response = requests.request(method, f"{server.url}{path}", auth=("sk_test_x", ""), timeout=10, **where)
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body

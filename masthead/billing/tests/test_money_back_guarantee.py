@@ -144,3 +144,35 @@ def test_readers_own_time_zone_wins(db: Any, settings: Any) -> None:
     )
     assert guarantee.guarantee_status(sub, now=datetime(2026, 3, 3, 10, 0, tzinfo=UTC)).eligible  # Mar 3 19:00 Tokyo
     assert not guarantee.guarantee_status(sub, now=datetime(2026, 3, 3, 16, 0, tzinfo=UTC)).eligible  # Mar 4 01:00 Tokyo
+
+
+def test_refund_webhooks_arriving_while_the_guarantee_refunds_leave_the_ending_to_it(
+    stripe_env: Any, plan: Any, reader: Any, access: Any, monkeypatch: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Stripe reports our own refund (charge.refunded) at once; it must not end the subscription under the claim's feet."""
+    from masthead.billing.stripe_client import StripeProvider
+    from masthead.billing.tests.conftest import deliver, synthetic_event
+
+    sub = subscribe(stripe_env, reader, plan)
+    payment = Payment.objects.get(subscription=sub)
+    real_cancel = StripeProvider.cancel_now
+    reported: list[int] = []
+    calls: list[str] = []
+
+    def cancel_after_stripe_reported_the_refund(self: Any, subscription_id: str) -> Any:
+        calls.append(subscription_id)
+        if len(calls) == 1:  # the claim's own call; the webhook's handler may call it too
+            reported.append(deliver(synthetic_event("charge.refunded", "charge", payment.stripe_charge_id)).status_code)
+        return real_cancel(self, subscription_id)
+
+    monkeypatch.setattr(StripeProvider, "cancel_now", cancel_after_stripe_reported_the_refund)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        claim = guarantee.claim_guarantee(user=reader)
+
+    assert reported == [200]
+    assert claim.status == GuaranteeClaim.REFUNDED and not access.has(reader)
+    assert services.get_provider().get_subscription(sub.stripe_id).status == "canceled"
+    subjects = [m.subject for m in mail.outbox if reader.email in m.to]
+    assert len(subjects) == 1 and "your refund" in subjects[0]
+    assert "money-back guarantee" in mail.outbox[-1].body

@@ -36,6 +36,7 @@ from masthead.billing.tests.conftest import (
     synthetic_event,
 )
 from masthead.members.models import Grant
+from masthead.newsroom.access import reader_access_ended
 from masthead.testing import builders
 
 
@@ -223,10 +224,22 @@ def test_a_webhook_revealing_a_second_live_subscription_cancels_and_refunds_the_
     extra = stripe_side_subscription(stripe_env, reader, plan)  # made in Stripe's dashboard, charged at once
     extra_charge = charge_of(stripe_env, extra.latest_invoice_id)
     mail.outbox.clear()
+    ended: list[str] = []
 
-    with django_capture_on_commit_callbacks(execute=True):
-        for event in events_about(stripe_env, extra.id) * 2 + events_about(stripe_env, extra.latest_invoice_id) * 2:
-            assert deliver(event).status_code == 200
+    def on_end(sender: Any, user: Any, reason: str, **kw: Any) -> None:
+        ended.append(reason)
+
+    reader_access_ended.connect(on_end)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            for event in events_about(stripe_env, extra.id) * 2 + events_about(stripe_env, extra.latest_invoice_id) * 2:
+                assert deliver(event).status_code == 200
+            # What Stripe sends back about our own refund and cancellation: they must not read as "refunded, ended".
+            assert deliver(refund_event(extra_charge["id"])).status_code == 200
+            for event in events_about(stripe_env, extra.id):
+                assert deliver({**event, "id": event["id"] + "_later"}).status_code == 200
+    finally:
+        reader_access_ended.disconnect(on_end)
 
     provider = services.get_provider()
     assert provider.get_subscription(extra.id).status == "canceled"
@@ -236,6 +249,9 @@ def test_a_webhook_revealing_a_second_live_subscription_cancels_and_refunds_the_
     assert [s["id"] for s in live_at_stripe(stripe_env, Customer.objects.get(user=reader).stripe_id)] == [kept.stripe_id]
     assert access.has(reader) and not access.revoked(kept.stripe_id)
     assert len(mails_to(reader, "second subscription")) == 1
+    assert not mails_to(reader, "ended")  # the reader still reads: nothing ended for them
+    assert "refunded" not in ended  # so private feeds and downloads are not revoked either
+    assert Subscription.objects.get(stripe_id=extra.id).refunded_at is None
 
 
 @pytest.mark.django_db(transaction=True)
