@@ -10,13 +10,15 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 
+from masthead.core.models import MagazineSettings
+
 log = logging.getLogger(__name__)
 
 
 def send(user: Any, kind: str, **context: Any) -> None:
     if not getattr(user, "email", ""):
         return
-    context.update(user=user, site_name=settings.WAGTAIL_SITE_NAME, site_url=settings.SITE_URL)
+    context.update(user=user, site_name=MagazineSettings.current().name, site_url=settings.SITE_URL)
     subject = render_to_string(f"billing/email/{kind}_subject.txt", context).strip()
     body = render_to_string(f"billing/email/{kind}.txt", context)
     try:

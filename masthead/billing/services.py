@@ -18,11 +18,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.module_loading import import_string
+from wagtail import hooks
 
 from masthead.billing import emails, mirror, refunds
 from masthead.billing.models import Customer, Plan, Subscription
@@ -77,17 +76,17 @@ def live_subscription(user: Any) -> Subscription | None:
     return Subscription.objects.live().filter(customer__user=user).select_related("plan", "customer").first()
 
 
-def postal_address_missing(user: Any) -> str | None:
-    """For print plans: the URL where the reader adds an address, or None when they have one.
+# Hook: fn(user) -> the URL where this reader must add a postal address before
+# a print plan, or None. fulfilment owns addresses and sits beside billing in
+# the dependency graph, so it answers through this hook instead of an import.
+ADDRESS_NEEDED_HOOK = "masthead_postal_address_needed"
 
-    fulfilment owns addresses and sits beside billing in the dependency graph,
-    so it is asked through settings.BILLING_ADDRESS_CHECK (fn(user) -> True
-    when an address is still needed); empty skips the check.
-    """
-    if not settings.BILLING_ADDRESS_CHECK:
-        return None
-    if import_string(settings.BILLING_ADDRESS_CHECK)(user):
-        return str(settings.BILLING_ADDRESS_URL)
+
+def postal_address_missing(user: Any) -> str | None:
+    """For print plans: the URL where the reader adds an address, or None when they have one."""
+    for fn in hooks.get_hooks(ADDRESS_NEEDED_HOOK):
+        if url := fn(user):
+            return str(url)
     return None
 
 

@@ -17,6 +17,8 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from masthead.access.models import Grant
+from masthead.access.signals import access_ended
 from masthead.billing import mirror, services
 from masthead.billing.models import Customer, Payment, Subscription, WebhookEvent
 from masthead.billing.tests.conftest import (
@@ -35,8 +37,6 @@ from masthead.billing.tests.conftest import (
     subscribe,
     synthetic_event,
 )
-from masthead.members.models import Grant
-from masthead.newsroom.access import reader_access_ended
 from masthead.testing import builders
 
 
@@ -229,7 +229,7 @@ def test_a_webhook_revealing_a_second_live_subscription_cancels_and_refunds_the_
     def on_end(sender: Any, user: Any, reason: str, **kw: Any) -> None:
         ended.append(reason)
 
-    reader_access_ended.connect(on_end)
+    access_ended.connect(on_end)
     try:
         with django_capture_on_commit_callbacks(execute=True):
             for event in events_about(stripe_env, extra.id) * 2 + events_about(stripe_env, extra.latest_invoice_id) * 2:
@@ -239,7 +239,7 @@ def test_a_webhook_revealing_a_second_live_subscription_cancels_and_refunds_the_
             for event in events_about(stripe_env, extra.id):
                 assert deliver({**event, "id": event["id"] + "_later"}).status_code == 200
     finally:
-        reader_access_ended.disconnect(on_end)
+        access_ended.disconnect(on_end)
 
     provider = services.get_provider()
     assert provider.get_subscription(extra.id).status == "canceled"

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0002_circulation_group'),
+        ('members', '0003_access_models_moved'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
