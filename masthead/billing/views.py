@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from masthead.billing import guarantee as money_back
 from masthead.billing import services, webhooks
 from masthead.billing.models import Customer, Plan
 from masthead.billing.provider import PaymentError
@@ -130,7 +131,7 @@ def resume(request: HttpRequest) -> HttpResponse:
 def guarantee(request: HttpRequest) -> HttpResponse:
     return _action(
         request,
-        lambda: services.claim_guarantee(user=request.user),
+        lambda: money_back.claim_guarantee(user=request.user),
         "Your payment has been refunded in full and your subscription has ended. A confirmation email is on its way.",
     )
 

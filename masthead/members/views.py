@@ -200,13 +200,7 @@ def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
         taken = tokens.user_for_email(new_email)
         if taken is not None and taken.pk != user.pk:
             return render(request, "members/link_invalid.html", {"error": EMAIL_TAKEN}, status=409)
-        old_email = user.email
-        user.email = new_email
-        fields = ["email"]
-        if user.username == old_email:
-            user.username = new_email[:150]
-            fields.append("username")
-        user.save(update_fields=fields)
+        old_email = services.change_email(user=user, new_email=new_email)
     _address_confirmed(user, new_email)
     emails.send_email_changed_notice(old_email, new_email)
     messages.success(request, f"Your email address is now {new_email}.")
