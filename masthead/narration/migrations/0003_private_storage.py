@@ -5,20 +5,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+    """Narration files go to the private storage (0004 moves the existing ones).
+
+    Where a file is stored is not in the database, so this changes the model
+    state only (SQLite would otherwise rebuild both tables for nothing).
+    """
 
     dependencies = [
         ('narration', '0002_podcasttoken'),
     ]
 
     operations = [
-        migrations.AlterField(
-            model_name='clip',
-            name='pcm',
-            field=models.FileField(max_length=255, storage=masthead.core.private_files.get_private_storage, upload_to='narration/clips/'),
-        ),
-        migrations.AlterField(
-            model_name='narration',
-            name='audio',
-            field=models.FileField(blank=True, max_length=255, storage=masthead.core.private_files.get_private_storage, upload_to='narration/'),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name='clip',
+                    name='pcm',
+                    field=models.FileField(max_length=255, storage=masthead.core.private_files.get_private_storage, upload_to='narration/clips/'),
+                ),
+                migrations.AlterField(
+                    model_name='narration',
+                    name='audio',
+                    field=models.FileField(blank=True, max_length=255, storage=masthead.core.private_files.get_private_storage, upload_to='narration/'),
+                ),
+            ],
         ),
     ]
