@@ -1,3 +1,5 @@
+# mypy: allow-subclassing-any
+# (django-storages ships no type information, so S3Storage is Any to mypy.)
 """S3 versions of the two storages (django-storages), named in settings.STORAGES when S3_BUCKET is set.
 
 Kept apart from storage.py because importing django-storages' S3 backend
@@ -25,9 +27,12 @@ class PrivateS3Storage(S3Storage):
 
     The options that would make an object public are forced off here, whatever
     settings say: no public-read ACL, no unsigned URLs, no CDN domain (a custom
-    domain makes django-storages return unsigned URLs).
+    domain makes django-storages return unsigned URLs). Signatures are SigV4,
+    whose URLs carry their own lifetime (X-Amz-Expires) and which every S3
+    region accepts.
     """
 
     def __init__(self, **settings: Any) -> None:
         settings.update(default_acl="private", querystring_auth=True, custom_domain=None, file_overwrite=False)
+        settings.setdefault("signature_version", "s3v4")
         super().__init__(**settings)

@@ -53,9 +53,14 @@ class PublicMediaStorage(UniqueNamesMixin, FileSystemStorage):
 class PrivateFileSystemStorage(FileSystemStorage):
     """Files under PRIVATE_FILES_ROOT. They have no URL: serve them with private_files.serve_private_file."""
 
+    def __init__(self, location: str | None = None, **options: Any) -> None:
+        super().__init__(location=location, **options)
+        self._private_root = location
+
     @cached_property
     def base_location(self) -> Any:
-        return self._value_or_setting(self._location, settings.PRIVATE_FILES_ROOT)
+        # Read when first needed (and again after a settings change), like MEDIA_ROOT for media.
+        return self._value_or_setting(self._private_root, settings.PRIVATE_FILES_ROOT)
 
     @cached_property
     def base_url(self) -> Any:
@@ -66,7 +71,7 @@ class PrivateFileSystemStorage(FileSystemStorage):
             "Private files have no URL; a view checks the gate and answers with private_files.serve_private_file()."
         )
 
-    def _clear_cached_properties(self, setting: str, **kwargs: Any) -> None:
+    def _clear_cached_properties(self, setting: Any, **kwargs: Any) -> None:
         super()._clear_cached_properties(setting, **kwargs)
         if setting == "PRIVATE_FILES_ROOT":
             self.__dict__.pop("base_location", None)

@@ -52,7 +52,7 @@ def public_media(request: HttpRequest, path: str) -> HttpResponseBase:
     they live in the private storage (core.private_files).
     """
     # MEDIA_ROOT is read per request, not when the URLconf was built, so it follows the settings in force.
-    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    response = serve(request, path, document_root=str(settings.MEDIA_ROOT))
     if response.status_code in (200, 304):
         response["Cache-Control"] = PUBLIC_MEDIA_CACHE_CONTROL
     return response

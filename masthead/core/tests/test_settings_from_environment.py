@@ -26,6 +26,16 @@ BAD = [
     ("S3 keys without a bucket", {"S3_ACCESS_KEY_ID": "AKIA", "S3_SECRET_ACCESS_KEY": "s"}, "S3_BUCKET"),
     ("half an S3 key pair", {"S3_BUCKET": "media", "S3_ACCESS_KEY_ID": "AKIA"}, "S3_SECRET_ACCESS_KEY"),
     ("unknown time zone", {"TIME_ZONE": "Mars/Olympus_Mons"}, "TIME_ZONE"),
+    # Everything under a public root has a URL: private files must live elsewhere.
+    ("private files inside media", {"MEDIA_ROOT": "/srv/m", "PRIVATE_FILES_ROOT": "/srv/m/private"}, "PRIVATE_FILES_ROOT"),
+    ("media inside private files", {"MEDIA_ROOT": "/srv/p/media", "PRIVATE_FILES_ROOT": "/srv/p"}, "PRIVATE_FILES_ROOT"),
+    ("private files are the static root", {"STATIC_ROOT": "/srv/s", "PRIVATE_FILES_ROOT": "/srv/s"}, "PRIVATE_FILES_ROOT"),
+    ("accel prefix is not a path", {"PRIVATE_FILES_ACCEL_PREFIX": "_private"}, "PRIVATE_FILES_ACCEL_PREFIX"),
+    ("accel prefix under media", {"PRIVATE_FILES_ACCEL_PREFIX": "/media/private/"}, "PRIVATE_FILES_ACCEL_PREFIX"),
+    ("signed URLs that outlive a refund", {"PRIVATE_FILES_SIGNED_URL_SECONDS": "3600"}, "PRIVATE_FILES_SIGNED_URL_SECONDS"),
+    ("signed URLs that never work", {"PRIVATE_FILES_SIGNED_URL_SECONDS": "0"}, "PRIVATE_FILES_SIGNED_URL_SECONDS"),
+    ("private bucket without S3", {"PRIVATE_S3_BUCKET": "private"}, "S3_BUCKET"),
+    ("shared bucket without a prefix", {"S3_BUCKET": "media", "PRIVATE_S3_PREFIX": "/"}, "PRIVATE_S3_PREFIX"),
 ]
 
 
@@ -91,6 +101,9 @@ def test_a_good_production_environment_passes_the_deploy_check(tmp_path):
         TIME_ZONE="Europe/London",
         REDIS_URL="",
         LOG_LEVEL="info",
+        PRIVATE_FILES_ROOT=str(tmp_path / "private"),
+        PRIVATE_FILES_ACCEL_PREFIX="/_masthead_private/",
+        PRIVATE_FILES_SIGNED_URL_SECONDS="60",
     )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

@@ -198,8 +198,14 @@ def narrated(gated, magazine):
         for variant in ("full", "teaser") if access != "public" else ("full",):
             blocks = page.full_blocks() if variant == "full" else page.preview_blocks()
             row = narration_model(
-                page=page, revision_id=page.live_revision_id, variant=variant, voice="matrix", status="ready",
-                size_bytes=4, duration_ms=1000, transcript=page.plain_text(blocks),
+                page=page,
+                revision_id=page.live_revision_id,
+                variant=variant,
+                voice="matrix",
+                status="ready",
+                size_bytes=4,
+                duration_ms=1000,
+                transcript=page.plain_text(blocks),
             )
             row.audio.save(f"{page.slug}-{variant}.mp3", ContentFile(b"\xff\xf3\x00\x00"), save=False)
             row.save()
@@ -253,7 +259,8 @@ def test_no_file_under_media_url_belongs_to_a_gated_article(narrated, magazine, 
     owners = {}
     for model, field in _file_fields():
         if model._meta.label_lower in PUBLIC_MEDIA_MODELS:
-            owners.update(dict.fromkeys(model._default_manager.exclude(**{field.name: ""}).values_list(field.name, flat=True), model))
+            names = model._default_manager.exclude(**{field.name: ""}).values_list(field.name, flat=True)
+            owners.update(dict.fromkeys(names, model))
     on_disk = _walk(storages["default"])
     assert any(name.startswith("original_images/") for name in on_disk), "the magazine should have a photo in media"
     assert not [name for name in on_disk if name not in owners], f"files in media that no public row owns: {on_disk}"

@@ -43,7 +43,8 @@ def nginx(live_server, magazine, settings, tmp_path) -> Iterator[str]:
         pytest.skip("nginx is not installed (scripts/bootstrap.sh test installs nginx-light)")
     settings.PRIVATE_FILES_ACCEL_PREFIX = PREFIX
     conf_dir = tmp_path / "nginx"
-    (conf_dir / "tmp").mkdir(parents=True)
+    scratch = conf_dir / "scratch"
+    scratch.mkdir(parents=True)
     snippet = SNIPPET.read_text()
     assert "/srv/masthead/var/private/" in snippet and "/srv/masthead/var/media/" in snippet
     snippet = snippet.replace("/srv/masthead/var/private/", f"{settings.PRIVATE_FILES_ROOT}/").replace(
@@ -61,11 +62,11 @@ error_log {conf_dir}/error.log warn;
 events {{ worker_connections 64; }}
 http {{
   access_log off;
-  client_body_temp_path {conf_dir}/tmp;
-  proxy_temp_path {conf_dir}/tmp;
-  fastcgi_temp_path {conf_dir}/tmp;
-  uwsgi_temp_path {conf_dir}/tmp;
-  scgi_temp_path {conf_dir}/tmp;
+  client_body_temp_path {scratch};
+  proxy_temp_path {scratch};
+  fastcgi_temp_path {scratch};
+  uwsgi_temp_path {scratch};
+  scgi_temp_path {scratch};
   server {{
     listen 127.0.0.1:{port};
     location / {{
@@ -97,7 +98,8 @@ http {{
 
 
 def fetch(url: str, *, cookie: str = "", method: str = "GET", **headers: str) -> tuple[int, dict[str, str], bytes]:
-    request = urllib.request.Request(url, method=method, headers={**headers, **({"Cookie": cookie} if cookie else {})})
+    extra = {"Cookie": cookie} if cookie else {}
+    request = urllib.request.Request(url, method=method, headers={**headers, **extra})  # noqa: S310 - loopback only
     try:
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - a loopback test server
             return response.status, dict(response.headers), response.read()

@@ -55,8 +55,14 @@ def old_site(transactional_db, magazine):
         path.write_bytes(data)
     rows = {
         variant: Narration.objects.create(
-            page=page, revision_id=page.live_revision_id, variant=variant, voice="old", status="ready",
-            audio=files[variant][0], size_bytes=len(files[variant][1]), duration_ms=1000,
+            page=page,
+            revision_id=page.live_revision_id,
+            variant=variant,
+            voice="old",
+            status="ready",
+            audio=files[variant][0],
+            size_bytes=len(files[variant][1]),
+            duration_ms=1000,
         )
         for variant in ("full", "teaser")
     }
