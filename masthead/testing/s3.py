@@ -53,7 +53,7 @@ def s3_server() -> Iterator[str]:
 
 
 def s3_client(endpoint: str) -> Any:
-    import boto3  # type: ignore[import-untyped]  # boto3 ships no types; stubs are not installed
+    import boto3
 
     return boto3.client(
         "s3", endpoint_url=endpoint, aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY, region_name=REGION
