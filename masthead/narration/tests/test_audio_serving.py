@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from masthead.narration.tests.listening_helpers import make_narration, needs_narration, tone_mp3
+from masthead.narration.tests.listening_helpers import make_narration, tone_mp3
 from masthead.narration.transcripts import audio_path, transcript_path
 from masthead.testing.fixtures import SECRET_MARKER
 
@@ -18,7 +18,6 @@ def body(response) -> bytes:
     return b"".join(response.streaming_content) if response.streaming else response.content
 
 
-@needs_narration
 def test_whole_file_with_accept_ranges_etag_and_long_public_cache(client, public_narration):
     data = tone_mp3()
     response = client.get(audio_path(public_narration))
@@ -31,7 +30,6 @@ def test_whole_file_with_accept_ranges_etag_and_long_public_cache(client, public
     assert body(response) == data
 
 
-@needs_narration
 def test_safari_probe_gets_206_with_two_bytes(client, public_narration):
     data = tone_mp3()
     response = client.get(audio_path(public_narration), HTTP_RANGE="bytes=0-1")
@@ -41,7 +39,6 @@ def test_safari_probe_gets_206_with_two_bytes(client, public_narration):
     assert body(response) == data[:2]
 
 
-@needs_narration
 def test_open_ended_and_suffix_ranges_return_the_right_bytes(client, public_narration):
     data = tone_mp3()
     middle = client.get(audio_path(public_narration), HTTP_RANGE="bytes=1000-")
@@ -51,7 +48,6 @@ def test_open_ended_and_suffix_ranges_return_the_right_bytes(client, public_narr
     assert tail["Content-Range"] == f"bytes {len(data) - 300}-{len(data) - 1}/{len(data)}"
 
 
-@needs_narration
 def test_range_past_the_end_is_416_with_the_size(client, public_narration):
     size = len(tone_mp3())
     response = client.get(audio_path(public_narration), HTTP_RANGE=f"bytes={size}-")
@@ -59,7 +55,6 @@ def test_range_past_the_end_is_416_with_the_size(client, public_narration):
     assert response["Content-Range"] == f"bytes */{size}"
 
 
-@needs_narration
 def test_stale_if_range_gets_the_whole_file_and_matching_etag_gets_304(client, public_narration):
     url = audio_path(public_narration)
     etag = client.get(url)["ETag"]
@@ -70,7 +65,6 @@ def test_stale_if_range_gets_the_whole_file_and_matching_etag_gets_304(client, p
     assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
 
 
-@needs_narration
 def test_head_answers_length_without_a_body(client, public_narration):
     response = client.head(audio_path(public_narration))
     assert response.status_code == 200
@@ -78,7 +72,6 @@ def test_head_answers_length_without_a_body(client, public_narration):
     assert body(response) == b""
 
 
-@needs_narration
 def test_full_audio_of_a_subscriber_article_is_refused_to_anonymous_readers(client, magazine):
     full = make_narration(magazine.subscriber_article, variant="full")
     teaser = make_narration(magazine.subscriber_article, variant="teaser")
@@ -93,7 +86,6 @@ def test_full_audio_of_a_subscriber_article_is_refused_to_anonymous_readers(clie
     assert allowed["Cache-Control"].startswith("public")
 
 
-@needs_narration
 def test_staff_get_full_gated_audio_that_no_cache_may_keep(client, magazine, staff):
     full = make_narration(magazine.subscriber_article, variant="full")
     client.force_login(staff)
@@ -107,7 +99,6 @@ def test_staff_get_full_gated_audio_that_no_cache_may_keep(client, magazine, sta
     assert vtt["Cache-Control"] == "private, no-store"
 
 
-@needs_narration
 def test_signed_in_member_hears_members_article_in_full(client, magazine, member):
     full = make_narration(magazine.members_article, variant="full")
     assert client.get(audio_path(full)).status_code == 403
@@ -115,7 +106,6 @@ def test_signed_in_member_hears_members_article_in_full(client, magazine, member
     assert client.get(audio_path(full)).status_code == 200
 
 
-@needs_narration
 def test_unknown_file_name_unpublished_page_and_unready_narrations_are_404(client, magazine, staff):
     ready = make_narration(magazine.public_article)
     assert client.get(f"/audio/{ready.pk}/other-name.mp3").status_code == 404
