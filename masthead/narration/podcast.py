@@ -37,7 +37,7 @@ from masthead.access import entitlements, gate
 from masthead.access.levels import AccessLevel
 from masthead.core.models import MagazineSettings
 from masthead.core.pagecache import mark_shared_cacheable
-from masthead.narration import transcripts
+from masthead.narration import feed_tokens, transcripts
 from masthead.narration.listening import FULL, TEASER, anonymous_full, is_public, narration_model, ready_narrations
 from masthead.narration.models import PodcastToken
 from masthead.narration.views import refused, send_audio, send_transcript
@@ -263,7 +263,11 @@ def _reader_for(token: str) -> Any:
     if found is None:
         raise Http404("No such feed.")
     user = found.user
-    if found.is_revoked or not user.is_active or not entitlements.is_subscriber(user):
+    if found.is_revoked or not user.is_active:
+        raise FeedGone
+    if not entitlements.is_subscriber(user) or not feed_tokens.from_present_access(found):
+        # Seen during a lapse, or kept through one: this URL never works again, even after resubscribing.
+        feed_tokens.retire(found, reason=feed_tokens.LAPSED)
         raise FeedGone
     return user
 
