@@ -5,8 +5,9 @@ reader may hear: free articles in full. The private feed
 (/feeds/private/<token>/podcast.xml) is a bearer URL for one subscriber; its
 enclosures and transcripts live under the same token, because podcast apps
 fetch without a session. A token stops working (410) when it is rotated or
-revoked, and whenever the members app says the reader is no longer a
-subscriber, even if no revocation signal arrived.
+revoked, and for good once it is used while the reader has no access or was
+issued before the reader's present stretch of access (feed_tokens.py), even
+if no revocation signal arrived.
 
 Tags follow Apple's Podcasts Connect requirements (itunes:image, category,
 explicit, language, author, owner; enclosure url/length/type) and the
