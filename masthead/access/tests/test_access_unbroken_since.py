@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -15,7 +15,7 @@ from masthead.access.entitlements import CONTINUITY_SLACK, access_unbroken_since
 NOW = timezone.now()
 
 
-def days(n: float) -> timezone.datetime:
+def days(n: float) -> datetime:
     return NOW + timedelta(days=n)
 
 

@@ -36,6 +36,9 @@ BAD = [
     ("signed URLs that never work", {"PRIVATE_FILES_SIGNED_URL_SECONDS": "0"}, "PRIVATE_FILES_SIGNED_URL_SECONDS"),
     ("private bucket without S3", {"PRIVATE_S3_BUCKET": "private"}, "S3_BUCKET"),
     ("shared bucket without a prefix", {"S3_BUCKET": "media", "PRIVATE_S3_PREFIX": "/"}, "PRIVATE_S3_PREFIX"),
+    ("trim size not WIDTHxHEIGHT", {"EDITIONS_TRIM_MM": "A4"}, "EDITIONS_TRIM_MM"),
+    ("trim size out of range", {"EDITIONS_TRIM_MM": "2100x2750"}, "EDITIONS_TRIM_MM"),
+    ("bleed not a number", {"EDITIONS_BLEED_MM": "three"}, "EDITIONS_BLEED_MM"),
 ]
 
 
