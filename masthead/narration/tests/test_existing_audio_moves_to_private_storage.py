@@ -14,8 +14,8 @@ from django.db.migrations.executor import MigrationExecutor
 from masthead.narration.models import Clip, Narration
 from masthead.narration.transcripts import audio_path
 
-BEFORE = [("narration", "0002_podcasttoken")]
-AFTER = [("narration", "0004_move_audio_out_of_public_media")]
+BEFORE = [("narration", "0004_starter_lexicon")]
+AFTER = [("narration", "0006_move_audio_out_of_public_media")]
 
 
 def migrate(targets):
@@ -127,6 +127,6 @@ def test_a_move_interrupted_after_copying_is_finished_by_the_next_run_without_a_
     assert walk(private, f"narration/{rows['full'].page_id}") == {files["full"][0], files["teaser"][0]}
     assert walk(public) == set()
     # Running it again finds nothing to do and changes nothing.
-    migrate([("narration", "0003_private_storage")])
+    migrate([("narration", "0005_private_storage")])
     migrate(AFTER)
     assert walk(private) == {name for name, _ in files.values()}

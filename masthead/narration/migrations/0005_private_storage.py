@@ -5,14 +5,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    """Narration files go to the private storage (0004 moves the existing ones).
+    """Narration files go to the private storage (0006 moves the existing ones).
 
     Where a file is stored is not in the database, so this changes the model
     state only (SQLite would otherwise rebuild both tables for nothing).
     """
 
     dependencies = [
-        ('narration', '0002_podcasttoken'),
+        ('narration', '0004_starter_lexicon'),
     ]
 
     operations = [

@@ -1,6 +1,6 @@
 """Move every narration file out of public media into the private storage, and repoint the rows.
 
-Before 0003 narration MP3s and clips lived in the public media storage, where
+Before 0005 narration MP3s and clips lived in the public media storage, where
 MEDIA_URL served the full reading of subscriber articles to anyone who had
 seen the file name. This moves each file under narration/ (row files, clip
 MP3s, leftovers of crashed jobs) to the same name in the private storage.
@@ -59,7 +59,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("narration", "0003_private_storage"),
+        ("narration", "0005_private_storage"),
     ]
 
     operations = [
