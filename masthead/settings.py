@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import zoneinfo
 from pathlib import Path
 from typing import Any, overload
@@ -265,22 +266,69 @@ if _s3_stray and not S3_BUCKET:
 if S3_BUCKET and bool(env_str("S3_ACCESS_KEY_ID")) != bool(env_str("S3_SECRET_ACCESS_KEY")):
     _missing = "S3_SECRET_ACCESS_KEY" if env_str("S3_ACCESS_KEY_ID") else "S3_ACCESS_KEY_ID"
     raise ImproperlyConfigured(f"{_missing} must be set too: S3 keys come as a pair (or leave both unset to use an IAM role)")
+_s3_connection = {
+    "endpoint_url": env_str("S3_ENDPOINT_URL"),
+    "region_name": env_str("S3_REGION"),
+    "access_key": env_str("S3_ACCESS_KEY_ID"),
+    "secret_key": env_str("S3_SECRET_ACCESS_KEY"),
+}
 if S3_BUCKET:
-    default_storage = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+    default_storage: dict[str, Any] = {
+        # Every upload gets a name no earlier file had, so its URL may be cached for a year.
+        "BACKEND": "masthead.core.s3_storage.PublicS3Storage",
         "OPTIONS": {
             "bucket_name": S3_BUCKET,
-            "endpoint_url": env_str("S3_ENDPOINT_URL"),
-            "region_name": env_str("S3_REGION"),
-            "access_key": env_str("S3_ACCESS_KEY_ID"),
-            "secret_key": env_str("S3_SECRET_ACCESS_KEY"),
+            **_s3_connection,
             "custom_domain": env_str("S3_CUSTOM_DOMAIN"),
             "file_overwrite": False,
             "querystring_auth": env_bool("S3_QUERYSTRING_AUTH", False),
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
         },
     }
 else:
-    default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    default_storage = {"BACKEND": "masthead.core.storage.PublicMediaStorage"}
+
+# Private files (full narrations, edition downloads): no URL maps to them; they
+# leave only through the gate (masthead/core/private_files.py, docs/configuration.md).
+PRIVATE_FILES_ROOT = Path(env_str("PRIVATE_FILES_ROOT", str(VAR_DIR / "private")) or VAR_DIR / "private")
+for _name, _root in (("MEDIA_ROOT", MEDIA_ROOT), ("STATIC_ROOT", STATIC_ROOT)):
+    _private, _public = PRIVATE_FILES_ROOT.resolve(), _root.resolve()
+    if _private == _public or _public in _private.parents or _private in _public.parents:
+        raise ImproperlyConfigured(
+            f"PRIVATE_FILES_ROOT ({PRIVATE_FILES_ROOT}) must lie outside {_name} ({_root}) and not contain it: "
+            "everything under a public root has a URL"
+        )
+PRIVATE_FILES_ACCEL_PREFIX = env_str("PRIVATE_FILES_ACCEL_PREFIX", "") or ""
+if PRIVATE_FILES_ACCEL_PREFIX and not re.fullmatch(r"/[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*/", PRIVATE_FILES_ACCEL_PREFIX):
+    raise ImproperlyConfigured(
+        f"PRIVATE_FILES_ACCEL_PREFIX must be a path that starts and ends with '/' (e.g. /_private/); "
+        f"got {PRIVATE_FILES_ACCEL_PREFIX!r}"
+    )
+for _name, _url in (("MEDIA_URL", MEDIA_URL), ("STATIC_URL", STATIC_URL)):
+    if PRIVATE_FILES_ACCEL_PREFIX and _url and PRIVATE_FILES_ACCEL_PREFIX.startswith(_url):
+        raise ImproperlyConfigured(f"PRIVATE_FILES_ACCEL_PREFIX must not lie under {_name} ({_url})")
+PRIVATE_FILES_SIGNED_URL_SECONDS = env_int("PRIVATE_FILES_SIGNED_URL_SECONDS", 60, minimum=1)
+if PRIVATE_FILES_SIGNED_URL_SECONDS > 600:
+    raise ImproperlyConfigured(
+        f"PRIVATE_FILES_SIGNED_URL_SECONDS must be at most 600 (a signed URL outlives a refund); "
+        f"got {PRIVATE_FILES_SIGNED_URL_SECONDS}"
+    )
+PRIVATE_S3_BUCKET = env_str("PRIVATE_S3_BUCKET") or S3_BUCKET
+if env_str("PRIVATE_S3_BUCKET") and not S3_BUCKET:
+    raise ImproperlyConfigured("S3_BUCKET must be set when PRIVATE_S3_BUCKET is set (they share S3_ENDPOINT_URL and the keys)")
+PRIVATE_S3_PREFIX = (env_str("PRIVATE_S3_PREFIX", "private") or "").strip("/")
+if PRIVATE_S3_BUCKET == S3_BUCKET and S3_BUCKET and not PRIVATE_S3_PREFIX:
+    raise ImproperlyConfigured(
+        "PRIVATE_S3_PREFIX must not be empty when private files share the media bucket (PRIVATE_S3_BUCKET unset)"
+    )
+if PRIVATE_S3_BUCKET:
+    private_storage: dict[str, Any] = {
+        "BACKEND": "masthead.core.s3_storage.PrivateS3Storage",
+        "OPTIONS": {"bucket_name": PRIVATE_S3_BUCKET, **_s3_connection, "location": PRIVATE_S3_PREFIX},
+    }
+else:
+    private_storage = {"BACKEND": "masthead.core.storage.PrivateFileSystemStorage"}
+
 # Without S3 the app serves uploaded media itself (the demo, a single box);
 # behind nginx or a CDN, set SERVE_MEDIA=0 and let them do it.
 SERVE_MEDIA = env_bool("SERVE_MEDIA", not S3_BUCKET)
@@ -290,6 +338,7 @@ PODCAST_CATEGORY = env_str("PODCAST_CATEGORY", "News") or "News"
 PODCAST_SUBCATEGORY = env_str("PODCAST_SUBCATEGORY", "Politics") or ""
 STORAGES = {
     "default": default_storage,
+    "private": private_storage,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG

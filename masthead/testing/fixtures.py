@@ -42,6 +42,12 @@ def _every_test_starts_with_an_empty_cache() -> Iterator[None]:
     yield
 
 
+@pytest.fixture(autouse=True)
+def _private_files_in_a_temporary_directory(settings: Any, tmp_path: Any) -> None:
+    """Private files (narrations, editions) go to the test's own directory, never the checkout's var/."""
+    settings.PRIVATE_FILES_ROOT = tmp_path / "private"
+
+
 @pytest.fixture
 def magazine(db: Any, settings: Any, tmp_path: Any) -> Magazine:
     settings.MEDIA_ROOT = str(tmp_path / "media")
