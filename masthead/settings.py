@@ -349,16 +349,18 @@ def _csp_sources(name: str, default: str) -> list[str]:
     return sources
 
 
-CSP_REPORT_URI = env_str("CSP_REPORT_URI", "") or ""
-if CSP_REPORT_URI and (
-    not CSP_REPORT_URI.startswith(("https://", "http://", "/")) or any(c in CSP_REPORT_URI for c in " ;,'\"")
+# Lower-case names: django-csp 3's settings were called CSP_REPORT_URI,
+# CSP_FRAME_SRC…, and its system check refuses a settings module defining them.
+_csp_report_uri = env_str("CSP_REPORT_URI", "") or ""
+if _csp_report_uri and (
+    not _csp_report_uri.startswith(("https://", "http://", "/")) or any(c in _csp_report_uri for c in " ;,'\"")
 ):
-    raise ImproperlyConfigured(f"CSP_REPORT_URI must be a URL (https://…) or a path (/…); got {CSP_REPORT_URI!r}")
-CSP_REPORT_ONLY = env_bool("CSP_REPORT_ONLY", False)
+    raise ImproperlyConfigured(f"CSP_REPORT_URI must be a URL (https://…) or a path (/…); got {_csp_report_uri!r}")
+_csp_report_only = env_bool("CSP_REPORT_ONLY", False)
 # Article embeds (Wagtail's oEmbed) are iframes; these are the players a
 # publisher may embed. Embeds that need a provider's script (posts from social
 # networks) show their plain-HTML fallback instead.
-CSP_FRAME_SRC = _csp_sources(
+_csp_frame_src = _csp_sources(
     "CSP_FRAME_SRC", "https://www.youtube.com,https://www.youtube-nocookie.com,https://player.vimeo.com"
 )
 _CSP_SELF = "'self'"
@@ -370,7 +372,7 @@ _csp_public: dict[str, Any] = {
     "media-src": [_CSP_SELF],
     "font-src": [_CSP_SELF],
     "connect-src": [_CSP_SELF],
-    "frame-src": CSP_FRAME_SRC or ["'none'"],
+    "frame-src": _csp_frame_src or ["'none'"],
     "object-src": ["'none'"],
     "base-uri": [_CSP_SELF],
     "form-action": [_CSP_SELF],
@@ -389,15 +391,15 @@ _csp_admin: dict[str, Any] = {
     # links avatars as //www.gravatar.com/…, so http on an http admin.
     "img-src": [_CSP_SELF, "blob:", "www.gravatar.com"],
     "connect-src": [_CSP_SELF, "https://releases.wagtail.org"],
-    "frame-src": [_CSP_SELF, *CSP_FRAME_SRC],
+    "frame-src": [_CSP_SELF, *_csp_frame_src],
     "frame-ancestors": [_CSP_SELF],
 }
-if CSP_REPORT_URI:
-    _csp_public["report-uri"] = _csp_admin["report-uri"] = [CSP_REPORT_URI]
+if _csp_report_uri:
+    _csp_public["report-uri"] = _csp_admin["report-uri"] = [_csp_report_uri]
 # Paths whose responses get the admin policy instead of the public one.
 CSP_ADMIN_PREFIXES = ("/admin/", "/django-admin/")
 CSP_ADMIN_DIRECTIVES = _csp_admin
-if CSP_REPORT_ONLY:
+if _csp_report_only:
     CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": _csp_public}
 else:
     CONTENT_SECURITY_POLICY = {"DIRECTIVES": _csp_public}
