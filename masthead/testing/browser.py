@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -172,6 +173,21 @@ def js_errors(page: Any) -> list[str]:
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
     return errors
+
+
+def wait_until(page: Any, expression: str, *, timeout_ms: int = 10_000) -> None:
+    """Wait until a JavaScript expression is truthy on the page.
+
+    Use this instead of Playwright's ``page.wait_for_function``: that one runs
+    its predicate through ``eval`` inside the page, which the site's policy
+    (no 'unsafe-eval') refuses. ``page.evaluate`` goes through the DevTools
+    protocol, which the policy does not govern.
+    """
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout_ms} ms: {expression}")
+        page.wait_for_timeout(25)
 
 
 @functools.cache
