@@ -130,5 +130,5 @@ class ScopedCSPMiddleware(CSPMiddleware):
             directives = policy_for(request, configured["DIRECTIVES"])
         directives = {**directives, **(parts.replace or {})}
         origins = list(storage_origins())
-        update = merge({directive: origins for directive in MEDIA_DIRECTIVES} if origins else None, parts.update)
+        update = merge(dict.fromkeys(MEDIA_DIRECTIVES, origins) if origins else None, parts.update)
         return PolicyParts(config=widen(directives, update), nonce=parts.nonce)

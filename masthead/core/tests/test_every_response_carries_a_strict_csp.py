@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
 from django.core.handlers.wsgi import WSGIHandler
 from django.test import Client, RequestFactory
 
