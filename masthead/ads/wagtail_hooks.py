@@ -1,9 +1,15 @@
-"""House ads are edited in the Wagtail admin as a snippet."""
+"""House ads are edited in the Wagtail admin as a snippet, and fill the ad slots newsroom's pages leave."""
 
+from __future__ import annotations
+
+from typing import Any
+
+from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from masthead.ads.models import HouseAd
+from masthead.ads.models import HouseAd, Slot
+from masthead.ads.templatetags.ads_tags import ad_slot
 
 
 class HouseAdViewSet(SnippetViewSet):
@@ -18,3 +24,16 @@ class HouseAdViewSet(SnippetViewSet):
 
 
 register_snippet(HouseAdViewSet)
+
+
+# --- The slots newsroom's pages leave for ads (core's {% slot %}) ---------------
+
+def _filler(slot: str) -> Any:
+    def fill(context: Any, **_: Any) -> str:
+        return str(ad_slot(context, slot))
+
+    return fill
+
+
+for _slot in Slot.values:
+    hooks.register(f"slot:{_slot}", _filler(_slot))

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.models import Site
 
 
 @register_setting(icon="cog")
@@ -16,3 +19,18 @@ class MagazineSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = "Magazine settings"
+
+    @classmethod
+    def current(cls, request: Any = None) -> MagazineSettings:
+        """The one source of the magazine's name and terms: the admin's Magazine settings.
+
+        For the request's site when there is a request (pages, feeds), else the
+        default site's (emails, tasks); an unsaved default when no site exists yet.
+        """
+        if request is not None:
+            try:
+                return cls.for_request(request)
+            except Site.DoesNotExist:
+                pass
+        site = Site.objects.filter(is_default_site=True).first()
+        return cls.for_site(site) if site is not None else cls()

@@ -30,16 +30,12 @@ from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
+from masthead.access.gate import anonymous_reading, reading_for
+from masthead.access.levels import AccessLevel
 from masthead.core.blocks import ArticleBodyBlock
 from masthead.core.pagecache import mark_shared_cacheable
 
 WORDS_PER_MINUTE = 230
-
-
-class Access(models.TextChoices):
-    PUBLIC = "public", "Public: everyone reads it in full"
-    MEMBERS = "members", "Members: free account required"
-    SUBSCRIBERS = "subscribers", "Subscribers only"
 
 
 class CachedForAnonymousMixin:
@@ -72,7 +68,7 @@ class HomePage(CachedForAnonymousMixin, Page):
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
-        latest = ArticlePage.objects.live().public().order_by("-date", "-first_published_at")
+        latest = ArticlePage.objects.live().public().newest_first()
         lead = self.lead_story if self.lead_story and self.lead_story.live else latest.first()
         sections = []
         for section in SectionPage.objects.live().child_of(self).specific():
@@ -83,7 +79,7 @@ class HomePage(CachedForAnonymousMixin, Page):
             lead=lead,
             top_stories=list(latest.exclude(pk=getattr(lead, "pk", None)).with_cards()[:4]),
             sections=sections,
-            current_issue=IssuePage.objects.live().order_by("-cover_date").first(),
+            current_issue=IssuePage.objects.live().newest_first().first(),
         )
         return context
 
@@ -99,7 +95,7 @@ class SectionPage(CachedForAnonymousMixin, Page):
     subpage_types = ["newsroom.ArticlePage"]
 
     def articles(self) -> ArticlePageQuerySet:
-        return ArticlePage.objects.live().child_of(self).order_by("-date", "-first_published_at")
+        return ArticlePage.objects.live().child_of(self).newest_first()
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
@@ -132,7 +128,7 @@ class AuthorPage(CachedForAnonymousMixin, Page):
     subpage_types: list[str] = []
 
     def articles(self) -> models.QuerySet[ArticlePage]:
-        return ArticlePage.objects.live().filter(article_authors__author=self).order_by("-date", "-first_published_at").distinct()
+        return ArticlePage.objects.live().filter(article_authors__author=self).newest_first().distinct()
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
@@ -144,6 +140,10 @@ class AuthorPage(CachedForAnonymousMixin, Page):
 
 
 class ArticlePageQuerySet(PageQuerySet):
+    def newest_first(self) -> ArticlePageQuerySet:
+        """The magazine's one order for lists of articles: publication date, then when it went live (pk breaks ties)."""
+        return self.order_by("-date", "-first_published_at", "-pk")
+
     def with_cards(self) -> ArticlePageQuerySet:
         """What a list of article cards needs, without a query per card."""
         return self.select_related("hero_image").prefetch_related("article_authors__author", "hero_image__renditions")
@@ -156,7 +156,7 @@ class ArticleTag(TaggedItemBase):
 class ArticlePage(Page):
     dek = models.TextField("standfirst", blank=True, help_text="One or two sentences under the headline.")
     date = models.DateField("publication date", default=date.today, help_text="Shown in the byline.")
-    access = models.CharField(max_length=16, choices=Access.choices, default=Access.PUBLIC)
+    access = models.CharField(max_length=16, choices=AccessLevel.choices, default=AccessLevel.PUBLIC)
     hero_image = models.ForeignKey("wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     hero_caption = models.CharField(max_length=300, blank=True)
     hero_credit = models.CharField(max_length=120, blank=True)
@@ -201,7 +201,7 @@ class ArticlePage(Page):
 
     @property
     def is_free(self) -> bool:
-        return self.access == Access.PUBLIC
+        return self.access == AccessLevel.PUBLIC
 
     def preview_blocks(self) -> list[Any]:
         """The blocks an unentitled reader may see: those above the marker."""
@@ -221,8 +221,6 @@ class ArticlePage(Page):
 
     def search_preview(self) -> str:
         """The text an anonymous reader sees: full for public articles, the preview for gated ones."""
-        from masthead.newsroom.access import anonymous_reading
-
         return self.plain_text(anonymous_reading(self).blocks)
 
     def word_count(self) -> int:
@@ -250,8 +248,6 @@ class ArticlePage(Page):
 
     # --- Rendering ----------------------------------------------------
     def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        from masthead.newsroom.access import reading_for
-
         reading = reading_for(request, self)
         request.masthead_reading = reading  # type: ignore[attr-defined]
         response = super().serve(request, *args, **kwargs)
@@ -263,8 +259,6 @@ class ArticlePage(Page):
         return response
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        from masthead.newsroom.access import reading_for
-
         context = super().get_context(request, *args, **kwargs)
         reading = getattr(request, "masthead_reading", None) or reading_for(request, self)
         context["reading"] = reading
@@ -307,9 +301,15 @@ class IssueIndexPage(CachedForAnonymousMixin, Page):
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
-        issues = IssuePage.objects.live().child_of(self).order_by("-cover_date").select_related("cover_image")
+        issues = IssuePage.objects.live().child_of(self).newest_first().select_related("cover_image")
         context["issues"] = Paginator(issues, 24).get_page(request.GET.get("page"))
         return context
+
+
+class IssuePageQuerySet(PageQuerySet):
+    def newest_first(self) -> IssuePageQuerySet:
+        """The one order for lists of issues: the latest cover date first."""
+        return self.order_by("-cover_date", "-volume", "-number")
 
 
 class IssuePage(CachedForAnonymousMixin, Page):
@@ -327,6 +327,8 @@ class IssuePage(CachedForAnonymousMixin, Page):
     ]
     parent_page_types = ["newsroom.IssueIndexPage"]
     subpage_types: list[str] = []
+
+    objects = PageManager.from_queryset(IssuePageQuerySet)()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["volume", "number"], name="issue_volume_number_unique")]
