@@ -93,6 +93,9 @@ INSTALLED_APPS = [
     "masthead.ads",
     "masthead.search",
     "masthead.fulfilment",
+    "masthead.editions",
+    "masthead.newsletters",
+    "anymail",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -231,7 +234,9 @@ PAGE_CACHE_BYPASS_COOKIES = env_list("PAGE_CACHE_BYPASS_COOKIES")
 # --- Background tasks -----------------------------------------------------
 # Narration has its own queue: its jobs take seconds to minutes and its worker holds the
 # voice (~285 MiB), so a worker per queue keeps search and reference-index updates prompt.
-TASK_QUEUES = ["default", "narration"]
+# Editions too (a PDF takes WeasyPrint seconds to a minute), and newsletter sends: a send to 100,000
+# readers runs for minutes and must not hold up the others.
+TASK_QUEUES = ["default", "narration", "editions", "newsletters"]
 if REDIS_URL:
     INSTALLED_APPS.append("django_rq")
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASK_QUEUES}}
@@ -302,10 +307,43 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Seconds before a silent mail server counts as failed (Django's default waits forever, and a send would hang).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Masthead <no-reply@localhost>")
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend"
 )
+
+# Providers (Postmark, Amazon SES, Mailgun, ...) through django-anymail: set EMAIL_BACKEND to the provider's
+# backend (e.g. anymail.backends.postmark.EmailBackend) and its settings as ANYMAIL_<NAME> variables, e.g.
+# ANYMAIL_POSTMARK_SERVER_TOKEN; ANYMAIL_WEBHOOK_SECRET guards the tracking webhooks (docs/email.md).
+ANYMAIL: dict[str, Any] = {
+    name.removeprefix("ANYMAIL_"): env_str(name)
+    for name in sorted(os.environ)
+    if name.startswith("ANYMAIL_") and not name.endswith("_FILE")
+}
+
+# --- Newsletters (masthead/newsletters; docs/email.md) ---------------------------
+# Messages per second for one send, across all its workers; 0 sends as fast as the mail server takes them.
+NEWSLETTER_RATE = env_int("NEWSLETTER_RATE", 0, minimum=0)
+# Recipients one worker claims at a time: also the most that can end "unknown" if a worker dies mid-batch.
+NEWSLETTER_BATCH_SIZE = env_int("NEWSLETTER_BATCH_SIZE", 50, minimum=1)
+# Background jobs started per send (each claims batches until none are left).
+NEWSLETTER_JOBS = env_int("NEWSLETTER_JOBS", 2, minimum=1)
+# A claimed batch older than this whose worker cannot be seen alive is taken to have crashed: its rows become "unknown".
+NEWSLETTER_CLAIM_LEASE = env_int("NEWSLETTER_CLAIM_LEASE", 600, minimum=30)
+_site_host = urlsplit(SITE_URL).hostname or "localhost"
+# The mailto: half of List-Unsubscribe; mail to it is read through anymail's inbound webhook (docs/email.md).
+NEWSLETTER_UNSUBSCRIBE_MAILTO = env_str("NEWSLETTER_UNSUBSCRIBE_MAILTO", f"unsubscribe@{_site_host}") or ""
+if NEWSLETTER_UNSUBSCRIBE_MAILTO.count("@") != 1 or "+" in NEWSLETTER_UNSUBSCRIBE_MAILTO or " " in NEWSLETTER_UNSUBSCRIBE_MAILTO:
+    raise ImproperlyConfigured(
+        "NEWSLETTER_UNSUBSCRIBE_MAILTO must be one plain address such as unsubscribe@example.com; "
+        f"got {NEWSLETTER_UNSUBSCRIBE_MAILTO!r}"
+    )
+# The right-hand side of every newsletter Message-ID.
+NEWSLETTER_MESSAGE_ID_DOMAIN = _site_host
+# The demo's mailbox: a Maildir the local SMTP sink writes (scripts/run-demo.sh); staff read it at /admin/mailbox/.
+MAILBOX_DIR = env_str("MAILBOX_DIR", "") or ""
 
 # --- Security -------------------------------------------------------------
 PASSWORD_HASHERS = [
@@ -458,6 +496,29 @@ NARRATION_ON_PUBLISH = env_bool("NARRATION_ON_PUBLISH", True)
 NARRATION_JOB_TIMEOUT = env_int("NARRATION_JOB_TIMEOUT", 1800, minimum=60)
 # Piper's CPU threads; 0 lets onnxruntime use every core. 1 leaves a core for the web on a small box.
 NARRATION_THREADS = env_int("NARRATION_THREADS", 0, minimum=0)
+
+# --- Editions (EPUB, PDFs, audio edition) -----------------------------------
+# Build an issue's files when it is published and rebuild them when an article in it changes.
+EDITIONS_ON_PUBLISH = env_bool("EDITIONS_ON_PUBLISH", True)
+# A build claimed longer ago than this is taken to have crashed and may be resumed by another worker.
+EDITIONS_JOB_TIMEOUT = env_int("EDITIONS_JOB_TIMEOUT", 1800, minimum=60)
+# The printed page (trim) in millimetres, "WIDTHxHEIGHT"; the reading PDF uses it too.
+_trim = (env_str("EDITIONS_TRIM_MM", "210x275") or "210x275").lower().replace(" ", "")
+try:
+    EDITIONS_TRIM_WIDTH_MM, EDITIONS_TRIM_HEIGHT_MM = (float(part) for part in _trim.split("x"))
+except ValueError:
+    raise ImproperlyConfigured(f"EDITIONS_TRIM_MM must be WIDTHxHEIGHT in millimetres, e.g. 210x275; got {_trim!r}") from None
+if not (50 <= EDITIONS_TRIM_WIDTH_MM <= 600 and 50 <= EDITIONS_TRIM_HEIGHT_MM <= 600):
+    raise ImproperlyConfigured(f"EDITIONS_TRIM_MM must be between 50 and 600 mm on each side; got {_trim!r}")
+_bleed = env_str("EDITIONS_BLEED_MM", "3") or "3"
+try:
+    EDITIONS_BLEED_MM = float(_bleed)
+except ValueError:
+    raise ImproperlyConfigured(f"EDITIONS_BLEED_MM must be a number of millimetres, e.g. 3; got {_bleed!r}") from None
+if not 0 <= EDITIONS_BLEED_MM <= 10:
+    raise ImproperlyConfigured(f"EDITIONS_BLEED_MM must be between 0 and 10; got {_bleed!r}")
+# The print preflight lists every image below this effective resolution at its placed size.
+EDITIONS_MIN_PPI = env_int("EDITIONS_MIN_PPI", 300, minimum=1)
 
 LOG_LEVEL = (env_str("LOG_LEVEL", "WARNING") or "WARNING").upper()
 if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:

@@ -18,6 +18,9 @@ urlpatterns = [
     path("ads/", include("masthead.ads.urls")),
     path("search/", include("masthead.search.urls")),
     path("fulfilment/", include("masthead.fulfilment.urls")),
+    # /issues/<slug>/epub/ etc.: before Wagtail's catch-all, which serves the issue page itself.
+    path("", include("masthead.editions.urls")),
+    path("newsletters/", include("masthead.newsletters.urls")),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),

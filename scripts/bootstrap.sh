@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 PROFILE="${1:-run}"   # run | test | bench
 APT_RUN=(espeak-ng libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
-APT_TEST=(chromium default-jre-headless redis-server)
+APT_TEST=(chromium default-jre-headless redis-server epubcheck poppler-utils)
 APT_BENCH=(nginx-light wrk)
 packages=("${APT_RUN[@]}")
 case "$PROFILE" in
@@ -54,6 +54,8 @@ if [ "$PROFILE" != run ] && [ -f package.json ]; then
   npm_stamp="node_modules/.masthead-installed"
   if [ ! -f "$npm_stamp" ] || [ "$(cat "$npm_stamp")" != "$npm_digest" ]; then
     echo "bootstrap: installing npm packages"
+    # Ace by DAISY drives Debian's chromium (ace-puppeteer): never download Electron or a browser build.
+    export ELECTRON_SKIP_BINARY_DOWNLOAD=1 PUPPETEER_SKIP_DOWNLOAD=1
     if [ -f package-lock.json ]; then npm ci --silent --no-audit --no-fund; else npm install --silent --no-audit --no-fund; fi
     echo "$npm_digest" > "$npm_stamp"
   fi

@@ -31,5 +31,5 @@ trap cleanup EXIT
   -o "-h 127.0.0.1 -p $PG_PORT -k $DATA -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null
 
 export DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/masthead"
-tests=(masthead/core/tests/test_page_cache.py masthead/newsroom/tests)
+tests=(masthead/core/tests/test_page_cache.py masthead/newsroom/tests masthead/newsletters/tests)
 .venv/bin/pytest -q -p no:randomly -m "not browser" "${tests[@]}" "$@"

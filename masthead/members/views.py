@@ -40,6 +40,25 @@ def _safe_next(request: HttpRequest, candidate: str | None) -> str:
     return safe_next(request, candidate, reverse("members:account"))
 
 
+# Plug-in points for apps members may not import (newsletters adds its choices this way):
+#   masthead_signup_fields(request) -> HTML shown in the sign-up form, or None
+#   masthead_sign_up_requested(request, email): the form was sent (the address is not proven yet)
+#   masthead_address_confirmed(user, email): the reader proved they read `email` (a sign-in link, an email change)
+SIGNUP_FIELDS_HOOK = "masthead_signup_fields"
+SIGN_UP_REQUESTED_HOOK = "masthead_sign_up_requested"
+ADDRESS_CONFIRMED_HOOK = "masthead_address_confirmed"
+
+
+def _hook_html(name: str, *args: Any) -> list[Any]:
+    # Fragments come from our own apps' hooks, which render them with autoescaping templates.
+    return [mark_safe(html) for hook in hooks.get_hooks(name) if (html := hook(*args))]  # noqa: S308
+
+
+def _address_confirmed(user: Any, email: str) -> None:
+    for hook in hooks.get_hooks(ADDRESS_CONFIRMED_HOOK):
+        hook(user, email)
+
+
 def _blocked(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
     context["blocked"] = throttle.BLOCKED_MESSAGE
     return render(request, template, context, status=429)
@@ -75,9 +94,13 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 def sign_up(request: HttpRequest) -> HttpResponse:
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     form = EmailForm(request.POST or None)
-    context: dict[str, Any] = {"form": form, "next": next_url}
+    context: dict[str, Any] = {"form": form, "next": next_url, "extra_fields": _hook_html(SIGNUP_FIELDS_HOOK, request)}
     if request.method == "POST" and form.is_valid():
-        return _send_link(request, form.cleaned_data["email"], next_url, "members/sign_up.html", context)
+        response = _send_link(request, form.cleaned_data["email"], next_url, "members/sign_up.html", context)
+        if response.status_code == 200:
+            for hook in hooks.get_hooks(SIGN_UP_REQUESTED_HOOK):
+                hook(request, form.cleaned_data["email"])
+        return response
     return render(request, "members/sign_up.html", context)
 
 
@@ -105,6 +128,7 @@ def magic_link(request: HttpRequest, token: str) -> HttpResponse:
             return render(request, "members/link_invalid.html", {"error": ACCOUNT_CLOSED}, status=403)
         user = services.create_reader(email=payload["e"])
     login(request, user, backend=MODEL_BACKEND)
+    _address_confirmed(user, payload["e"])
     messages.success(request, "You are signed in.")
     return redirect(_safe_next(request, payload.get("n")))
 
@@ -121,12 +145,7 @@ def account(request: HttpRequest) -> HttpResponse:
     user: Any = request.user  # login_required: a real account
     now = timezone.now()
     grants = list(Grant.objects.filter(user=user, revoked_at__isnull=True).exclude(ends_at__lte=now).order_by("starts_at"))
-    panels = []
-    for hook in hooks.get_hooks("masthead_account_panels"):
-        html = hook(request)
-        if html:
-            # Panels come from our own apps' hooks, which build them with format_html.
-            panels.append(mark_safe(html))  # noqa: S308
+    panels = _hook_html("masthead_account_panels", request)
     context = {
         "grants": [(grant, grant.is_active(now)) for grant in grants],
         "is_subscriber": entitlements.is_subscriber(user),
@@ -170,6 +189,7 @@ def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
             user.username = new_email[:150]
             fields.append("username")
         user.save(update_fields=fields)
+    _address_confirmed(user, new_email)
     emails.send_email_changed_notice(old_email, new_email)
     messages.success(request, f"Your email address is now {new_email}.")
     return redirect("members:account")

@@ -18,7 +18,7 @@ from __future__ import annotations
 import io
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time
 from email.utils import format_datetime
 from typing import Any
@@ -65,6 +65,9 @@ class Episode:
     duration_seconds: int
     transcript_url: str
     transcript_type: str
+    # The issue the article appeared in, as a season: podcast apps group an issue's articles together.
+    season: int | None = None
+    season_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -178,6 +181,9 @@ def render_feed(show: Show, episodes: Iterable[Episode]) -> bytes:
         element("itunes:episodeType", "full")
         element("enclosure", attrs={"url": item.audio_url, "length": str(item.length), "type": "audio/mpeg"})
         element("podcast:transcript", attrs={"url": item.transcript_url, "type": item.transcript_type, "language": "en"})
+        if item.season:
+            element("itunes:season", str(item.season))
+            element("podcast:season", str(item.season), {"name": item.season_name} if item.season_name else None)
         xml.endElement("item")
     xml.endElement("channel")
     xml.endElement("rss")
@@ -278,6 +284,25 @@ def _gone() -> HttpResponse:
     return response
 
 
+def issue_seasons(pages: list[Any]) -> dict[int, tuple[int, str]]:
+    """article pk → (season number, name) of the published issue it appeared in (the newest, if several).
+
+    The season number is volume × 100 + number (Vol. 40, No. 7 → 4007): unique, growing, and non-zero as Apple requires.
+    """
+    from masthead.newsroom.models import IssueArticle
+
+    rows = (
+        IssueArticle.objects.filter(article_id__in=[page.pk for page in pages], issue__live=True)
+        .select_related("issue")
+        .order_by("issue__cover_date")
+    )
+    seasons: dict[int, tuple[int, str]] = {}
+    for row in rows:
+        issue = row.issue
+        seasons[row.article_id] = (issue.volume * 100 + issue.number, f"Vol. {issue.volume}, No. {issue.number} — {issue.title}")
+    return seasons
+
+
 def _token_paths(token: str, narration: Any) -> tuple[str, str]:
     ext, _ = transcripts.transcript_format(narration)
     return (
@@ -297,13 +322,17 @@ def private_feed(request: HttpRequest, token: str) -> HttpResponse:
     full_for = {page.pk: decision.full for page, decision in zip(pages, gate.decide_many(user, pages), strict=True)}
     full = ready_narrations([p for p in pages if full_for[p.pk]], FULL)
     teaser = ready_narrations(pages, TEASER)
+    seasons = issue_seasons(pages)
     episodes = []
     for page in pages:
         narration = (full.get(page.pk) if full_for[page.pk] else None) or teaser.get(page.pk)
         if narration is None:
             continue
         audio_path, transcript_path = _token_paths(token, narration)
-        episodes.append(episode(page, narration, audio_path=audio_path, transcript_path=transcript_path))
+        item = episode(page, narration, audio_path=audio_path, transcript_path=transcript_path)
+        if page.pk in seasons:
+            item = replace(item, season=seasons[page.pk][0], season_name=seasons[page.pk][1])
+        episodes.append(item)
     show = _show(request, private=True, feed_path=reverse("podcast:private", args=[token]))
     return _feed_response(render_feed(show, episodes), private=True)
 

@@ -32,7 +32,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from masthead.access.levels import AccessLevel
-from masthead.narration import textprep
+from masthead.narration import loudness, textprep
 from masthead.narration.engines import EngineError, SpeechEngine, get_engine
 from masthead.narration.models import Clip, Narration
 from masthead.newsroom.models import ArticlePage
@@ -59,6 +59,11 @@ def variants_for(page: ArticlePage) -> list[str]:
     if page.access == AccessLevel.PUBLIC:
         return [Narration.Variant.FULL]
     return [Narration.Variant.FULL, Narration.Variant.TEASER]
+
+
+def voice_of(engine: SpeechEngine) -> str:
+    """The engine's voice and the mastering applied to it: what a clip's sound depends on besides its text."""
+    return f"{engine.voice_id}/{loudness.MASTERING}"
 
 
 def clip_key(text: str, voice_id: str) -> str:
@@ -190,7 +195,8 @@ def _clip_mp3(clip: Clip, pcm: bytes | None = None) -> bytes | None:
 
 def clip_for(engine: SpeechEngine, text: str) -> tuple[Clip, bytes]:
     """The cached clip (and its MP3) for this text and voice, synthesising and storing it first if it is missing."""
-    key = clip_key(text, engine.voice_id)
+    voice = voice_of(engine)
+    key = clip_key(text, voice)
     clip = Clip.objects.filter(key=key).first()
     if clip is not None:
         data = _clip_mp3(clip)
@@ -200,18 +206,20 @@ def clip_for(engine: SpeechEngine, text: str) -> tuple[Clip, bytes]:
     audio = engine.synthesize(text)
     if not audio.pcm:
         raise EngineError(f"the engine returned no audio for {text[:60]!r}", retryable=False)
-    saved = _put(f"narration/clips/{key[:2]}/{key}.pcm", audio.pcm)
+    # Mastered per clip (loudness.py says why), so the joined narration needs no pass of its own.
+    pcm = loudness.master(audio.pcm, audio.sample_rate)
+    saved = _put(f"narration/clips/{key[:2]}/{key}.pcm", pcm)
     try:
         with transaction.atomic():
             clip = Clip.objects.create(
-                key=key, voice=engine.voice_id, text=text, pcm=saved, sample_rate=audio.sample_rate, samples=len(audio.pcm) // 2
+                key=key, voice=voice, text=text, pcm=saved, sample_rate=audio.sample_rate, samples=len(pcm) // 2
             )
     except IntegrityError:
         # A concurrent job spoke the same paragraph first; keep its clip.
         clip = Clip.objects.get(key=key)
         if saved != clip.pcm.name:
             default_storage.delete(saved)
-    return clip, _clip_mp3(clip, audio.pcm) or b""
+    return clip, _clip_mp3(clip, pcm) or b""
 
 
 # --- Rendering -------------------------------------------------------------------
@@ -243,6 +251,9 @@ def _render_mp3(segments: list[textprep.Segment], parts: list[tuple[bytes, int, 
                 "start_ms": round(start * 1000 / rate),
                 "end_ms": round(min(start + speech, position) * 1000 / rate),
                 "text": segment.spoken,
+                # What a transcript shows: the article's own words, not dotted letters or lexicon phonemes.
+                "written": segment.written,
+                "kind": segment.kind,
             }
         )
     out.seek(0)
@@ -287,7 +298,7 @@ def narrate(
     if revision is None:
         raise NarrationError(f"revision {revision_id} does not belong to article {page_id}")
 
-    narration, claim = _claim(page_id=page.pk, revision_id=revision_id, variant=variant, voice=speaker.voice_id)
+    narration, claim = _claim(page_id=page.pk, revision_id=revision_id, variant=variant, voice=voice_of(speaker))
     if claim is None:
         return narration  # ready already, or another job is on it
     try:
@@ -313,8 +324,8 @@ def narrate(
             size_bytes=size,
             duration_ms=round(samples * 1000 / rate),
             segments=timings,
-            transcript="\n\n".join(s.spoken for s in segments),
-            source_hash=source_hash(segments, speaker.voice_id),
+            transcript="\n\n".join(s.written for s in segments),
+            source_hash=source_hash(segments, voice_of(speaker)),
         )
     except EngineError as exc:
         log.warning("narration %s failed: %s", narration.pk, exc.message)
@@ -337,7 +348,7 @@ def narrate(
 def queue_article(page: ArticlePage, *, revision_id: int | None = None) -> list[Narration]:
     """Create the queued rows for a newly published revision (so staff see them) and return them."""
     revision_id = revision_id or page.live_revision_id
-    voice = get_engine().voice_id
+    voice = voice_of(get_engine())
     rows = []
     for variant in variants_for(page):
         row, _ = Narration.objects.get_or_create(page_id=page.pk, revision_id=revision_id, variant=variant, voice=voice)
@@ -346,16 +357,27 @@ def queue_article(page: ArticlePage, *, revision_id: int | None = None) -> list[
 
 
 def stale_narrations() -> list[Narration]:
-    """Ready narrations of live revisions whose prepared text the current lexicon would change; marks them stale."""
+    """Narrations of live revisions to re-render after a lexicon change; marks the newly stale ones.
+
+    Ready audio whose prepared text the current lexicon would change becomes stale. Audio already
+    stale (a refresh that failed) and failed narrations are included again, so a later edit retries
+    them instead of leaving them behind for good.
+    """
     engine = get_engine()
-    changed = []
-    ready = Narration.objects.filter(status=Narration.Status.READY, voice=engine.voice_id, stale=False).select_related("page")
-    for narration in ready.iterator():
+    voice = voice_of(engine)
+    changed, retry = [], []
+    rows = Narration.objects.filter(voice=voice).filter(
+        Q(status=Narration.Status.READY) | Q(status=Narration.Status.FAILED)
+    ).select_related("page")
+    for narration in rows.defer("transcript").iterator():
         page = narration.page
         if not page.live or page.live_revision_id != narration.revision_id:
             continue
+        if narration.stale or narration.status == Narration.Status.FAILED:
+            retry.append(narration)
+            continue
         segments = prepared_segments(page.specific, narration.variant, engine)
-        if source_hash(segments, engine.voice_id) != narration.source_hash:
+        if source_hash(segments, voice) != narration.source_hash:
             changed.append(narration)
     Narration.objects.filter(pk__in=[n.pk for n in changed]).update(stale=True)
-    return changed
+    return changed + retry

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from typing import Any
 
 from django.urls import reverse
@@ -22,10 +23,20 @@ def _cue_text(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace("-->", "->")
 
 
+_PHONEMES = re.compile(r"\s*\[\[.*?\]\]")
+
+
+def written(segment: dict[str, Any]) -> str:
+    """The words a reader reads for one segment (narrations made before segments kept them: the spoken text, minus phonemes)."""
+    if segment.get("written"):
+        return str(segment["written"])
+    return _PHONEMES.sub("", str(segment.get("text", ""))).strip()
+
+
 def webvtt(narration: Any) -> str:
     lines = ["WEBVTT", ""]
     for number, segment in enumerate(narration.segments or [], start=1):
-        text = _cue_text(segment.get("text", ""))
+        text = _cue_text(written(segment))
         if not text:
             continue
         start, end = int(segment.get("start_ms", 0)), int(segment.get("end_ms", 0))
@@ -34,9 +45,10 @@ def webvtt(narration: Any) -> str:
 
 
 def plain_text(narration: Any) -> str:
-    if narration.transcript:
-        return str(narration.transcript)
-    return "\n\n".join(str(s.get("text", "")).strip() for s in narration.segments or [] if s.get("text"))
+    segments = narration.segments or []
+    if narration.transcript and not any(s.get("written") for s in segments):
+        return _PHONEMES.sub("", str(narration.transcript))  # made before transcripts kept the written words
+    return "\n\n".join(written(s) for s in segments if s.get("text"))
 
 
 def transcript_format(narration: Any) -> tuple[str, str]:
@@ -58,3 +70,8 @@ def audio_path(narration: Any) -> str:
 def transcript_path(narration: Any) -> str:
     ext, _ = transcript_format(narration)
     return reverse("narration:transcript", args=[narration.pk, ext])
+
+
+def transcript_page_path(narration: Any) -> str:
+    """The readable transcript page (the .vtt/.txt files are for players and podcast apps)."""
+    return str(reverse("narration:transcript-page", args=[narration.pk]))

@@ -23,12 +23,15 @@ from django.urls import path, reverse  # noqa: E402
 from wagtail import hooks  # noqa: E402
 from wagtail.admin.menu import MenuItem  # noqa: E402
 
-from masthead.narration import audio_admin  # noqa: E402
+from masthead.narration import audio_admin, lexicon_admin  # noqa: E402
 
 
 @hooks.register("register_admin_urls")
 def narration_admin_urls() -> list:
-    return [path("reports/articles-without-audio/", audio_admin.missing_audio_report, name="narration_admin_missing_audio")]
+    return [
+        path("reports/articles-without-audio/", audio_admin.missing_audio_report, name="narration_admin_missing_audio"),
+        path("narration/lexicon/listen/", lexicon_admin.lexicon_listen, name="narration_admin_lexicon_listen"),
+    ]
 
 
 @hooks.register("register_reports_menu_item")
@@ -47,3 +50,13 @@ def article_player(context, **kwargs):
     from masthead.narration.templatetags.narration_tags import narration_player
 
     return str(narration_player(context))
+
+
+@hooks.register("masthead_listen_url")
+def listen_url(page):
+    """Where a reader can listen to this article (the player on its page), for emails; None without audio yet."""
+    from masthead.narration.listening import FULL, TEASER, ready_narrations
+
+    if any(ready_narrations([page], variant).get(page.pk) for variant in (FULL, TEASER)):
+        return f"{page.url}#listen"
+    return None

@@ -14,6 +14,8 @@ os.environ.setdefault("PAGE_CACHE_ENABLED", "1")
 # Tests speak with espeak (fast) and narrate only when a test asks for it.
 os.environ.setdefault("NARRATION_ENGINE", "espeak")
 os.environ.setdefault("NARRATION_ON_PUBLISH", "0")
+# Editions build only when a test asks (WeasyPrint takes seconds per PDF).
+os.environ.setdefault("EDITIONS_ON_PUBLISH", "0")
 
 from masthead.settings import *  # noqa: E402, F403
 

@@ -26,6 +26,9 @@ BAD = [
     ("S3 keys without a bucket", {"S3_ACCESS_KEY_ID": "AKIA", "S3_SECRET_ACCESS_KEY": "s"}, "S3_BUCKET"),
     ("half an S3 key pair", {"S3_BUCKET": "media", "S3_ACCESS_KEY_ID": "AKIA"}, "S3_SECRET_ACCESS_KEY"),
     ("unknown time zone", {"TIME_ZONE": "Mars/Olympus_Mons"}, "TIME_ZONE"),
+    ("trim size not WIDTHxHEIGHT", {"EDITIONS_TRIM_MM": "A4"}, "EDITIONS_TRIM_MM"),
+    ("trim size out of range", {"EDITIONS_TRIM_MM": "2100x2750"}, "EDITIONS_TRIM_MM"),
+    ("bleed not a number", {"EDITIONS_BLEED_MM": "three"}, "EDITIONS_BLEED_MM"),
 ]
 
 

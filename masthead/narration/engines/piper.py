@@ -9,8 +9,11 @@ bound it, so a job's peak no longer depends on the article:
 - text goes to the encoder in chunks of at most MAX_CHUNK_CHARS, cut at
   sentence and then clause boundaries, because its attention grows with the
   square of a chunk's phonemes (a 999-phoneme sentence: +70 MB). At 150
-  characters the seed article has 24 cuts inside sentences (7 between words
-  without punctuation) instead of 76 (32) at the earlier 80-character limit.
+  characters the seed article has 24 cuts inside sentences instead of 76 at
+  the earlier 80-character limit. A clause too long for one chunk is cut
+  before a conjunction or relative word, then before a preposition, and only
+  then between any words: the 7 cuts that fell mid-phrase ("... the diplomatic
+  | mission") now all fall before "that", "and", "since" or "before".
 Inline ``[[ phonemes ]]`` (IPA, as espeak-ng prints with --ipa) pass straight
 to the model, which is how phoneme lexicon entries reach it.
 """
@@ -40,7 +43,7 @@ MAX_CHUNK_CHARS = 150
 # -21 dBFS RMS and clipped 1 sample in 8.3 million.
 LEVEL = 1.2
 # Part of the cache key (voice_id): a change here is different audio, so old clips are not reused.
-RENDERING = f"level{LEVEL}-chunk{MAX_CHUNK_CHARS}"
+RENDERING = f"level{LEVEL}-chunk{MAX_CHUNK_CHARS}-clauses"
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')]?\s+(?=[\"'(\[]?[A-Z0-9])")
 _CLAUSE_END = re.compile(r"(?<=[,;:])\s+")
@@ -68,17 +71,54 @@ def _pack(pieces: list[str], limit: int) -> list[str]:
     return packed
 
 
+# Where a long clause without punctuation may be cut, best first: before a conjunction or relative
+# word (a new clause starts), then before a preposition (a new phrase), and only then between any words.
+CLAUSE_WORDS = frozenset(
+    "and but or nor yet so because although though while whereas whether if unless until since after before "
+    "when where which who whom whose that than as".split()
+)
+PHRASE_WORDS = frozenset(
+    "in on at to for with from by about into onto over under between against during without within through "
+    "across toward towards among amid despite including following".split()
+)
+
+NO_CUT_AFTER = PHRASE_WORDS | {"of", "the", "a", "an", "than", "and", "or"}
+
+
+def _cut_before(part: str, starters: frozenset[str]) -> list[str]:
+    """Split before each word in ``starters`` (never inside [[ phonemes ]])."""
+    pieces: list[str] = []
+    current: list[str] = []
+    for word in [w for w in re.split(r"(\[\[.*?\]\])|\s+", part) if w]:
+        # "at that point": after a preposition or article, "that" starts no clause.
+        if current and word.lower() in starters and current[-1].lower() not in NO_CUT_AFTER:
+            pieces.append(" ".join(current))
+            current = []
+        current.append(word)
+    if current:
+        pieces.append(" ".join(current))
+    return pieces
+
+
+def _phrases(part: str, limit: int) -> list[str]:
+    """A clause too long for one chunk, cut where a speaker could breathe: clause words, then phrases, then words."""
+    if len(part) <= limit:
+        return [part]
+    for starters in (CLAUSE_WORDS, PHRASE_WORDS, None):
+        pieces = _cut_before(part, starters) if starters is not None else [w for w in re.split(r"(\[\[.*?\]\])|\s+", part) if w]
+        if len(pieces) > 1:
+            packed = _pack(pieces, limit)
+            return [p for piece in packed for p in _phrases(piece, limit)] if starters is not None else packed
+    return [part]
+
+
 def chunks(text: str, limit: int = MAX_CHUNK_CHARS) -> list[tuple[str, float]]:
     """Cut a paragraph into (chunk, pause after it) small enough to keep inference memory low."""
     out: list[tuple[str, float]] = []
     for sentence in _split(text, _SENTENCE_END):
         parts = [sentence] if len(sentence) <= limit else _pack(_split(sentence, _CLAUSE_END), limit)
         for part in parts:
-            if len(part) > limit:  # a long clause without commas: cut between words
-                words = [w for w in re.split(r"(\[\[.*?\]\])|\s+", part) if w]
-                out.extend((piece, CLAUSE_GAP_SECONDS) for piece in _pack(words, limit))
-            else:
-                out.append((part, CLAUSE_GAP_SECONDS))
+            out.extend((piece, CLAUSE_GAP_SECONDS) for piece in _phrases(part, limit))
         if out:
             out[-1] = (out[-1][0], SENTENCE_GAP_SECONDS)
     return out

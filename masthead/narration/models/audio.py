@@ -39,7 +39,9 @@ class Narration(models.Model):
     size_bytes = models.PositiveBigIntegerField(default=0)
     duration_ms = models.PositiveIntegerField(default=0)
     segments = models.JSONField(default=list, blank=True)
-    transcript = models.TextField(blank=True, help_text="Exactly the text that was spoken, after text preparation.")
+    transcript = models.TextField(
+        blank=True, help_text="The article's words that were read aloud (as written, before text preparation)."
+    )
     # sha256 of the prepared segments + voice: tells whether a lexicon change alters this audio.
     source_hash = models.CharField(max_length=64, blank=True)
     # Set when the lexicon changed after this audio was made; the next job re-renders it.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from wagtail.admin.panels import FieldPanel
+from wagtail.admin.panels import FieldPanel, HelpPanel
 
 __all__ = ["LexiconEntry"]
 
@@ -27,7 +27,15 @@ class LexiconEntry(models.Model):
     note = models.CharField(max_length=200, blank=True, help_text="Why this entry exists, for the next editor.")
     updated = models.DateTimeField(auto_now=True)
 
-    panels = [FieldPanel("term"), FieldPanel("kind"), FieldPanel("replacement"), FieldPanel("case_sensitive"), FieldPanel("note")]
+    panels = [
+        FieldPanel("term"),
+        FieldPanel("kind"),
+        FieldPanel("replacement"),
+        FieldPanel("case_sensitive"),
+        # Hear the entry before saving it (lexicon_admin.lexicon_listen).
+        HelpPanel(heading="Listen", template="narration/admin/listen_panel.html"),
+        FieldPanel("note"),
+    ]
 
     class Meta:
         verbose_name = "pronunciation"

@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
 from masthead.narration import transcripts
-from masthead.narration.listening import FULL, narration_for
+from masthead.narration.listening import FULL, narration_for, narration_model, variant_for
 
 register = template.Library()
 
@@ -36,6 +36,27 @@ def _clock(ms: int) -> str:
     return f"{minutes}:{seconds:02d}"
 
 
+def _pending_note(user: Any, page: Any, reading: Any) -> SafeString:
+    """No audio yet: say so to staff and to signed-in readers who will hear it; promise nothing to anyone else.
+
+    Anonymous pages are cached for every anonymous reader, so a promise there would outlive the audio's arrival.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return mark_safe("")  # noqa: S308 — empty
+    staff = bool(getattr(user, "is_staff", False))
+    entitled = reading.full if reading is not None else variant_for(user, page) == FULL
+    if not (staff or entitled):
+        return mark_safe("")  # noqa: S308 — empty
+    rows = narration_model().objects.filter(page_id=page.pk, revision_id=page.live_revision_id)
+    if rows.filter(status__in=("queued", "running")).exists():
+        state = "pending"
+    elif staff and rows.filter(status="failed").exists():
+        state = "failed"
+    else:
+        return mark_safe("")  # noqa: S308 — empty
+    return mark_safe(render_to_string("narration/pending.html", {"state": state, "staff": staff}))  # noqa: S308
+
+
 @register.simple_tag(takes_context=True)
 def narration_player(context: Any) -> SafeString:
     request = context.get("request")
@@ -44,7 +65,7 @@ def narration_player(context: Any) -> SafeString:
         return mark_safe("")  # noqa: S308 — empty
     narration = narration_for(request.user, page, context.get("reading"))
     if narration is None:
-        return mark_safe("")  # noqa: S308 — empty
+        return _pending_note(request.user, page, context.get("reading"))
     segments = [
         {"block": str(s.get("block_id", "")), "start": int(s.get("start_ms", 0)), "end": int(s.get("end_ms", 0))}
         for s in narration.segments or []
@@ -56,7 +77,7 @@ def narration_player(context: Any) -> SafeString:
             "narration": narration,
             "teaser": narration.variant != FULL,
             "audio_url": transcripts.audio_path(narration),
-            "transcript_url": transcripts.transcript_path(narration),
+            "transcript_url": transcripts.transcript_page_path(narration),
             "duration": _clock(narration.duration_ms or 0),
             "artist": ", ".join(author.title for author in page.authors),
             "artwork": _artwork(page),

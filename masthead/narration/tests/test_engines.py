@@ -62,6 +62,18 @@ def test_piper_chunks_cut_long_sentences_at_clauses_before_words():
     assert "Short one." in pieces
 
 
+def test_a_long_clause_without_commas_is_cut_before_a_clause_word_not_mid_phrase():
+    text = (
+        "Russian Deputy Foreign Minister Sergey Ryabkov admitted that meaningful negotiations with the United States "
+        "were impossible under circumstances at that point of time because the dialogue had stopped long before."
+    )
+    pieces = [piece for piece, _ in chunks(text, 80)]
+    assert len(pieces) > 1 and " ".join(pieces) == text
+    for piece in pieces[1:]:
+        assert piece.split()[0] in {"that", "because", "with", "under", "at"}, pieces
+    assert not any(piece.endswith(" at") for piece in pieces)  # "at | that point" is one phrase
+
+
 @pytest.mark.slow
 def test_piper_speaks_a_short_paragraph_with_phonemes():
     from masthead.narration.engines.piper import PiperEngine
@@ -75,4 +87,4 @@ def test_piper_speaks_a_short_paragraph_with_phonemes():
     peak = max(abs(int.from_bytes(plain.pcm[i : i + 2], "little", signed=True)) for i in range(0, len(plain.pcm), 2))
     assert peak > 10000
     assert engine.voice_id.startswith("piper-1.8.0/en_US-joe-medium")
-    assert engine.voice_id.endswith(f"/level{LEVEL}-chunk{MAX_CHUNK_CHARS}")  # rendering changes are new cache keys
+    assert engine.voice_id.endswith(f"/level{LEVEL}-chunk{MAX_CHUNK_CHARS}-clauses")  # rendering changes are new cache keys

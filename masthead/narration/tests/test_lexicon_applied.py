@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from masthead.narration import services
+from masthead.narration import services, transcripts
 from masthead.narration.engines import register_engine
 from masthead.narration.models import LexiconEntry
 from masthead.narration.selectors import current_narration
@@ -14,14 +14,56 @@ from masthead.testing import builders
 
 
 def test_lexicon_entry_is_spoken(magazine):
-    LexiconEntry.objects.create(term="Kyiv", kind="respell", replacement="Keev")
+    LexiconEntry.objects.update_or_create(term="Kyiv", case_sensitive=True, defaults={"kind": "respell", "replacement": "Keev"})
     page = builders.make_article(
         magazine.sections["Politics"], "Talks in Kyiv", authors=[magazine.author], paragraphs=["Officials met in Kyiv."]
     )
     engine = CountingEngine()
     narration = services.narrate(page_id=page.pk, engine=engine)
     assert engine.calls[0] == "Talks in Keev."
-    assert "Officials met in Keev." in narration.transcript
+    assert narration.segments[-1]["text"] == "Officials met in Keev."
+
+
+def test_transcripts_show_the_written_words_not_phonemes(magazine):
+    """Phoneme entries reach Piper as [[ IPA ]]; readers of the transcript see "Peskov"."""
+    LexiconEntry.objects.update_or_create(
+        term="Peskov", case_sensitive=True, defaults={"kind": "phonemes", "replacement": "pʲɪskˈof"}
+    )
+    page = builders.make_article(
+        magazine.sections["Politics"], "Peskov", authors=[magazine.author], paragraphs=["Mr. Peskov said the U.S. erred."]
+    )
+    engine = CountingEngine()
+    engine.phonemes_ipa = True
+    narration = services.narrate(page_id=page.pk, engine=engine)
+    assert engine.calls[-1] == "Mister [[ pʲɪskˈof ]] said the U.S erred."
+    assert narration.segments[-1]["written"] == "Mr. Peskov said the U.S. erred."
+    assert "Mr. Peskov said the U.S. erred." in narration.transcript
+    assert "[[" not in narration.transcript and "[[" not in transcripts.webvtt(narration)
+    assert "Mr. Peskov said the U.S. erred." in transcripts.webvtt(narration)
+
+
+def test_a_failed_refresh_is_retried_by_the_next_lexicon_edit(magazine, settings, django_capture_on_commit_callbacks):
+    engine = CountingEngine(voice_id="counting-retry")
+    register_engine("counting", lambda: engine)
+    settings.NARRATION_ENGINE = "counting"
+    settings.NARRATION_ON_PUBLISH = True
+    with django_capture_on_commit_callbacks(execute=True):
+        page = builders.make_article(
+            magazine.sections["Politics"], "Spies", authors=[magazine.author], paragraphs=["The GRU was blamed.", "Then Tallinn."]
+        )
+    first = current_narration(page, "full")
+    engine.fail_on_call = len(engine.calls) + 1  # the refresh's first synthesis fails
+    with django_capture_on_commit_callbacks(execute=True):
+        LexiconEntry.objects.create(term="GRU", kind="respell", replacement="Main Intelligence Directorate")
+    failed = current_narration(page, "full")
+    assert failed.pk == first.pk and failed.stale and failed.audio.name == first.audio.name  # old audio still plays
+
+    engine.fail_on_call = None
+    with django_capture_on_commit_callbacks(execute=True):  # an unrelated edit: the stale narration is retried too
+        LexiconEntry.objects.create(term="Tallinn", kind="respell", replacement="Tah-lin")
+    refreshed = current_narration(page, "full")
+    assert not refreshed.stale and refreshed.audio.name != first.audio.name
+    assert "The Main Intelligence Directorate was blamed." in engine.calls
 
 
 def test_lexicon_change_renarrates_only_affected_paragraphs(magazine, settings, django_capture_on_commit_callbacks):

@@ -169,3 +169,18 @@ def test_public_feed_is_served_from_the_page_cache_until_new_audio_is_ready(clie
     assert fetch(client, "/podcast/public.xml")["X-Cache"] == "HIT"
     newer = make_narration(magazine.public_article, voice="second-voice")
     assert f"/audio/{newer.pk}/" in fetch(client, "/podcast/public.xml").content.decode()
+
+
+def test_private_feed_groups_an_issues_articles_as_one_season(client, narrated, subscriber, magazine):
+    token = active_token(user=subscriber)
+    root = ElementTree.fromstring(fetch(client, f"/feeds/private/{token.token}/podcast.xml").content)  # noqa: S314
+    seasons = {
+        item.findtext("title"): (item.findtext("itunes:season", namespaces=NS), item.find("podcast:season", NS))
+        for item in root.iter("item")
+    }
+    issue = magazine.issue  # Vol. 40, No. 6: the public and the subscriber article
+    for title in ("A Public Report", "A Subscriber Investigation"):
+        number, element = seasons[title]
+        assert number == "4006" and element.text == "4006"
+        assert element.get("name") == f"Vol. 40, No. 6 — {issue.title}"
+    assert seasons["A Members Briefing"] == (None, None)  # in no issue

@@ -55,7 +55,7 @@ def test_killed_worker_is_resumed_after_the_job_timeout(magazine, settings):
         page=page,
         revision_id=page.live_revision_id,
         variant="full",
-        voice=engine.voice_id,
+        voice=services.voice_of(engine),
         status="running",
         claimed_at=timezone.now(),
     )

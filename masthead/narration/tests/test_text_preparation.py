@@ -10,10 +10,10 @@ from masthead.narration.textprep import Pronunciation, acronym_is_word, prepare,
 
 CASES = [
     # The issue's examples.
-    ("Kremlin Unveils Conditions for Talks With U.S.", "Kremlin Unveils Conditions for Talks With U S."),
-    ("talks with U.S. officials", "talks with U S officials"),
-    ("The FSB said", "The F S B said"),
-    ("the GRU and the FSB", "the G R U and the F S B"),
+    ("Kremlin Unveils Conditions for Talks With U.S.", "Kremlin Unveils Conditions for Talks With U.S."),
+    ("talks with U.S. officials", "talks with U.S officials"),
+    ("The FSB said", "The F.S.B said"),
+    ("the GRU and the FSB", "the G.R.U and the F.S.B"),
     ("On March 26 the talks", "On March twenty-sixth the talks"),
     ("some 140 people", "some one hundred forty people"),
     ("worth $5.2 billion", "worth five point two billion dollars"),
@@ -32,11 +32,11 @@ CASES = [
     ("rose 3.5%", "rose three point five percent"),
     ("1,019 words", "one thousand nineteen words"),
     # Times.
-    ("at 3:30 p.m.", "at three thirty p m."),
-    ("at 3:30 p.m. Then", "at three thirty p m. Then"),
-    ("at 3:30 p.m. on Friday", "at three thirty p m on Friday"),
+    ("at 3:30 p.m.", "at three thirty P.M."),
+    ("at 3:30 p.m. Then", "at three thirty P.M. Then"),
+    ("at 3:30 p.m. on Friday", "at three thirty p.m on Friday"),
     ("by 10:05", "by ten oh five"),
-    ("at 9 a.m. sharp", "at nine a m sharp"),
+    ("at 9 a.m. sharp", "at nine a.m sharp"),
     # Titles and numbers.
     ("No. 5 on the list", "number five on the list"),
     ("said Dr. Zakharova", "said Doctor Zakharova"),
@@ -47,13 +47,13 @@ CASES = [
     ("Louis XIV", "Louis the Fourteenth"),
     ("King Charles I", "King Charles the First"),
     ("I think I am right", "I think I am right"),
-    ("An IV drip", "An I V drip"),
+    ("An IV drip", "An I.V drip"),
     # Acronyms: letters or words.
     ("NATO and New START", "Nato and New Start"),
-    ("the USSR and the IAEA", "the U S S R and the I A E A"),
-    ("the CEOs", "the C E O's"),
+    ("the USSR and the IAEA", "the U.S.S.R and the I.A.E.A"),
+    ("the CEOs", "the C.E.O.'s"),
     ("the G7 and 5G", "the G seven and five G"),
-    ("flight MH17", "flight M H seventeen"),
+    ("flight MH17", "flight M.H seventeen"),
     # Typography.
     ("Russia’s “conditions” — again", 'Russia\'s "conditions", again'),
 ]
@@ -68,7 +68,7 @@ LEXICON_CASES = [
     # term, kind, replacement, text, expected (espeak), expected (piper, phonemes allowed)
     ("Kyiv", "respell", "Keev", "in Kyiv today", "in Keev today", "in Keev today"),
     ("Peskov", "phonemes", "pʲɪskˈof", "said Peskov.", "said Peskov.", "said [[ pʲɪskˈof ]]."),
-    ("SWIFT", "letters", "", "the SWIFT system", "the S W I F T system", "the S W I F T system"),
+    ("SWIFT", "letters", "", "the SWIFT system", "the S.W.I.F.T system", "the S.W.I.F.T system"),
     ("GRU", "word", "", "the GRU said", "the Gru said", "the Gru said"),
     # The editor's entry wins over the rules: without it "U.N." would be "U N".
     ("U.N.", "respell", "United Nations", "at the U.N. today", "at the United Nations today", "at the United Nations today"),
@@ -93,7 +93,7 @@ def test_lexicon_case_sensitivity():
 
 def test_longest_lexicon_term_wins():
     lexicon = [Pronunciation("START", "letters"), Pronunciation("New START", "respell", "New Start treaty")]
-    assert prepare("New START and START", lexicon) == "New Start treaty and S T A R T"
+    assert prepare("New START and START", lexicon) == "New Start treaty and S.T.A.R.T"
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,318 @@
+"""What an edition is made of, read once from the database into plain values.
+
+Builders never query: they get an ``IssueContent`` and a ``Workspace`` (a temp
+directory that turns image references into local files). The same values are
+hashed to decide whether a kind needs rebuilding, so "the inputs changed" means
+exactly "something a builder would read changed".
+
+The text is every article's full text (``full_blocks``). That is right only
+because the files leave through editions.access.may_download, which requires the
+digital-edition entitlement: a reader who has it may read every article in full
+(tests/test_edition_downloads_follow_the_gate.py checks that implication).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from wagtail.rich_text import expand_db_html
+
+LANGUAGE = "en"
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    image_id: int
+    # The stored file's name: replacing an image's file in the admin changes it, so the hash sees it.
+    file_name: str
+    width: int
+    height: int
+    alt: str
+
+
+@dataclass(frozen=True)
+class Block:
+    """One body block in reading order. ``kind``: paragraph, heading, quote, figure, embed."""
+
+    kind: str
+    id: str
+    html: str = ""
+    text: str = ""
+    attribution: str = ""
+    image: ImageRef | None = None
+    caption: str = ""
+    credit: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One narrated paragraph: the element it reads and when (milliseconds into the article's MP3)."""
+
+    block_id: str
+    start_ms: int
+    end_ms: int
+
+
+@dataclass(frozen=True)
+class NarrationRef:
+    narration_id: int
+    # Hash of what was spoken (narration's own source_hash) and of the file: a new rendering changes both.
+    source_hash: str
+    audio_name: str
+    size_bytes: int
+    duration_ms: int
+    segments: tuple[Segment, ...]
+    # Whether the narration reads this exact revision (only then may the EPUB highlight its paragraphs).
+    matches_text: bool
+
+
+@dataclass(frozen=True)
+class ArticleContent:
+    pk: int
+    slug: str
+    title: str
+    dek: str
+    date: date
+    authors: tuple[str, ...]
+    section: str
+    url: str
+    access: str
+    hero: ImageRef | None
+    hero_caption: str
+    hero_credit: str
+    blocks: tuple[Block, ...]
+    narration: NarrationRef | None = None
+
+    @property
+    def byline(self) -> str:
+        return ", ".join(self.authors)
+
+
+@dataclass(frozen=True)
+class SectionGroup:
+    title: str
+    articles: tuple[ArticleContent, ...]
+
+
+@dataclass(frozen=True)
+class IssueContent:
+    pk: int
+    slug: str
+    title: str
+    volume: int
+    number: int
+    cover_date: date
+    url: str
+    editors_letter: str
+    cover: ImageRef | None
+    cover_lines: tuple[str, ...]
+    magazine: str
+    publisher: str
+    language: str
+    sections: tuple[SectionGroup, ...]
+    site_url: str = ""
+
+    @property
+    def articles(self) -> list[ArticleContent]:
+        return [article for group in self.sections for article in group.articles]
+
+    @property
+    def label(self) -> str:
+        return f"Vol. {self.volume}, No. {self.number}"
+
+    @property
+    def full_title(self) -> str:
+        return f"{self.magazine} — {self.label}, {self.cover_date:%B} {self.cover_date.day}, {self.cover_date.year}"
+
+
+def fingerprint(*parts: Any) -> str:
+    """sha256 of JSON-able parts (dataclasses included), stable across runs and processes."""
+    digest = hashlib.sha256()
+    for part in parts:
+        value = asdict(part) if hasattr(part, "__dataclass_fields__") else part
+        digest.update(json.dumps(value, sort_keys=True, default=str, separators=(",", ":")).encode())
+        digest.update(b"\x1e")
+    return digest.hexdigest()
+
+
+# --- Reading the database ------------------------------------------------------
+
+
+def _image(image: Any, alt: str = "") -> ImageRef | None:
+    if image is None or not image.file:
+        return None
+    return ImageRef(image.pk, image.file.name, image.width or 0, image.height or 0, alt or image.title or "")
+
+
+def _absolute(url: str) -> str:
+    return url if url.startswith(("http://", "https://")) else settings.SITE_URL + url
+
+
+def _blocks(page: Any) -> tuple[Block, ...]:
+    blocks: list[Block] = []
+    for block in page.full_blocks():
+        kind, value, block_id = block.block_type, block.value, str(block.id)
+        if kind == "paragraph":
+            blocks.append(Block("paragraph", block_id, html=expand_db_html(value.source)))
+        elif kind == "heading":
+            blocks.append(Block("heading", block_id, text=str(value)))
+        elif kind == "pull_quote":
+            blocks.append(Block("quote", block_id, text=value["quote"], attribution=value.get("attribution") or ""))
+        elif kind == "image":
+            ref = _image(value["image"], value.get("caption") or "")
+            if ref is not None:
+                blocks.append(
+                    Block("figure", block_id, image=ref, caption=value.get("caption") or "", credit=value.get("credit") or "")
+                )
+        elif kind == "embed":
+            embed = value.get("embed")
+            url = getattr(embed, "url", "") or ""
+            if url:
+                blocks.append(Block("embed", block_id, url=url, caption=value.get("caption") or ""))
+    return tuple(blocks)
+
+
+def _narrations(pages: list[Any]) -> dict[int, NarrationRef]:
+    from masthead.narration.listening import FULL, ready_narrations
+
+    found: dict[int, NarrationRef] = {}
+    for pk, narration in ready_narrations(pages, FULL).items():
+        segments = tuple(
+            Segment(str(s["block_id"]), int(s["start_ms"]), int(s["end_ms"]))
+            for s in narration.segments or []
+            if isinstance(s, dict) and "block_id" in s
+        )
+        found[pk] = NarrationRef(
+            narration_id=narration.pk,
+            source_hash=narration.source_hash or "",
+            audio_name=narration.audio.name,
+            size_bytes=int(narration.size_bytes or 0),
+            duration_ms=int(narration.duration_ms or 0),
+            segments=segments,
+            matches_text=narration.revision_id == narration.page.live_revision_id,
+        )
+    return found
+
+
+def cover_lines(articles: list[ArticleContent], count: int = 3) -> tuple[str, ...]:
+    """The cover sells the first stories of the issue, in the editor's order."""
+    return tuple(article.title for article in articles[:count])
+
+
+def issue_content(issue: Any) -> IssueContent:
+    """Everything the builders read about one issue, in the editor's order, grouped by section."""
+    from masthead.core.models import MagazineSettings
+
+    site = issue.get_site()
+    magazine = MagazineSettings.for_site(site) if site is not None else None
+    pages = issue.contents()
+    pages_by_pk = {page.pk: page for page in pages}
+    from masthead.newsroom.models import with_sections
+
+    with_sections(pages)
+    narrations = _narrations(pages)
+    groups: dict[str, list[ArticleContent]] = {}
+    for page in pages:
+        section = page.section.title if page.section is not None else ""
+        article = ArticleContent(
+            pk=page.pk,
+            slug=page.slug,
+            title=page.title,
+            dek=page.dek,
+            date=page.date,
+            authors=tuple(author.title for author in page.authors),
+            section=section,
+            url=_absolute(page.url or "/"),
+            access=page.access,
+            hero=_image(page.hero_image, page.hero_caption),
+            hero_caption=page.hero_caption,
+            hero_credit=page.hero_credit,
+            blocks=_blocks(pages_by_pk[page.pk]),
+            narration=narrations.get(page.pk),
+        )
+        groups.setdefault(section, []).append(article)
+    sections = tuple(SectionGroup(title, tuple(articles)) for title, articles in groups.items())
+    ordered = [article for group in sections for article in group.articles]
+    return IssueContent(
+        pk=issue.pk,
+        slug=issue.slug,
+        title=issue.title,
+        volume=issue.volume,
+        number=issue.number,
+        cover_date=issue.cover_date,
+        url=_absolute(issue.url or "/"),
+        editors_letter=issue.intro or "",
+        cover=_image(issue.cover_image, f"Cover of {issue.title}"),
+        cover_lines=cover_lines(ordered),
+        magazine=(magazine.name if magazine else "") or settings.WAGTAIL_SITE_NAME,
+        publisher=(magazine.publisher if magazine else "") or settings.WAGTAIL_SITE_NAME,
+        language=LANGUAGE,
+        sections=sections,
+        site_url=settings.SITE_URL,
+    )
+
+
+# --- Local files for a build ---------------------------------------------------
+
+
+@dataclass
+class LocalImage:
+    path: Path
+    width: int
+    height: int
+    media_type: str
+
+
+@dataclass
+class Workspace:
+    """A build's scratch directory; images and audio are copied (or linked) here as local files."""
+
+    root: Path
+    _images: dict[tuple[int, int], LocalImage] = field(default_factory=dict)
+
+    def path(self, name: str) -> Path:
+        return self.root / name
+
+    def image(self, ref: ImageRef, max_px: int) -> LocalImage:
+        """The image at most max_px on its long side, as JPEG (PNG kept for transparency), from Wagtail's renditions."""
+        key = (ref.image_id, max_px)
+        if key not in self._images:
+            from wagtail.images import get_image_model
+
+            image = get_image_model().objects.get(pk=ref.image_id)
+            rendition = image.get_rendition(f"max-{max_px}x{max_px}|format-jpeg|jpegquality-82")
+            target = self.root / "images" / f"{ref.image_id}-{max_px}.jpg"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with rendition.file.open("rb") as src, target.open("wb") as dst:
+                shutil.copyfileobj(src, dst)
+            self._images[key] = LocalImage(target, rendition.width, rendition.height, "image/jpeg")
+        return self._images[key]
+
+    def audio(self, name: str) -> Path:
+        target = self.root / "audio" / Path(name).name
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with default_storage.open(name, "rb") as src, target.open("wb") as dst:
+                shutil.copyfileobj(src, dst)
+        return target
+
+
+@contextmanager
+def workspace() -> Iterator[Workspace]:
+    root = Path(tempfile.mkdtemp(prefix="masthead-edition-"))
+    try:
+        yield Workspace(root)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)

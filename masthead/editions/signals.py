@@ -1,0 +1,58 @@
+"""Rebuild on publish: an issue when it is published, every published issue that contains an article
+when the article is published again or unpublished, and the audio-bearing kinds when an article's
+narration is ready. All after commit, in the background (tasks.refresh_issue hashes, then queues).
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django_tasks.signals import task_finished
+from wagtail.signals import page_published, page_unpublished
+
+from masthead.editions.models import Kind
+from masthead.newsroom.models import ArticlePage, IssueArticle, IssuePage
+
+
+def _issues_with(article_id: int) -> list[int]:
+    return list(
+        IssueArticle.objects.filter(article_id=article_id, issue__live=True).values_list("issue_id", flat=True).distinct()
+    )
+
+
+def _refresh(issue_ids: list[int], kinds: list[str] | None = None) -> None:
+    from masthead.editions import tasks
+
+    for issue_id in issue_ids:
+        transaction.on_commit(partial(tasks.refresh_issue.enqueue, issue_id, kinds))
+
+
+def page_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+    if not settings.EDITIONS_ON_PUBLISH:
+        return
+    if isinstance(instance, IssuePage):
+        if instance.live:
+            _refresh([instance.pk])
+    elif isinstance(instance, ArticlePage):
+        _refresh(_issues_with(instance.pk))
+
+
+def narration_finished(sender: Any, task_result: Any = None, **kwargs: Any) -> None:
+    if not settings.EDITIONS_ON_PUBLISH:
+        return
+    task = getattr(task_result, "task", None)
+    if getattr(task, "name", "") != "narrate_article":
+        return
+    args = list(getattr(task_result, "args", None) or [])
+    if len(args) < 3 or args[2] != "full":
+        return
+    _refresh(_issues_with(int(args[0])), [Kind.EPUB, Kind.AUDIO])
+
+
+def connect() -> None:
+    page_published.connect(page_changed, dispatch_uid="editions.page_published")
+    page_unpublished.connect(page_changed, dispatch_uid="editions.page_unpublished")
+    task_finished.connect(narration_finished, dispatch_uid="editions.narration_finished")

@@ -1,0 +1,94 @@
+"""Helpers for the editions tests: a fast fake builder, real narrations spoken by a tone engine, edits."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from masthead.editions.builders import BuildError, Built
+from masthead.editions.builders.content import IssueContent, Workspace
+from masthead.testing import builders
+
+# kind → how many builds ran, across every fake builder of a test.
+BUILDS: Counter[tuple[int, str]] = Counter()
+
+
+class FakeBuilder:
+    """Writes a small file naming the articles it saw; can fail or crash half way on demand."""
+
+    version = 1
+
+    def __init__(self, kind: str, *, fail: BuildError | None = None, crash_after_writing: bool = False) -> None:
+        self.kind = kind
+        self.uses_narration = kind in ("epub", "audio")
+        self.uses_text = kind not in ("audio", "print_cover")
+        self.fail = fail
+        self.crash_after_writing = crash_after_writing
+
+    def build(self, content: IssueContent, workspace: Workspace) -> Built:
+        BUILDS[(content.pk, self.kind)] += 1
+        if self.fail is not None:
+            raise self.fail
+        out = workspace.path(f"fake.{self.kind}")
+        out.write_text(json.dumps({"kind": self.kind, "titles": [a.title for a in content.articles]}))
+        if self.crash_after_writing:
+            raise RuntimeError("the builder died after writing part of its file")
+        return Built(out, page_count=4)
+
+
+def use_fake_builders(monkeypatch: Any, **overrides: FakeBuilder) -> None:
+    BUILDS.clear()
+    fakes = {kind: overrides.get(kind) or FakeBuilder(kind) for kind in ("epub", "pdf", "print", "print_cover", "audio")}
+    monkeypatch.setattr("masthead.editions.services.builder_for", lambda kind: fakes[kind])
+
+
+def narrate(article: Any) -> Any:
+    """A real narration of the article's live revision (tone engine: fast, same pipeline and timings)."""
+    from masthead.narration import services
+    from masthead.narration.tests.support import CountingEngine
+
+    return services.narrate(page_id=article.pk, engine=CountingEngine())
+
+
+def edit_article(page: Any, *, paragraph: int = 0, text: str) -> Any:
+    """Change one paragraph and publish, as an editor would (block ids kept)."""
+    page = page.specific_class.objects.get(pk=page.pk)
+    raw = [dict(block) for block in page.body.raw_data]
+    paragraphs = [block for block in raw if block["type"] == "paragraph"]
+    paragraphs[paragraph]["value"] = f"<p>{text}</p>"
+    page.body = json.dumps(raw)
+    page.save_revision().publish()
+    page.refresh_from_db()
+    return page
+
+
+def second_issue(magazine: Any) -> Any:
+    """Another published issue with an article of its own."""
+    from datetime import date
+
+    other = builders.make_article(
+        magazine.sections["Culture"],
+        "An Essay Elsewhere",
+        authors=[magazine.author],
+        paragraphs=["An essay in another issue."],
+        on=date(2024, 3, 10),
+    )
+    return builders.make_issue(
+        builders.ensure_issue_index(magazine.home), volume=40, number=5, cover_date=date(2024, 3, 11), articles=[other]
+    )
+
+
+def epub_entries(data: bytes) -> dict[str, bytes]:
+    import io
+
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        return {info.filename: book.read(info) for info in book.infolist()}
+
+
+def pdf_text(path: Path) -> str:
+    import subprocess
+
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
