@@ -10,8 +10,9 @@ CONTENT_SECURITY_POLICY_REPORT_ONLY with CSP_REPORT_ONLY=1) and the admin's
   bucket, its custom domain, an endpoint), so their origins are asked for at
   run time and added to img-src and media-src.
 
-A view widens the policy for its own response with django-csp's
-``response._csp_update`` (see masthead/billing/csp.py). The header is set
+A view widens the policy for its own response with ``@allows(sources)``
+(django-csp's ``response._csp_update``; masthead/billing/csp.py, the
+newsletter's web copy). The header is set
 inside the page cache (this middleware comes after it), so a cached page is
 stored and replayed with the very header it was rendered with; no nonce is
 ever used, so that header is the same for every reader.
@@ -20,8 +21,9 @@ ever used, so that header is the same for every reader.
 from __future__ import annotations
 
 import logging
-from functools import cache
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from functools import cache, wraps
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from csp.middleware import CSPMiddleware, PolicyParts
@@ -29,11 +31,13 @@ from django.conf import settings
 from django.core.files.storage import storages
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from django.http import HttpResponseBase
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest, HttpResponseBase
+    from django.http import HttpRequest
 
 logger = logging.getLogger(__name__)
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
 # Media (images, renditions, public audio) may be served from these storages' origins.
 MEDIA_DIRECTIVES = ("img-src", "media-src")
@@ -100,6 +104,27 @@ def widen(directives: dict[str, Any], update: dict[str, list[str]]) -> dict[str,
         kept = [source for source in current if source != NONE]
         widened[directive] = kept + [source for source in sources if source not in kept]
     return widened
+
+
+def allows(sources: Callable[[], dict[str, list[str]]]) -> Callable[[View], View]:
+    """Widen the policy for this view's responses only (enforced and report-only alike).
+
+    ``sources`` is called per response, so settings changed at run time (the
+    Stripe origins in tests) are followed.
+    """
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> HttpResponseBase:
+            response = view(*args, **kwargs)
+            extra = sources()
+            response._csp_update = extra  # type: ignore[attr-defined]  # django-csp reads these attributes
+            response._csp_update_ro = extra  # type: ignore[attr-defined]
+            return response
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorate
 
 
 def policy_for(request: HttpRequest, public: dict[str, Any]) -> dict[str, Any]:
