@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tasks",
     "django_tasks_db",
+    "csp",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -130,6 +131,8 @@ MIDDLEWARE = [
     # First, so a cached anonymous page is answered before sessions or auth run.
     "masthead.core.pagecache.AnonymousPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # After the page cache, so a stored page keeps the header it was rendered with.
+    "masthead.core.csp.ScopedCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -435,6 +438,78 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 LOGIN_URL = "members:signin"
+
+# --- Content-Security-Policy (django-csp; masthead/core/csp.py) ------------
+# The public site runs no inline script or style and loads everything from
+# itself: the page cache can then store one policy beside one body, with no
+# per-response nonce. Media origins (S3, a CDN) are added at run time from the
+# storages themselves; Stripe's origins only on the card-form pages
+# (masthead/billing/csp.py); the Wagtail admin gets its own looser policy.
+
+
+def _csp_sources(name: str, default: str) -> list[str]:
+    sources = env_list(name, default)
+    for source in sources:
+        # A ";" or a space would smuggle in a directive of its own.
+        if not source.startswith(("https://", "http://")) or any(c in source for c in " ;'\"\\"):
+            raise ImproperlyConfigured(f"{name} takes origins like https://www.youtube.com; got {source!r}")
+    return sources
+
+
+# Lower-case names: django-csp 3's settings were called CSP_REPORT_URI,
+# CSP_FRAME_SRC…, and its system check refuses a settings module defining them.
+_csp_report_uri = env_str("CSP_REPORT_URI", "") or ""
+if _csp_report_uri and (
+    not _csp_report_uri.startswith(("https://", "http://", "/")) or any(c in _csp_report_uri for c in " ;,'\"")
+):
+    raise ImproperlyConfigured(f"CSP_REPORT_URI must be a URL (https://…) or a path (/…); got {_csp_report_uri!r}")
+_csp_report_only = env_bool("CSP_REPORT_ONLY", False)
+# Article embeds (Wagtail's oEmbed) are iframes; these are the players a
+# publisher may embed. Embeds that need a provider's script (posts from social
+# networks) show their plain-HTML fallback instead.
+_csp_frame_src = _csp_sources(
+    "CSP_FRAME_SRC", "https://www.youtube.com,https://www.youtube-nocookie.com,https://player.vimeo.com"
+)
+_CSP_SELF = "'self'"
+_csp_public: dict[str, Any] = {
+    "default-src": [_CSP_SELF],
+    "script-src": [_CSP_SELF],
+    "style-src": [_CSP_SELF],
+    "img-src": [_CSP_SELF],
+    "media-src": [_CSP_SELF],
+    "font-src": [_CSP_SELF],
+    "connect-src": [_CSP_SELF],
+    "frame-src": _csp_frame_src or ["'none'"],
+    "object-src": ["'none'"],
+    "base-uri": [_CSP_SELF],
+    "form-action": [_CSP_SELF],
+    "frame-ancestors": ["'none'"],
+    "upgrade-insecure-requests": SITE_URL.startswith("https://"),
+}
+# The Wagtail admin, measured in Chromium page by page (docs/security.md):
+# its templates still carry inline scripts (date pickers, inline panels) and
+# inline style attributes, it frames its own page previews, and it fetches
+# Wagtail's release feed and staff avatars (Gravatar).
+_csp_admin: dict[str, Any] = {
+    **_csp_public,
+    "script-src": [_CSP_SELF, "'unsafe-inline'"],
+    "style-src": [_CSP_SELF, "'unsafe-inline'"],
+    # blob: thumbnails of images being uploaded. Scheme-less gravatar: Wagtail
+    # links avatars as //www.gravatar.com/…, so http on an http admin.
+    "img-src": [_CSP_SELF, "blob:", "www.gravatar.com"],
+    "connect-src": [_CSP_SELF, "https://releases.wagtail.org"],
+    "frame-src": [_CSP_SELF, *_csp_frame_src],
+    "frame-ancestors": [_CSP_SELF],
+}
+if _csp_report_uri:
+    _csp_public["report-uri"] = _csp_admin["report-uri"] = [_csp_report_uri]
+# Paths whose responses get the admin policy instead of the public one.
+CSP_ADMIN_PREFIXES = ("/admin/", "/django-admin/")
+CSP_ADMIN_DIRECTIVES = _csp_admin
+if _csp_report_only:
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": _csp_public}
+else:
+    CONTENT_SECURITY_POLICY = {"DIRECTIVES": _csp_public}
 
 # --- Internationalisation -------------------------------------------------
 LANGUAGE_CODE = "en-us"
