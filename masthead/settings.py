@@ -134,6 +134,8 @@ MIDDLEWARE = [
     "masthead.members.access.MeterCookieMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Finds Wagtail pages from memory or by url_path before Wagtail walks the tree (masthead/core/routing.py).
+    "masthead.core.routing.RouteMiddleware",
 ]
 
 ROOT_URLCONF = "masthead.urls"
@@ -178,6 +180,9 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
+            # Opening a connection runs the PRAGMAs above (~1.5 ms): keep it per
+            # worker thread instead of per request.
+            "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 60, minimum=0),
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -215,14 +220,26 @@ else:
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
-# Full-page cache for anonymous readers (masthead/core/pagecache.py).
+# Full-page cache for anonymous readers (masthead/core/pagecache.py) and the
+# page shells signed-in readers are served from (masthead/core/shells.py).
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300, minimum=1)
+# Each process keeps recent pages in memory (the only copy in the embedded
+# default, a copy in front of Redis otherwise; masthead/core/pagestore.py).
+PAGE_CACHE_LOCAL_MB = env_int("PAGE_CACHE_LOCAL_MB", 64, minimum=0)
 # Browsers and proxies revalidate (ETag) after this many seconds; 0 keeps
 # "publishing shows at once" true for them too.
 PAGE_CACHE_BROWSER_SECONDS = env_int("PAGE_CACHE_BROWSER_SECONDS", 0, minimum=0)
 # Cookies (besides the session and messages ones) that send a reader past the cache.
 PAGE_CACHE_BYPASS_COOKIES = env_list("PAGE_CACHE_BYPASS_COOKIES")
+
+# An edge cache in front (Varnish, deploy/varnish/; masthead/core/edge.py): how
+# long it may keep a shared page, and where publishing sends its purges.
+EDGE_CACHE_SECONDS = env_int("EDGE_CACHE_SECONDS", PAGE_CACHE_SECONDS, minimum=0)
+EDGE_PURGE_URLS = env_list("EDGE_PURGE_URLS")
+for _url in EDGE_PURGE_URLS:
+    if not _url.startswith(("http://", "https://")):
+        raise ImproperlyConfigured(f"EDGE_PURGE_URLS must be http:// or https:// addresses of the edge caches; got {_url!r}")
 
 # --- Background tasks -----------------------------------------------------
 # Narration has its own queue: its jobs take seconds to minutes and its worker holds the

@@ -1,9 +1,11 @@
-"""House ads are edited in the Wagtail admin as a snippet."""
+"""House ads are edited in the Wagtail admin as a snippet; page shells ask here whether an ad shows."""
 
+from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from masthead.ads.models import HouseAd
+from masthead.ads.templatetags.ads_tags import fill_ad_hole
 
 
 class HouseAdViewSet(SnippetViewSet):
@@ -18,3 +20,4 @@ class HouseAdViewSet(SnippetViewSet):
 
 
 register_snippet(HouseAdViewSet)
+hooks.register("reader_part:ad", fill_ad_hole)

@@ -36,12 +36,18 @@ def _every_test_starts_with_an_empty_cache() -> Iterator[None]:
     from django.conf import settings
     from django.core.cache import caches
 
+    from masthead.core import cachetags, pagestore
     from masthead.members import throttle
 
     for alias in settings.CACHES:
         caches[alias].clear()
+    # Page entries live in this process's memory tier, outside Django's caches.
+    pagestore.clear()
+    cachetags.forget_sitewide()
     throttle.clear()
     yield
+    pagestore.clear()
+    cachetags.forget_sitewide()
     throttle.clear()
 
 
