@@ -218,7 +218,13 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    # Django's database sessions with the per-request read as plain SQL (masthead/core/sessions.py).
+    SESSION_ENGINE = "masthead.core.sessions"
+
+# Wagtail writes every rendition it uses back to this cache (a pickle per image
+# per render, a Redis write with REDIS_URL). Our pages fetch renditions with the
+# images that show them (prefetch_related), so nothing would ever be read back.
+CACHES["renditions"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
 
 # Full-page cache for anonymous readers (masthead/core/pagecache.py) and the
 # page shells signed-in readers are served from (masthead/core/shells.py).
@@ -345,6 +351,9 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 LOGIN_URL = "members:signin"
+# ModelBackend with the per-request user read compiled once (masthead/core/auth.py). Django's own
+# stays listed so sessions signed in before it was added keep working.
+AUTHENTICATION_BACKENDS = ["masthead.core.auth.ModelBackend", "django.contrib.auth.backends.ModelBackend"]
 
 # --- Internationalisation -------------------------------------------------
 LANGUAGE_CODE = "en-us"

@@ -46,15 +46,18 @@ def _route_key(request: HttpRequest) -> str | None:
 # --- Site, once per host and port --------------------------------------------
 
 
-def _site_entry(request: HttpRequest) -> tuple[dict[str, Any] | None, str]:
-    """(the Site's columns or None, its root page's url_path), kept per process until a Site changes."""
+_SITE_COLUMNS = [f.attname for f in Site._meta.concrete_fields]
+
+
+def _site_entry(request: HttpRequest) -> tuple[tuple[Any, ...] | None, str]:
+    """(the Site's column values or None, its root page's url_path), kept per process until a Site changes."""
     host, port = split_domain_port(request._get_raw_host())[0], request.get_port()  # type: ignore[attr-defined]
 
-    def find() -> tuple[dict[str, Any] | None, str]:
+    def find() -> tuple[tuple[Any, ...] | None, str]:
         site = Site._find_for_request(request)
         if site is None:
             return None, ""
-        return {f.attname: getattr(site, f.attname) for f in Site._meta.concrete_fields}, site.root_page.url_path
+        return tuple(getattr(site, name) for name in _SITE_COLUMNS), site.root_page.url_path
 
     return cachetags.sitewide(f"site:{host}:{port}", find)
 
@@ -62,8 +65,9 @@ def _site_entry(request: HttpRequest) -> tuple[dict[str, Any] | None, str]:
 def site_for(request: HttpRequest) -> Site | None:
     """Site.find_for_request without its query; fills Wagtail's per-request cache too."""
     if not hasattr(request, "_wagtail_site"):
-        fields = _site_entry(request)[0]
-        request._wagtail_site = Site(**fields) if fields is not None else None  # type: ignore[attr-defined]
+        values = _site_entry(request)[0]
+        # A fresh instance per request, as Wagtail's own lookup gives.
+        request._wagtail_site = Site.from_db("default", _SITE_COLUMNS, values) if values is not None else None  # type: ignore[attr-defined]
     return request._wagtail_site  # type: ignore[attr-defined,no-any-return]
 
 
@@ -131,8 +135,8 @@ def _default_routes_everywhere() -> bool:
 def _resolve(request: HttpRequest, path: str) -> Page | None:
     if not _default_routes_everywhere():
         return None
-    fields, root_path = _site_entry(request)
-    if fields is None or not root_path:
+    values, root_path = _site_entry(request)
+    if values is None or not root_path:
         return None
     url_path = root_path + "".join(part + "/" for part in path.split("/") if part)
     row = Page.objects.filter(url_path=url_path).values_list("pk", "content_type_id", "live").first()

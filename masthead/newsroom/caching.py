@@ -104,7 +104,11 @@ class ShellPageMixin:
         from wagtail.models import PageViewRestriction
 
         if not cachetags.sitewide("view-restrictions-exist", PageViewRestriction.objects.exists):
-            return PageViewRestriction.objects.none()
+            none = PageViewRestriction.objects.none()
+            # Already evaluated: Wagtail's hook iterates it on every request, and
+            # even an empty queryset would be compiled each time.
+            none._result_cache = []
+            return none
         return super().get_view_restrictions()  # type: ignore[misc]
 
 
