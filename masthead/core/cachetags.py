@@ -73,9 +73,9 @@ def list_tag(name: str, pk: object | None = None) -> str:
     return f"list-{name}" if pk is None else f"list-{name}-{pk}"
 
 
-def clean(tags: Iterable[str]) -> tuple[str, ...]:
-    """The tags sorted, without repeats, always with `site`; a malformed tag is a programming error."""
-    found = {SITE, *tags}
+def clean(tags: Iterable[str], *, with_site: bool = True) -> tuple[str, ...]:
+    """The tags sorted, without repeats, with `site` for an entry; a malformed tag is a programming error."""
+    found = {SITE, *tags} if with_site else set(tags)
     bad = [tag for tag in found if not TAG_RE.match(tag)]
     if bad:
         raise ValueError(f"cache tags must match {TAG_RE.pattern}: {', '.join(sorted(bad))}")
@@ -306,7 +306,9 @@ def purge(tags: Iterable[str]) -> None:
     The edge (Varnish) is told only after the commit, so it cannot refetch the
     old page from us in between.
     """
-    chosen = clean(tags)
+    chosen = clean(tags, with_site=False)
+    if not chosen:
+        return
     store().purge(chosen)
 
     def after_commit() -> None:

@@ -183,6 +183,11 @@ def _etag_matches(environ: dict[str, Any], headers: Iterable[tuple[str, str]]) -
 # --- Door 1: middleware (stores, and answers hits under the test client) ----
 
 
+def touched_csrf(meta: dict[str, Any]) -> bool:
+    """Whether rendering asked for the CSRF token (django.middleware.csrf.get_token marks the request)."""
+    return bool(meta.get("CSRF_COOKIE_NEEDS_UPDATE") or meta.get("CSRF_COOKIE_USED"))
+
+
 def _storable(request: HttpRequest, response: HttpResponse) -> bool:
     # Only a GET: a HEAD response may legitimately come back without its body.
     if request.method != "GET" or not getattr(response, SHARED_CACHEABLE_ATTR, False) or response.status_code != 200:
@@ -190,7 +195,7 @@ def _storable(request: HttpRequest, response: HttpResponse) -> bool:
     if response.cookies or getattr(response, "streaming", False):
         return False
     # {% csrf_token %} on the page: the HTML carries this reader's secret.
-    if request.META.get("CSRF_COOKIE_USED"):
+    if touched_csrf(request.META):
         return False
     vary = {v.strip().lower() for v in cc_delim_re.split(response.get("Vary", "")) if v.strip()}
     if vary - {"cookie"}:

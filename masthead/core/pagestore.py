@@ -90,6 +90,11 @@ class MemoryTier:
     def __len__(self) -> int:
         return len(self._slots)
 
+    def entries(self) -> list[tuple[str, Entry]]:
+        """A snapshot of (key, entry), oldest first: for tests and inspection."""
+        with self._lock:
+            return [(key, slot.entry) for key, slot in self._slots.items()]
+
 
 _tier: MemoryTier | None = None
 _tier_lock = threading.Lock()

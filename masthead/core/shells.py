@@ -207,7 +207,7 @@ def respond(
             recorder = ShellRecorder()
             with _recording_into(recorder):
                 html, tags = render(neutral)
-            if not neutral.META.get("CSRF_COOKIE_USED"):
+            if not pagecache.touched_csrf(neutral.META):
                 shell = recorder.split(html)
                 pagestore.put("pagecache:shell:" + key, shell, tags=list(tags), clock_before=clock)
     if shell is None:
@@ -217,7 +217,7 @@ def respond(
         html = assemble(shell, request)
     response = HttpResponse(html)
     pagecache.tag_response(response, tags)
-    if shared:
+    if shared and not getattr(request, "is_preview", False):
         pagecache.mark_shared_cacheable(response)
     else:
         # Personal: neither our cache nor a proxy may keep it for another reader.

@@ -66,26 +66,52 @@ class HomePage(CachedForAnonymousMixin, Page):
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
-        latest = ArticlePage.objects.live().public().order_by("-date", "-first_published_at").select_related("hero_image")
+        latest = live_public(ArticlePage.objects.live()).order_by("-date", "-first_published_at").select_related("hero_image")
         lead = self.lead_story if self.lead_story_id and self.lead_story.live else latest.first()
         lead_pk = getattr(lead, "pk", None)
-        sections = []
-        for section in SectionPage.objects.live().child_of(self).specific():
-            articles = list(section.articles().exclude(pk=lead_pk).select_related("hero_image")[:4])
-            if articles:
-                sections.append((section, articles))
+        section_pages = list(SectionPage.objects.live().child_of(self))
         top_stories = list(latest.exclude(pk=lead_pk)[:4])
+        sections = [(section, articles) for section, articles in self._front_sections(section_pages, lead_pk) if articles]
         current_issue = IssuePage.objects.live().order_by("-cover_date").select_related("cover_image").first()
         cards = [article for article in [lead, *top_stories] if article is not None]
         cards += [article for _, articles in sections for article in articles]
         prepare_cards(cards, images=[getattr(current_issue, "cover_image", None)])
         if lead is not None:
-            with_sections([lead])
+            with_sections([lead], known=section_pages)
         tags = {list_tag("home"), list_tag("issues"), *card_tags(cards)}
         if current_issue is not None:
             tags.add(page_tag(current_issue.pk))
         context.update(lead=lead, top_stories=top_stories, sections=sections, current_issue=current_issue, cache_tags=tags)
         return context
+
+    FRONT_PER_SECTION = 4
+    # Enough recent articles that every active section finds its four among them.
+    FRONT_WINDOW = 120
+
+    def _front_sections(self, section_pages: list[SectionPage], lead_pk: Any) -> list[tuple[SectionPage, list[ArticlePage]]]:
+        """Each section's newest four: one query for the recent articles of all of them, one more per quiet section."""
+        recent = (
+            ArticlePage.objects.live()
+            .descendant_of(self)
+            .exclude(pk=lead_pk)
+            .order_by("-date", "-first_published_at")
+            .select_related("hero_image")[: self.FRONT_WINDOW]
+        )
+        by_parent: dict[str, list[ArticlePage]] = {}
+        seen = 0
+        for article in recent:
+            seen += 1
+            by_parent.setdefault(article.path[: -article.steplen], []).append(article)
+        # Fewer than the window: every live article was seen, so no section has more.
+        window_full = seen >= self.FRONT_WINDOW
+        found = []
+        for section in section_pages:
+            articles = by_parent.get(section.path, [])[: self.FRONT_PER_SECTION]
+            if len(articles) < self.FRONT_PER_SECTION and window_full:
+                # Its newest are older than the window: ask for this section alone.
+                articles = list(section.articles().exclude(pk=lead_pk).select_related("hero_image")[: self.FRONT_PER_SECTION])
+            found.append((section, articles))
+        return found
 
 
 class SectionPage(CachedForAnonymousMixin, Page):
@@ -357,14 +383,26 @@ def _variant_decisions() -> dict[str, Any]:
     }
 
 
-def with_sections(articles: Iterable[ArticlePage]) -> list[ArticlePage]:
-    """The articles with each one's section filled in by one query for the lot, not two per article."""
+def with_sections(articles: Iterable[ArticlePage], *, known: Iterable[SectionPage] = ()) -> list[ArticlePage]:
+    """The articles with each one's section filled in by one query for the lot (none for `known` sections)."""
     articles = list(articles)
-    parents = {a.path[: -a.steplen] for a in articles}
-    by_path = {page.path: page for page in Page.objects.filter(path__in=parents).specific()}
+    by_path: dict[str, Any] = {section.path: section for section in known}
+    parents = {a.path[: -a.steplen] for a in articles} - set(by_path)
+    if parents:
+        # Articles live under sections (parent_page_types): one query, not a page query and a .specific one.
+        by_path.update({page.path: page for page in SectionPage.objects.filter(path__in=parents)})
     for article in articles:
         article.__dict__["section"] = by_path.get(article.path[: -article.steplen])
     return articles
+
+
+def live_public(queryset: Any) -> Any:
+    """queryset.public(), without its query for view restrictions while the site has none."""
+    from wagtail.models import PageViewRestriction
+
+    if cachetags.sitewide("view-restrictions-exist", PageViewRestriction.objects.exists):
+        return queryset.public()
+    return queryset
 
 
 class ArticleAuthor(Orderable):
