@@ -66,4 +66,4 @@ class ModelBackend(DjangoModelBackend):
             user = _users.get(user_id)
         except (ValueError, TypeError):
             return None  # a session holding something that is not a primary key
-        return user if user is not None and self.user_can_authenticate(user) else None
+        return user if user is not None and self.user_can_authenticate(user) else None  # type: ignore[arg-type]

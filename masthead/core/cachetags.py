@@ -41,7 +41,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -267,10 +267,10 @@ def sitewide(name: str, compute: Callable[[], T]) -> T:
     if known is not None:
         checked, version, value = known
         if checked == now:
-            return value  # type: ignore[no-any-return]
+            return cast(T, value)
         if store().versions([SITE])[0] == version:
             _memo[name] = (now, version, value)
-            return value  # type: ignore[no-any-return]
+            return cast(T, value)
     version = str(store().versions([SITE])[0])
     value = compute()
     with _memo_lock:

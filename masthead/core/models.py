@@ -26,7 +26,7 @@ class MagazineSettings(BaseSiteSetting):
     def for_site(cls, site: Any) -> MagazineSettings:
         """Every page shows these; kept per process until a settings save purges the site (core.signals)."""
         if site is None or site.pk is None:
-            return super().for_site(site)  # type: ignore[no-any-return]
+            return super().for_site(site)
         found = cachetags.sitewide(f"magazine-settings:{site.pk}", lambda: super(MagazineSettings, cls).for_site(site))
         # Each caller gets its own copy: Wagtail hangs the request on it.
         return copy.copy(found)

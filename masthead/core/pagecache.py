@@ -169,7 +169,7 @@ def _lookup(environ: dict[str, Any]) -> Stored | None:
     """The stored page if it is still current."""
     key = key_for(environ)
     entry = None if key is None else pagestore.lookup(key)
-    return None if entry is None else entry.payload  # type: ignore[no-any-return]
+    return None if entry is None else entry.payload
 
 
 def _etag_matches(environ: dict[str, Any], headers: Iterable[tuple[str, str]]) -> bool:

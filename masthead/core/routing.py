@@ -68,7 +68,7 @@ def site_for(request: HttpRequest) -> Site | None:
         values = _site_entry(request)[0]
         # A fresh instance per request, as Wagtail's own lookup gives.
         request._wagtail_site = Site.from_db("default", _SITE_COLUMNS, values) if values is not None else None  # type: ignore[attr-defined]
-    return request._wagtail_site  # type: ignore[attr-defined,no-any-return]
+    return request._wagtail_site  # type: ignore[attr-defined]
 
 
 # --- Remembered routes ---------------------------------------------------------
@@ -76,7 +76,8 @@ def site_for(request: HttpRequest) -> Site | None:
 
 def snapshot(page: Page) -> bytes:
     """The page's own columns, without its body: enough to ask the gate and find its cached shell."""
-    clone = type(page).__new__(type(page))
+    cls: Any = type(page)
+    clone = cls.__new__(cls)
     heavy = {f.attname for f in page._meta.concrete_fields if isinstance(f, StreamField)}
     clone.__dict__.update(
         {
@@ -117,7 +118,7 @@ def _remembered(request: HttpRequest) -> Page | None:
     except Exception:  # noqa: BLE001 (a model changed shape since it was stored: route afresh)
         return None
     setattr(request, REMEMBERED_ATTR, True)
-    return page  # type: ignore[no-any-return]
+    return page
 
 
 # --- Resolving by url_path ---------------------------------------------------------
@@ -147,7 +148,7 @@ def _resolve(request: HttpRequest, path: str) -> Page | None:
         return None
     # A page model may name what its first render needs alongside (hero image...).
     queryset = getattr(model, "routed_queryset", None)
-    return (queryset() if queryset else model.objects).get(pk=row[0])  # type: ignore[no-any-return]
+    return (queryset() if queryset else model._default_manager).get(pk=row[0])
 
 
 class RouteMiddleware:

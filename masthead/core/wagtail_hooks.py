@@ -13,7 +13,6 @@ from wagtail import hooks
 from masthead.core import shells
 
 
-@hooks.register("reader_part:template")
 def render_for_reader(request: HttpRequest, *, template: str) -> str:
     context: dict[str, Any] = {
         "request": request,
@@ -29,7 +28,6 @@ def render_for_reader(request: HttpRequest, *, template: str) -> str:
 _account_links: dict[tuple[bool, bool], str] = {}
 
 
-@hooks.register("reader_part:account_links")
 def account_links(request: HttpRequest) -> str:
     """The header's sign-in or account links: one of three snippets, rendered once per process."""
     user = request.user
@@ -37,3 +35,7 @@ def account_links(request: HttpRequest) -> str:
     if key not in _account_links:
         _account_links[key] = render_to_string("includes/account_links.html", {"signed_in": key[0], "staff": key[1]})
     return _account_links[key]
+
+
+hooks.register("reader_part:template", render_for_reader)
+hooks.register("reader_part:account_links", account_links)

@@ -91,7 +91,7 @@ class ShellPageMixin:
             # Signed-in pages differ per reader (ads hidden for the ad-free): no proxy may keep them.
             private_cache_control="private, no-cache",
         )
-        routing.remember(request, self)  # type: ignore[arg-type]
+        routing.remember(request, self)
         return response
 
     def cache_purge_tags(self) -> set[str]:
