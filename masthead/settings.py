@@ -85,6 +85,7 @@ WAGTAILADMIN_BASE_URL = SITE_URL
 
 INSTALLED_APPS = [
     "masthead.core",
+    "masthead.access",
     "masthead.newsroom",
     "masthead.members",
     "masthead.billing",
@@ -130,8 +131,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    # Sets the anonymous meter cookie chosen by masthead.members.access.
-    "masthead.members.access.MeterCookieMiddleware",
+    # Sets the anonymous meter cookie chosen by masthead.access.meter.
+    "masthead.access.meter.MeterCookieMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Finds Wagtail pages from memory or by url_path before Wagtail walks the tree (masthead/core/routing.py).
@@ -144,7 +145,7 @@ WSGI_APPLICATION = "masthead.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [PACKAGE_DIR / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -153,7 +154,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
-                "masthead.newsroom.context_processors.masthead",
+                "masthead.core.context_processors.site",
             ],
         },
     },
@@ -366,20 +367,15 @@ USE_I18N = True
 USE_TZ = True
 
 # --- Wagtail --------------------------------------------------------------
-WAGTAIL_SITE_NAME = env_str("MAGAZINE_NAME", "The Masthead Review") or "Masthead"
+# The software's name; the magazine's own name is core.MagazineSettings (admin → Settings), the one source
+# every page, feed, email and the admin's branding read.
+WAGTAIL_SITE_NAME = "Masthead"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILIMAGES_IMAGE_MODEL = "wagtailimages.Image"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "epub", "odt", "pdf", "rtf", "txt", "xlsx", "zip"]
 WAGTAIL_I18N_ENABLED = False
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
-
-# Which function decides whether a reader may read an article's full text.
-# newsroom ships a conservative default (public, or members for signed-in
-# readers); the members app replaces it with entitlements and metering.
-MASTHEAD_ACCESS_POLICY = env_str("MASTHEAD_ACCESS_POLICY", "masthead.members.access.policy")
-MASTHEAD_SUBSCRIBER_CHECK = env_str("MASTHEAD_SUBSCRIBER_CHECK", "masthead.members.entitlements.is_subscriber")
-MASTHEAD_AD_FREE_CHECK = env_str("MASTHEAD_AD_FREE_CHECK", "masthead.members.entitlements.is_ad_free")
 
 # --- Payments (masthead/billing; docs/configuration.md) ---------------------
 # STRIPE_API_BASE points the official SDK at localstripe for the offline demo
@@ -401,9 +397,6 @@ BILLING_GUARANTEE_DAYS = env_int("BILLING_GUARANTEE_DAYS", 60, minimum=0)
 # Paid access runs this long past the period end, so a late renewal webhook
 # never locks a paying reader out.
 BILLING_GRACE_HOURS = env_int("BILLING_GRACE_HOURS", 48, minimum=0)
-# Print plans need a postal address; fulfilment answers (billing may not import it).
-BILLING_ADDRESS_CHECK = env_str("BILLING_ADDRESS_CHECK", "masthead.fulfilment.services.requires_address") or ""
-BILLING_ADDRESS_URL = env_str("BILLING_ADDRESS_URL", "/fulfilment/address/") or "/fulfilment/address/"
 
 # --- Narration (article audio) ---------------------------------------------
 # piper: neural voice (default); espeak: fast robotic fallback, used by tests.

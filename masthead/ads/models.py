@@ -1,7 +1,7 @@
 """House ads: staff-made promotions shown in named slots to readers who are not ad-free.
 
-Ads never ask members who is a subscriber: the template tag asks
-newsroom.access.is_ad_free, which members answers through settings.
+Ads never look at subscriptions themselves: the slot asks
+access.entitlements.is_ad_free, the one answer every app shares.
 """
 
 from __future__ import annotations

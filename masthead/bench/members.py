@@ -54,7 +54,7 @@ def build() -> str:
     from django.contrib.sessions.backends.db import SessionStore
     from django.utils import timezone
 
-    from masthead.members import services
+    from masthead.access import services
     from masthead.testing import builders
 
     home = builders.ensure_home()
@@ -86,8 +86,8 @@ def entitlement_rates() -> str:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from masthead.members.entitlements import can_read
-    from masthead.members.models import Grant
+    from masthead.access.entitlements import can_read
+    from masthead.access.models import Grant
     from masthead.newsroom.models import ArticlePage
 
     User = get_user_model()

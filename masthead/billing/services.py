@@ -24,11 +24,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.module_loading import import_string
+from wagtail import hooks
 
 from masthead.billing import grants
 from masthead.billing.models import Customer, GuaranteeClaim, Payment, Plan, Subscription, format_money
 from masthead.billing.provider import InvoiceInfo, PaymentError, PaymentProvider, SubscriptionInfo
+from masthead.core.models import MagazineSettings
 
 log = logging.getLogger(__name__)
 ENDED_STATUSES = ("canceled", "incomplete_expired", "unpaid")
@@ -84,17 +85,17 @@ def live_subscription(user: Any) -> Subscription | None:
     )
 
 
-def postal_address_missing(user: Any) -> str | None:
-    """For print plans: the URL where the reader adds an address, or None when they have one.
+# Hook: fn(user) -> the URL where this reader must add a postal address before
+# a print plan, or None. fulfilment owns addresses and sits beside billing in
+# the dependency graph, so it answers through this hook instead of an import.
+ADDRESS_NEEDED_HOOK = "masthead_postal_address_needed"
 
-    fulfilment owns addresses and sits beside billing in the dependency graph,
-    so it is asked through settings.BILLING_ADDRESS_CHECK (fn(user) -> True
-    when an address is still needed); empty skips the check.
-    """
-    if not settings.BILLING_ADDRESS_CHECK:
-        return None
-    if import_string(settings.BILLING_ADDRESS_CHECK)(user):
-        return str(settings.BILLING_ADDRESS_URL)
+
+def postal_address_missing(user: Any) -> str | None:
+    """For print plans: the URL where the reader adds an address, or None when they have one."""
+    for fn in hooks.get_hooks(ADDRESS_NEEDED_HOOK):
+        if url := fn(user):
+            return str(url)
     return None
 
 
@@ -463,7 +464,7 @@ def _email(user: Any, kind: str, **context: Any) -> None:
     """Receipts, cancellations, refunds: plain text from templates/billing/email/."""
     if not getattr(user, "email", ""):
         return
-    context.update(user=user, site_name=settings.WAGTAIL_SITE_NAME, site_url=settings.SITE_URL)
+    context.update(user=user, site_name=MagazineSettings.current().name, site_url=settings.SITE_URL)
     subject = render_to_string(f"billing/email/{kind}_subject.txt", context).strip()
     body = render_to_string(f"billing/email/{kind}.txt", context)
     try:

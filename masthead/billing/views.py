@@ -16,7 +16,6 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -24,7 +23,7 @@ from django.views.decorators.http import require_POST
 from masthead.billing import services, webhooks
 from masthead.billing.models import Customer, Plan
 from masthead.billing.provider import PaymentError
-from masthead.core.http import AuthenticatedHttpRequest
+from masthead.core.http import AuthenticatedHttpRequest, safe_next
 
 # Card-testing defence: at most this many card forms per reader per 10 minutes.
 CHECKOUTS_PER_WINDOW = 8
@@ -32,10 +31,7 @@ WINDOW_SECONDS = 600
 
 
 def _next_url(request: HttpRequest) -> str:
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(candidate, {request.get_host()}, require_https=request.is_secure()):
-        return candidate
-    return reverse("billing:account")
+    return safe_next(request, request.POST.get("next") or request.GET.get("next"), reverse("billing:account"))
 
 
 def _throttled(request: HttpRequest) -> bool:
@@ -63,9 +59,7 @@ def _came_from(request: HttpRequest) -> str:
         referer = urlsplit(request.META.get("HTTP_REFERER", ""))
         if referer.netloc == request.get_host() and not referer.path.startswith("/billing/"):
             candidate = referer.path
-    if candidate and url_has_allowed_host_and_scheme(candidate, {request.get_host()}, require_https=request.is_secure()):
-        return candidate
-    return ""
+    return safe_next(request, candidate, "")
 
 
 @never_cache

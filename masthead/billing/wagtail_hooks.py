@@ -19,6 +19,7 @@ from masthead.billing import admin_views, services
 from masthead.billing.models import Plan
 from masthead.billing.panels import account_panel, subscriber_numbers
 from masthead.billing.provider import PaymentError
+from masthead.core.templatetags.slots import render_in
 
 log = logging.getLogger(__name__)
 
@@ -96,3 +97,16 @@ def member_stripe_customer_ids(user_ids: list[int]) -> dict[int, str]:
     from masthead.billing.models import Customer
 
     return dict(Customer.objects.filter(user_id__in=user_ids).values_list("user_id", "stripe_id"))
+
+
+# --- What billing puts in the slots newsroom's gated pages leave -------------------
+
+
+@hooks.register("slot:paywall-actions", order=10)
+def plans_button(context: Any, **_: Any) -> str:
+    return render_in(context, "billing/slots/paywall_actions.html")
+
+
+@hooks.register("slot:meter-notice-action")
+def subscribe_link(context: Any, **_: Any) -> str:
+    return render_in(context, "billing/slots/meter_notice_action.html")

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import models
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.models import Site
 
 from masthead.core import cachetags
 
@@ -30,3 +31,18 @@ class MagazineSettings(BaseSiteSetting):
         found = cachetags.sitewide(f"magazine-settings:{site.pk}", lambda: super(MagazineSettings, cls).for_site(site))
         # Each caller gets its own copy: Wagtail hangs the request on it.
         return copy.copy(found)
+
+    @classmethod
+    def current(cls, request: Any = None) -> MagazineSettings:
+        """The one source of the magazine's name and terms: the admin's Magazine settings.
+
+        For the request's site when there is a request (pages, feeds), else the
+        default site's (emails, tasks); an unsaved default when no site exists yet.
+        """
+        if request is not None:
+            try:
+                return cls.for_request(request)
+            except Site.DoesNotExist:
+                pass
+        site = Site.objects.filter(is_default_site=True).first()
+        return cls.for_site(site) if site is not None else cls()

@@ -63,7 +63,7 @@ class PrintListView(WagtailAdminTemplateMixin, TemplateView):
         context.update(
             mailing=_mailing(issue),
             exports=MailingListExport.objects.filter(issue=issue).defer("content")[:10],
-            issues=IssuePage.objects.live().order_by("-cover_date")[:48],
+            issues=IssuePage.objects.live().newest_first()[:48],
             selected_issue=self.request.GET.get("issue", ""),
         )
         return context

@@ -50,7 +50,7 @@ def print_recipients(*, at: datetime | None = None) -> list[Recipient]:
 
     One query for the grants and one for the addresses, however many readers.
     """
-    from masthead.members.models import Grant
+    from masthead.access.models import Grant
 
     at = at or timezone.now()
     grants = (

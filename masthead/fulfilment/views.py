@@ -8,20 +8,16 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from masthead.core.http import AuthenticatedHttpRequest
+from masthead.core.http import AuthenticatedHttpRequest, safe_next
 from masthead.fulfilment.forms import PostalAddressForm
 from masthead.fulfilment.models import PostalAddress
 
 
 def _next_url(request: HttpRequest) -> str:
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(candidate, {request.get_host()}, require_https=request.is_secure()):
-        return candidate
-    return reverse("fulfilment:address")
+    return safe_next(request, request.POST.get("next") or request.GET.get("next"), reverse("fulfilment:address"))
 
 
 @never_cache

@@ -10,8 +10,9 @@ from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
+from masthead.access.entitlements import gets_print
 from masthead.fulfilment import admin_views
-from masthead.fulfilment.services import address_for
+from masthead.fulfilment.services import address_for, requires_address
 
 
 @hooks.register("register_admin_urls")
@@ -39,11 +40,15 @@ def register_print_list_menu_item() -> MenuItem:
     )
 
 
+@hooks.register("masthead_postal_address_needed")
+def address_needed(user: Any) -> str | None:
+    """billing asks before a print checkout: where this reader must add an address, if anywhere."""
+    return reverse("fulfilment:address") if requires_address(user) else None
+
+
 @hooks.register("masthead_account_panels")
 def address_panel(request: HttpRequest) -> str | None:
     """The reader's delivery address, shown to print readers and to anyone who has given one."""
-    from masthead.members.entitlements import gets_print
-
     user = request.user
     if not user.is_authenticated:
         return None

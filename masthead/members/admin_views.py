@@ -1,7 +1,7 @@
 """Staff member tools in the Wagtail admin: the members list, comp grants, CSV export and import.
 
-Reading the list and exporting need members.view_grant; granting comps and
-importing need members.add_grant. Without them the answer is a plain 403
+Reading the list and exporting need access.view_grant; granting comps and
+importing need access.add_grant. Without them the answer is a plain 403
 (Wagtail's admin would otherwise turn PermissionDenied into a redirect).
 """
 
@@ -22,11 +22,12 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from masthead.access import services as access_services
+from masthead.access.models import Grant, GrantKind
 from masthead.members import csv_io, services, staff_queries
-from masthead.members.models import Grant, GrantKind
 
-VIEW_PERMISSION = "members.view_grant"
-MANAGE_PERMISSION = "members.add_grant"
+VIEW_PERMISSION = "access.view_grant"
+MANAGE_PERMISSION = "access.add_grant"
 
 
 def _refuse(request: HttpRequest, permission: str) -> HttpResponse | None:
@@ -111,7 +112,7 @@ def grant_comp(request: HttpRequest) -> HttpResponse:
         user = _reader_for(data["email"])
         if form.cleaned_data["includes_print"] and not _has_address(user):
             messages.warning(request, f"{user.email} gets print but has no postal address yet; they will be asked for one.")
-        grant = services.grant_comp(
+        grant = access_services.grant_comp(
             user=user, until=data["until"], includes_print=data["includes_print"], note=data["note"], created_by=request.user
         )
         with_print = " with print" if grant.includes_print else ""
@@ -169,7 +170,7 @@ def end_comp(request: HttpRequest, user_id: int) -> HttpResponse:
     comps = list(Grant.objects.filter(user=reader, kind=GrantKind.COMP).active().values_list("reference", flat=True))
     with transaction.atomic():
         for reference in comps:
-            services.end_access(kind=GrantKind.COMP, reference=reference, reason="revoked")
+            access_services.end_access(kind=GrantKind.COMP, reference=reference, reason="revoked")
     if comps:
         messages.success(request, f"Complimentary access for {reader.email} has ended.")
     else:

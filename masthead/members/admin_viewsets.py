@@ -7,16 +7,40 @@ from typing import Any
 from django import forms
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from masthead.access.models import Grant
+from masthead.access.services import AccessError
 from masthead.members import services
 from masthead.members.admin_forms import GrantForm
-from masthead.members.models import GiftCode, Grant
+from masthead.members.models import GiftCode
+
+
+class _RefusalsOnTheForm:
+    """access.services may refuse at write time (a concurrent writer won): show it on the form, not as a 500."""
+
+    def form_valid(self, form: Any) -> Any:
+        try:
+            return super().form_valid(form)  # type: ignore[misc]
+        except AccessError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)  # type: ignore[attr-defined]
+
+
+class GrantCreateView(_RefusalsOnTheForm, generic.CreateView):
+    pass
+
+
+class GrantEditView(_RefusalsOnTheForm, generic.EditView):
+    pass
 
 
 class GrantViewSet(ModelViewSet):
     model = Grant
+    add_view_class = GrantCreateView
+    edit_view_class = GrantEditView
     icon = "lock-open"
     menu_label = "Access grants"
     copy_view_enabled = False

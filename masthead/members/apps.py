@@ -1,13 +1,4 @@
-from typing import Any
-
 from django.apps import AppConfig
-
-
-def _paywall_changed(**_: Any) -> None:
-    from masthead.core.pagecache import bump_generation
-
-    # Cached teasers were rendered under the old allowance: drop them when staff change it.
-    bump_generation()
 
 
 class MembersConfig(AppConfig):
@@ -15,10 +6,5 @@ class MembersConfig(AppConfig):
     label = "members"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_save
-
-        from masthead.members.models import PaywallSettings
-
-        post_save.connect(_paywall_changed, sender=PaywallSettings, dispatch_uid="members-paywall-settings")
         # Registered here rather than in wagtail_hooks.py, which the staff tools (business) own.
         from masthead.members import admin_viewsets  # noqa: F401

@@ -33,9 +33,12 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from wagtail import hooks
 
+from masthead.access import services as access_services
+from masthead.access.models import Grant, GrantKind
+from masthead.access.services import AccessError
 from masthead.core.spreadsheets import safe_cell
 from masthead.members import services
-from masthead.members.models import Grant, GrantKind, Profile
+from masthead.members.models import Profile
 from masthead.members.staff_queries import display_name
 
 COLUMNS = [
@@ -234,7 +237,7 @@ def import_members(data: bytes | str, *, created_by: Any = None) -> ImportReport
     try:
         with transaction.atomic():
             _apply_all(report, created_by)
-    except (IntegrityError, services.AccessError) as exc:
+    except (IntegrityError, AccessError) as exc:
         report.errors.append(f"Nothing was imported: {exc}")
         raise ImportRejected(report) from exc
     return report
@@ -257,9 +260,6 @@ def _apply_all(report: ImportReport, created_by: Any) -> None:
         # Highest pk first so the oldest account with that email wins, as sign-in does.
         for found in User.objects.annotate(email_lower=Lower("email")).filter(email_lower__in=chunk).order_by("-pk"):
             existing[found.email_lower] = found
-    taken: set[str] = set()
-    for chunk in _chunks([e[:150] for e in emails if e not in existing]):
-        taken.update(User.objects.filter(username__in=chunk).values_list("username", flat=True))
     ids = [user.pk for user in existing.values()]
     profiles: dict[int, Profile] = {}
     starts: dict[str, Any] = {}
@@ -270,9 +270,8 @@ def _apply_all(report: ImportReport, created_by: Any) -> None:
     for row in rows:
         user = existing.get(row.email)
         if user is None:
-            username = row.email[:150] if row.email[:150] not in taken else f"{row.email[:130]}-import-{row.number}"
-            extra = {"date_joined": row.created_at} if row.created_at else {}
-            user = User.objects.create_user(username=username, email=row.email, password=None, **extra)  # unusable password
+            user = services.create_reader(email=row.email, display_name=row.name, joined_at=row.created_at)
+            profiles[user.pk] = Profile.objects.get(user=user)
             report.created += 1
         else:
             report.updated += 1
@@ -289,7 +288,7 @@ def _apply_all(report: ImportReport, created_by: Any) -> None:
             note = row.note or "Complimentary (imported)"
             # One reference per reader: importing the file again leaves this comp as it is instead of adding another.
             if grant is None or grant.note != note or grant.ends_at is not None:
-                services.grant_access(
+                access_services.grant_access(
                     user=user,
                     kind=GrantKind.COMP,
                     reference=reference,

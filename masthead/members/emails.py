@@ -8,6 +8,7 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from masthead.core.models import MagazineSettings
 from masthead.members import tokens
 
 
@@ -20,9 +21,7 @@ def _absolute(request: Any, path: str) -> str:
 
 
 def _send(template: str, to: str, context: dict[str, Any]) -> None:
-    from django.conf import settings
-
-    context = {"magazine": settings.WAGTAIL_SITE_NAME, **context}
+    context = {"magazine": MagazineSettings.current().name, **context}
     subject = render_to_string(f"members/email/{template}_subject.txt", context).strip()
     body = render_to_string(f"members/email/{template}.txt", context)
     send_mail(subject, body, None, [to])

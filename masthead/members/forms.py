@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import PasswordResetForm
 
+from masthead.core.models import MagazineSettings
 from masthead.members import emails
 from masthead.members.tokens import normalise_email
 
@@ -62,7 +63,10 @@ class ResetForm(PasswordResetForm):
     def save(self, *args: Any, **kwargs: Any) -> None:
         email = normalise_email(self.cleaned_data["email"])
         if any(True for _ in self.get_users(email)):
-            super().save(*args, **kwargs)
+            # The magazine's name from its one source, not the host name Django would use.
+            name = MagazineSettings.current(kwargs.get("request")).name
+            extra = {**(kwargs.get("extra_email_context") or {}), "site_name": name}
+            super().save(*args, **{**kwargs, "extra_email_context": extra})
             return
         request = kwargs.get("request")
         emails.send_sign_in_link(request, email, reason="reset")

@@ -16,7 +16,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from masthead.members.models import Grant, GrantKind
+from masthead.access.models import Grant, GrantKind
 
 FILTERS = {
     "subscriber": "Paying subscribers",

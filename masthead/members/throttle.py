@@ -17,6 +17,8 @@ from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.http import HttpRequest
 
+from masthead.core.http import client_ip
+
 WINDOW_SECONDS = 15 * 60
 
 
@@ -31,12 +33,6 @@ def _store() -> Any:
 
 PER_EMAIL = 5
 PER_IP = 20
-
-
-def client_ip(request: HttpRequest) -> str:
-    from masthead.members.access import _client_ip
-
-    return _client_ip(request)
 
 
 def _keys(action: str, request: HttpRequest, email: str) -> list[tuple[str, int]]:

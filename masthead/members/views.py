@@ -18,15 +18,17 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from wagtail import hooks
 
-from masthead.members import emails, entitlements, services, throttle, tokens
+from masthead.access import entitlements
+from masthead.access.models import Grant, GrantKind
+from masthead.access.services import AccessError
+from masthead.core.http import safe_next
+from masthead.members import emails, services, throttle, tokens
 from masthead.members.forms import EmailChangeForm, EmailForm, GiftForm, SignInForm
-from masthead.members.models import Grant, GrantKind
 
 MODEL_BACKEND = "masthead.core.auth.ModelBackend"
 NO_MATCH_MESSAGE = "That email address and password do not match. Check both, or leave the password empty to get a sign-in link."
@@ -35,9 +37,7 @@ EMAIL_TAKEN = "Another account now uses that address; nothing changed."
 
 
 def _safe_next(request: HttpRequest, candidate: str | None) -> str:
-    if candidate and url_has_allowed_host_and_scheme(candidate, {request.get_host()}, require_https=request.is_secure()):
-        return candidate
-    return reverse("members:account")
+    return safe_next(request, candidate, reverse("members:account"))
 
 
 def _blocked(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
@@ -85,7 +85,7 @@ def _send_link(request: HttpRequest, email: str, next_url: str, template: str, c
     if throttle.is_blocked("link", request, email):
         return _blocked(request, template, context)
     throttle.record("link", request, email)
-    emails.send_sign_in_link(request, email, next_url=next_url if url_has_allowed_host_and_scheme(next_url, None) else "")
+    emails.send_sign_in_link(request, email, next_url=safe_next(request, next_url, ""))
     return render(request, "members/check_email.html", {"email": email})
 
 
@@ -197,7 +197,7 @@ def redeem_gift(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             grant = services.redeem_gift(user=request.user, code=form.cleaned_data["code"])
-        except services.AccessError as error:
+        except AccessError as error:
             form.add_error("code", str(error))
         else:
             messages.success(request, f"Gift redeemed: you can read everything until {grant.ends_at:%B %-d, %Y}.")

@@ -22,10 +22,11 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from masthead.access import entitlements
+from masthead.access.levels import AccessLevel
 from masthead.narration.feed_tokens import active_token
 from masthead.narration.listening import FULL, READY, TEASER, narration_model
-from masthead.newsroom import access
-from masthead.newsroom.models import Access, ArticlePage
+from masthead.newsroom.models import ArticlePage
 
 REPORT_SIZE = 200
 
@@ -41,8 +42,8 @@ def articles_without_audio() -> list[Any]:
     pages = (
         ArticlePage.objects.live()
         .annotate(has_full=Exists(ready.filter(variant=FULL)), has_teaser=Exists(ready.filter(variant=TEASER)))
-        .filter(Q(has_full=False) | (Q(has_teaser=False) & ~Q(access=Access.PUBLIC)))
-        .order_by("-date", "-first_published_at")[:REPORT_SIZE]
+        .filter(Q(has_full=False) | (Q(has_teaser=False) & ~Q(access=AccessLevel.PUBLIC)))
+        .newest_first()[:REPORT_SIZE]
     )
     pages = list(pages)
     latest: dict[tuple[int, str], Any] = {}
@@ -56,7 +57,7 @@ def articles_without_audio() -> list[Any]:
     for row in rows:
         latest.setdefault((row.page_id, row.variant), row)
     for page in pages:
-        wanted = [FULL] if page.access == Access.PUBLIC else [FULL, TEASER]
+        wanted = [FULL] if page.access == AccessLevel.PUBLIC else [FULL, TEASER]
         page.audio_rows = []
         for variant in wanted:
             row = latest.get((page.pk, variant))
@@ -116,7 +117,7 @@ def missing_audio_report(request: HttpRequest) -> HttpResponse:
 def account_panel(request: HttpRequest) -> str | None:
     """The private podcast feed on the reader's account page (subscribers only)."""
     user = request.user
-    if not user.is_authenticated or not access.is_subscriber(user):
+    if not user.is_authenticated or not entitlements.is_subscriber(user):
         return None
     token = active_token(user=user)
     assert token is not None

@@ -1,4 +1,4 @@
-"""Who may hear which narration: the audio side of newsroom.access.
+"""Who may hear which narration: the audio side of the access gate.
 
 A gated article has two narrations: "full" (the whole article) and "teaser"
 (what the preview shows). The full one is the article's text in another form,
@@ -15,7 +15,7 @@ from typing import Any
 from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
 
-from masthead.newsroom import access
+from masthead.access import gate
 
 FULL = "full"
 TEASER = "teaser"
@@ -30,7 +30,7 @@ def narration_model() -> Any:
 
 def anonymous_full(page: Any) -> bool:
     """Whether the gate gives every anonymous reader this whole article."""
-    return access.decide(AnonymousUser(), page, None).full
+    return gate.decide(AnonymousUser(), page, None).full
 
 
 def is_public(narration: Any) -> bool:
@@ -51,11 +51,11 @@ def may_hear(user: Any, narration: Any) -> bool:
         return bool(getattr(user, "is_staff", False))
     if is_public(narration):
         return True
-    return access.reading_for_user(user, page).full
+    return gate.reading_for_user(user, page).full
 
 
 def variant_for(user: Any, page: Any) -> str:
-    return FULL if access.reading_for_user(user, page).full else TEASER
+    return FULL if gate.reading_for_user(user, page).full else TEASER
 
 
 def _pick(candidates: list[Any], page: Any) -> Any | None:

@@ -33,13 +33,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from masthead.access import entitlements, gate
+from masthead.access.levels import AccessLevel
+from masthead.core.models import MagazineSettings
 from masthead.core.pagecache import mark_shared_cacheable
 from masthead.narration import transcripts
 from masthead.narration.listening import FULL, TEASER, anonymous_full, is_public, narration_model, ready_narrations
 from masthead.narration.models import PodcastToken
 from masthead.narration.views import refused, send_audio, send_transcript
-from masthead.newsroom import access
-from masthead.newsroom.models import Access, ArticlePage
+from masthead.newsroom.models import ArticlePage
 
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
@@ -96,9 +98,7 @@ def _published(page: Any) -> datetime:
 
 
 def _magazine(request: HttpRequest) -> Any:
-    from masthead.core.models import MagazineSettings
-
-    return MagazineSettings.for_request(request)
+    return MagazineSettings.current(request)
 
 
 def episode(page: Any, narration: Any, *, audio_path: str, transcript_path: str) -> Episode:
@@ -187,15 +187,15 @@ def render_feed(show: Show, episodes: Iterable[Episode]) -> bytes:
 
 def _recent_articles(*, public_only: bool = False) -> list[Any]:
     # The body is the heaviest column and feeds carry no article text.
-    pages = ArticlePage.objects.live().defer("body").order_by("-date", "-first_published_at")
+    pages = ArticlePage.objects.live().defer("body").newest_first()
     if public_only:
-        pages = pages.filter(access=Access.PUBLIC)
+        pages = pages.filter(access=AccessLevel.PUBLIC)
     return list(pages.prefetch_related("article_authors__author")[:FEED_SIZE])
 
 
 def _show(request: HttpRequest, *, private: bool, feed_path: str) -> Show:
     magazine = _magazine(request)
-    name = magazine.name or settings.WAGTAIL_SITE_NAME
+    name = magazine.name
     return Show(
         title=f"{name} — subscriber audio" if private else f"{name} — listen",
         link=settings.SITE_URL + "/",
@@ -263,7 +263,7 @@ def _reader_for(token: str) -> Any:
     if found is None:
         raise Http404("No such feed.")
     user = found.user
-    if found.is_revoked or not user.is_active or not access.is_subscriber(user):
+    if found.is_revoked or not user.is_active or not entitlements.is_subscriber(user):
         raise FeedGone
     return user
 
@@ -294,7 +294,7 @@ def private_feed(request: HttpRequest, token: str) -> HttpResponse:
         return _gone()
     pages = _recent_articles()
     # The gate's decisions without building each article's blocks (the feed carries no text), all at once.
-    full_for = {page.pk: decision.full for page, decision in zip(pages, access.decide_many(user, pages), strict=True)}
+    full_for = {page.pk: decision.full for page, decision in zip(pages, gate.decide_many(user, pages), strict=True)}
     full = ready_narrations([p for p in pages if full_for[p.pk]], FULL)
     teaser = ready_narrations(pages, TEASER)
     episodes = []
@@ -319,7 +319,7 @@ def _token_narration(token: str, pk: int) -> tuple[Any, Any]:
 def _may_hear_by_token(user: Any, narration: Any) -> bool:
     if not narration.page.live:
         return False
-    return narration.variant != FULL or is_public(narration) or access.reading_for_user(user, narration.page).full
+    return narration.variant != FULL or is_public(narration) or gate.reading_for_user(user, narration.page).full
 
 
 @require_http_methods(["GET", "HEAD"])

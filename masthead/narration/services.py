@@ -31,10 +31,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from masthead.access.levels import AccessLevel
 from masthead.narration import textprep
 from masthead.narration.engines import EngineError, SpeechEngine, get_engine
 from masthead.narration.models import Clip, Narration
-from masthead.newsroom.models import Access, ArticlePage
+from masthead.newsroom.models import ArticlePage
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ class NarrationError(Exception):
 
 def variants_for(page: ArticlePage) -> list[str]:
     """Public articles need only the full reading; gated ones also a teaser for readers without access."""
-    if page.access == Access.PUBLIC:
+    if page.access == AccessLevel.PUBLIC:
         return [Narration.Variant.FULL]
     return [Narration.Variant.FULL, Narration.Variant.TEASER]
 

@@ -13,9 +13,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from masthead.core.http import safe_next
 from masthead.narration import transcripts
 from masthead.narration.feed_tokens import rotate_token
 from masthead.narration.listening import is_public, may_hear, narration_model
@@ -88,7 +88,4 @@ def rotate_feed(request: HttpRequest) -> HttpResponse:
     messages.success(
         request, "Your private podcast feed has a new address. Re-add it in your podcast app; the old one no longer works."
     )
-    target = request.POST.get("next") or "/account/"
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        target = "/account/"
-    return redirect(target)
+    return redirect(safe_next(request, request.POST.get("next"), "/account/"))

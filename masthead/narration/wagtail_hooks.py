@@ -39,3 +39,11 @@ def missing_audio_menu_item() -> MenuItem:
 @hooks.register("masthead_account_panels")
 def podcast_account_panel(request):
     return audio_admin.account_panel(request)
+
+
+@hooks.register("slot:article-tools")
+def article_player(context, **kwargs):
+    """The listen box in the article header (newsroom's page leaves the slot)."""
+    from masthead.narration.templatetags.narration_tags import narration_player
+
+    return str(narration_player(context))

@@ -18,7 +18,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
-from masthead.newsroom.access import anonymous_reading
+from masthead.access.gate import anonymous_reading
+from masthead.core.models import MagazineSettings
 from masthead.newsroom.models import ArticlePage, SectionPage, with_sections
 
 FEED_SIZE = 30
@@ -28,12 +29,13 @@ class LatestArticlesFeed(Feed):
     description_template = None
 
     def get_object(self, request: HttpRequest, section_slug: str | None = None) -> SectionPage | None:
+        self.magazine_name = MagazineSettings.current(request).name
         if section_slug is None:
             return None
         return get_object_or_404(SectionPage.objects.live(), slug=section_slug)
 
     def title(self, obj: SectionPage | None) -> str:
-        return f"{settings.WAGTAIL_SITE_NAME} — {obj.title}" if obj else settings.WAGTAIL_SITE_NAME
+        return f"{self.magazine_name} — {obj.title}" if obj else self.magazine_name
 
     def link(self, obj: SectionPage | None) -> str:
         return obj.url if obj else "/"
@@ -42,7 +44,7 @@ class LatestArticlesFeed(Feed):
         return f"The latest articles from {self.title(obj)}"
 
     def items(self, obj: SectionPage | None) -> Any:
-        articles = ArticlePage.objects.live().order_by("-date", "-first_published_at").prefetch_related("article_authors__author")
+        articles = ArticlePage.objects.live().newest_first().prefetch_related("article_authors__author")
         if obj is not None:
             articles = articles.child_of(obj)
         return with_sections(articles[:FEED_SIZE])

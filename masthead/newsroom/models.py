@@ -31,18 +31,14 @@ from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
+from masthead.access.gate import Decision, Reading, anonymous_reading, decide, reading_for, reading_from
+from masthead.access.levels import AccessLevel
 from masthead.core import cachetags, routing, shells
 from masthead.core.blocks import ArticleBodyBlock
 from masthead.core.cachetags import list_tag, page_tag
 from masthead.newsroom.caching import ShellPageMixin, article_purge_tags, card_tags, prepare_cards
 
 WORDS_PER_MINUTE = 230
-
-
-class Access(models.TextChoices):
-    PUBLIC = "public", "Public: everyone reads it in full"
-    MEMBERS = "members", "Members: free account required"
-    SUBSCRIBERS = "subscribers", "Subscribers only"
 
 
 class CachedForAnonymousMixin(ShellPageMixin):
@@ -66,13 +62,13 @@ class HomePage(CachedForAnonymousMixin, Page):
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
-        latest = live_public(ArticlePage.objects.live()).order_by("-date", "-first_published_at").select_related("hero_image")
+        latest = live_public(ArticlePage.objects.live()).newest_first().select_related("hero_image")
         lead = self.lead_story if self.lead_story_id and self.lead_story.live else latest.first()
         lead_pk = getattr(lead, "pk", None)
         section_pages = list(SectionPage.objects.live().child_of(self))
         top_stories = list(latest.exclude(pk=lead_pk)[:4])
         sections = [(section, articles) for section, articles in self._front_sections(section_pages, lead_pk) if articles]
-        current_issue = IssuePage.objects.live().order_by("-cover_date").select_related("cover_image").first()
+        current_issue = IssuePage.objects.live().newest_first().select_related("cover_image").first()
         cards = [article for article in [lead, *top_stories] if article is not None]
         cards += [article for _, articles in sections for article in articles]
         prepare_cards(cards, images=[getattr(current_issue, "cover_image", None)])
@@ -94,7 +90,7 @@ class HomePage(CachedForAnonymousMixin, Page):
             ArticlePage.objects.live()
             .descendant_of(self)
             .exclude(pk=lead_pk)
-            .order_by("-date", "-first_published_at")
+            .newest_first()
             .select_related("hero_image")[: self.FRONT_WINDOW]
         )
         by_parent: dict[str, list[ArticlePage]] = {}
@@ -125,7 +121,7 @@ class SectionPage(CachedForAnonymousMixin, Page):
     subpage_types = ["newsroom.ArticlePage"]
 
     def articles(self) -> ArticlePageQuerySet:
-        return ArticlePage.objects.live().child_of(self).order_by("-date", "-first_published_at")
+        return ArticlePage.objects.live().child_of(self).newest_first()
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
@@ -168,7 +164,7 @@ class AuthorPage(CachedForAnonymousMixin, Page):
     subpage_types: list[str] = []
 
     def articles(self) -> models.QuerySet[ArticlePage]:
-        return ArticlePage.objects.live().filter(article_authors__author=self).order_by("-date", "-first_published_at").distinct()
+        return ArticlePage.objects.live().filter(article_authors__author=self).newest_first().distinct()
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
@@ -187,6 +183,10 @@ class AuthorPage(CachedForAnonymousMixin, Page):
 
 
 class ArticlePageQuerySet(PageQuerySet):
+    def newest_first(self) -> ArticlePageQuerySet:
+        """The magazine's one order for lists of articles: publication date, then when it went live (pk breaks ties)."""
+        return self.order_by("-date", "-first_published_at", "-pk")
+
     def with_cards(self) -> ArticlePageQuerySet:
         """What a list of article cards needs, without a query per card."""
         return self.select_related("hero_image").prefetch_related("article_authors__author", "hero_image__renditions")
@@ -199,7 +199,7 @@ class ArticleTag(TaggedItemBase):
 class ArticlePage(ShellPageMixin, Page):
     dek = models.TextField("standfirst", blank=True, help_text="One or two sentences under the headline.")
     date = models.DateField("publication date", default=date.today, help_text="Shown in the byline.")
-    access = models.CharField(max_length=16, choices=Access.choices, default=Access.PUBLIC)
+    access = models.CharField(max_length=16, choices=AccessLevel.choices, default=AccessLevel.PUBLIC)
     hero_image = models.ForeignKey("wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     hero_caption = models.CharField(max_length=300, blank=True)
     hero_credit = models.CharField(max_length=120, blank=True)
@@ -248,7 +248,7 @@ class ArticlePage(ShellPageMixin, Page):
 
     @property
     def is_free(self) -> bool:
-        return self.access == Access.PUBLIC
+        return self.access == AccessLevel.PUBLIC
 
     def preview_blocks(self) -> list[Any]:
         """The blocks an unentitled reader may see: those above the marker."""
@@ -268,8 +268,6 @@ class ArticlePage(ShellPageMixin, Page):
 
     def search_preview(self) -> str:
         """The text an anonymous reader sees: full for public articles, the preview for gated ones."""
-        from masthead.newsroom.access import anonymous_reading
-
         return self.plain_text(anonymous_reading(self).blocks)
 
     def word_count(self) -> int:
@@ -309,8 +307,6 @@ class ArticlePage(ShellPageMixin, Page):
         return cls.objects.select_related("hero_image")
 
     def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        from masthead.newsroom.access import Reading, decide
-
         decision = decide(request.user, self, request)
         variant = shell_variant(decision)
         reading = Reading(decision=decision)
@@ -327,15 +323,11 @@ class ArticlePage(ShellPageMixin, Page):
 
     def render_variant(self, request: HttpRequest, variant: str) -> tuple[str, set[str]]:
         """This article's page as every reader of `variant` sees it (their own parts are holes)."""
-        from masthead.newsroom.access import reading_from
-
         # A remembered route carries the page without its body (core.routing.snapshot).
         page = type(self).routed_queryset().get(pk=self.pk) if self.get_deferred_fields() else self
-        return page.render_page(request, reading=reading_from(_variant_decisions()[variant], page))
+        return page.render_page(request, reading=reading_from(VARIANT_DECISIONS[variant], page))
 
     def get_context(self, request: HttpRequest, *args: Any, reading: Any = None, **kwargs: Any) -> dict[str, Any]:
-        from masthead.newsroom.access import reading_for
-
         context = super().get_context(request, *args, **kwargs)
         if reading is None:
             reading = getattr(request, "masthead_reading", None)
@@ -372,15 +364,12 @@ def shell_variant(decision: Any) -> str:
     return "metered" if decision.reason == "metered" else "full"
 
 
-def _variant_decisions() -> dict[str, Any]:
-    from masthead.newsroom.access import Decision
-
-    # What each shell is rendered under: the same for every reader it serves.
-    return {
-        "full": Decision(full=True, shared_cacheable=False, reason="entitled"),
-        "metered": Decision(full=True, shared_cacheable=False, reason="metered"),
-        "teaser": Decision(full=False, shared_cacheable=False, reason="subscribe"),
-    }
+# What each shell is rendered under: the same for every reader it serves.
+VARIANT_DECISIONS = {
+    "full": Decision(full=True, shared_cacheable=False, reason="entitled"),
+    "metered": Decision(full=True, shared_cacheable=False, reason="metered"),
+    "teaser": Decision(full=False, shared_cacheable=False, reason="subscribe"),
+}
 
 
 def with_sections(articles: Iterable[ArticlePage], *, known: Iterable[SectionPage] = ()) -> list[ArticlePage]:
@@ -424,7 +413,7 @@ class IssueIndexPage(CachedForAnonymousMixin, Page):
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
-        issues = IssuePage.objects.live().child_of(self).order_by("-cover_date").select_related("cover_image")
+        issues = IssuePage.objects.live().child_of(self).newest_first().select_related("cover_image")
         page = Paginator(issues, 24).get_page(request.GET.get("page"))
         page.object_list = list(page.object_list)
         prepare_cards([], images=[issue.cover_image for issue in page.object_list])
@@ -434,6 +423,12 @@ class IssueIndexPage(CachedForAnonymousMixin, Page):
 
     def cache_purge_tags(self) -> set[str]:
         return {page_tag(self.pk), cachetags.LIST_ALL}
+
+
+class IssuePageQuerySet(PageQuerySet):
+    def newest_first(self) -> IssuePageQuerySet:
+        """The one order for lists of issues: the latest cover date first."""
+        return self.order_by("-cover_date", "-volume", "-number")
 
 
 class IssuePage(CachedForAnonymousMixin, Page):
@@ -451,6 +446,8 @@ class IssuePage(CachedForAnonymousMixin, Page):
     ]
     parent_page_types = ["newsroom.IssueIndexPage"]
     subpage_types: list[str] = []
+
+    objects = PageManager.from_queryset(IssuePageQuerySet)()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["volume", "number"], name="issue_volume_number_unique")]

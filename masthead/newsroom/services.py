@@ -14,9 +14,10 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from wagtail.images import get_image_model
 
+from masthead.access.levels import AccessLevel
 from masthead.newsroom import artwork
 from masthead.newsroom.importer import ArticleImportError, ParsedArticle, ParsedImage, parse_article
-from masthead.newsroom.models import Access, ArticleAuthor, ArticlePage, AuthorIndexPage, AuthorPage, HomePage, SectionPage
+from masthead.newsroom.models import ArticleAuthor, ArticlePage, AuthorIndexPage, AuthorPage, HomePage, SectionPage
 
 # Readers without access see this many paragraphs of an imported gated article.
 IMPORT_PREVIEW_PARAGRAPHS = 3
@@ -132,8 +133,8 @@ def import_articles(
     sources: (name, text) pairs; name is used in messages only.
     A new article goes to --section, or else the first section of the site.
     """
-    if access is not None and access not in Access.values:
-        raise ImportFailed(f"access must be one of {', '.join(Access.values)}; got {access!r}")
+    if access is not None and access not in AccessLevel.values:
+        raise ImportFailed(f"access must be one of {', '.join(AccessLevel.values)}; got {access!r}")
     parsed = parse_sources(sources=sources)
     home = site_home()
     section = _resolve_section(home, section_slug)
@@ -203,14 +204,14 @@ def _import_one(
     page.title = parsed.title
     page.date = parsed.date
     if access is not None or existing is None:
-        page.access = access or Access.PUBLIC
+        page.access = access or AccessLevel.PUBLIC
     if parsed.hero is not None:
         page.hero_caption = parsed.hero.caption
         page.hero_credit = parsed.hero.credit
         # Keep a photo an editor already chose; only fill an empty slot.
         if page.hero_image is None:
             page.hero_image = _placeholder(parsed.hero, created_images)
-    page.body = _stream(parsed, gated=page.access != Access.PUBLIC, created_images=created_images)
+    page.body = _stream(parsed, gated=page.access != AccessLevel.PUBLIC, created_images=created_images)
     page.article_authors.clear()
     for author in authors:
         page.article_authors.add(ArticleAuthor(author=author))

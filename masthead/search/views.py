@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from masthead.newsroom.access import anonymous_reading
+from masthead.access.gate import anonymous_reading
 from masthead.newsroom.models import ArticlePage, with_sections
 from masthead.search.snippets import make_snippet
 

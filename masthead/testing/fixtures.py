@@ -95,7 +95,7 @@ def magazine(db: Any, settings: Any, tmp_path: Any) -> Magazine:
     )
     # Tests see a hard paywall unless they turn the meter on (set_meter below):
     # "anonymous never sees the paid text" then holds without spending reads.
-    from masthead.members.models import PaywallSettings
+    from masthead.access.models import PaywallSettings
 
     paywall = PaywallSettings.for_site(home.get_site())
     paywall.free_articles_per_30_days = 0
@@ -106,7 +106,7 @@ def magazine(db: Any, settings: Any, tmp_path: Any) -> Magazine:
 @pytest.fixture
 def set_meter(magazine: Magazine) -> Callable[[int], None]:
     """set_meter(n): anonymous and free readers get n subscriber articles per 30 days."""
-    from masthead.members.models import PaywallSettings
+    from masthead.access.models import PaywallSettings
 
     def set_to(n: int) -> None:
         paywall = PaywallSettings.for_site(magazine.home.get_site())
@@ -129,7 +129,7 @@ def _subscribed(username: str, *, started_days_ago: int, ends_in_days: int, note
     """A persona with one digital subscription, dated relative to now (reference sub_persona_<username>)."""
     from django.utils import timezone
 
-    from masthead.members import services
+    from masthead.access import services
 
     user = _user(username)
     now = timezone.now()
@@ -159,7 +159,7 @@ def lapsed(db: Any) -> Any:
 @pytest.fixture
 def refunded(db: Any) -> Any:
     """Subscribed last week, then claimed the money-back guarantee: access revoked."""
-    from masthead.members import services
+    from masthead.access import services
 
     user = _subscribed("refunded", started_days_ago=7, ends_in_days=23, note="Digital, monthly")
     services.end_access(kind="subscription", reference="sub_persona_refunded", reason="refunded")

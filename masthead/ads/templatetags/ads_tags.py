@@ -17,9 +17,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from masthead.access import entitlements
 from masthead.ads.models import HouseAd, Slot, choose
 from masthead.core import cachetags, shells
-from masthead.newsroom.access import is_ad_free
 
 register = template.Library()
 
@@ -38,10 +38,10 @@ def _switched_on() -> tuple[HouseAd, ...]:
 def _ad_free(request: Any) -> bool:
     """Asked once per request however many slots the page has (each answer is a query for signed-in readers)."""
     if request is None:
-        return is_ad_free(AnonymousUser())
+        return entitlements.is_ad_free(AnonymousUser())
     cached = getattr(request, "_masthead_ad_free", None)
     if cached is None:
-        cached = is_ad_free(getattr(request, "user", None) or AnonymousUser())
+        cached = entitlements.is_ad_free(getattr(request, "user", None) or AnonymousUser())
         request._masthead_ad_free = cached
     return bool(cached)
 

@@ -47,7 +47,7 @@ def test_anonymous_reader_sees_each_pages_ads_labelled(client: Client, magazine:
 @pytest.fixture
 def comp(db: Any) -> Any:
     """A reader on a complimentary grant from staff (no payment)."""
-    from masthead.members import services
+    from masthead.access import services
 
     user = get_user_model().objects.create_user("comp", "comp@example.com", "a-long-password-1")
     services.grant_comp(user=user, until=timezone.localdate() + timedelta(days=30), note="Press pass")
@@ -86,17 +86,15 @@ def test_anonymous_teaser_of_a_subscriber_article_carries_the_ad(client: Client,
     assert f"HOUSE-AD-{Slot.ARTICLE_INLINE}" in html
 
 
-def test_the_slot_asks_the_ad_free_hook_not_a_flag_of_its_own(
-    client: Client, magazine: Any, house_ads: Any, member: Any, settings: Any
+def test_the_slot_asks_the_shared_ad_free_answer_not_a_flag_of_its_own(
+    client: Client, magazine: Any, house_ads: Any, member: Any, monkeypatch: Any
 ) -> None:
-    # Whatever members installs as the ad-free check decides: here a check that says "ad-free" for this member.
-    settings.MASTHEAD_AD_FREE_CHECK = "masthead.ads.tests.test_ads_visibility.member_is_ad_free"
+    # Whatever access.entitlements answers decides: here an answer that says "ad-free" for this member.
+    from masthead.access import entitlements
+
+    monkeypatch.setattr(entitlements, "is_ad_free", lambda user: getattr(user, "username", "") == "member")
     client.force_login(member)
     assert "HOUSE-AD-" not in _get(client, magazine, "article")
-
-
-def member_is_ad_free(user: Any) -> bool:
-    return getattr(user, "username", "") == "member"
 
 
 def test_expired_future_and_switched_off_ads_are_never_shown(client: Client, magazine: Any, house_ads: Any) -> None:

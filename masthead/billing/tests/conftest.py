@@ -26,12 +26,12 @@ class RealAccess:
     """Asks members, the way the paywall does."""
 
     def has(self, user: Any) -> bool:
-        from masthead.members import entitlements
+        from masthead.access import entitlements
 
         return bool(entitlements.is_subscriber(user))
 
     def revoked(self, subscription_id: str) -> bool:
-        from masthead.members.models import Grant
+        from masthead.access.models import Grant
 
         return Grant.objects.filter(kind="subscription", reference=subscription_id, revoked_at__isnull=False).exists()
 

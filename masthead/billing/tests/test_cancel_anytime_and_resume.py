@@ -9,10 +9,10 @@ from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 
+from masthead.access.models import Grant
 from masthead.billing import services
 from masthead.billing.models import Subscription
 from masthead.billing.tests.conftest import signed, stripe_events, subscribe
-from masthead.members.models import Grant
 
 
 def test_cancel_keeps_access_until_period_end_and_resume_restores(

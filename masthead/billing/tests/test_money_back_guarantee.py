@@ -12,10 +12,10 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from masthead.access.signals import access_ended
 from masthead.billing import services
 from masthead.billing.models import Customer, GuaranteeClaim, Payment, Subscription
 from masthead.billing.tests.conftest import make_reader, subscribe
-from masthead.newsroom.access import reader_access_ended
 
 OTHER_VISA = "4000056655665556"
 
@@ -30,13 +30,13 @@ def test_claim_refunds_in_full_cancels_now_revokes_and_emails(
     def on_end(sender: Any, user: Any, reason: str, **kw: Any) -> None:
         ended.append((user.pk, reason))
 
-    reader_access_ended.connect(on_end)
+    access_ended.connect(on_end)
     client.force_login(reader)
     try:
         with django_capture_on_commit_callbacks(execute=True):
             page = client.post(reverse("billing:guarantee"), follow=True)
     finally:
-        reader_access_ended.disconnect(on_end)
+        access_ended.disconnect(on_end)
 
     assert "refunded in full" in page.content.decode()
     provider = services.get_provider()

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+from masthead.access.entitlements import gets_print
 from masthead.billing import services
 from masthead.billing.tests.conftest import subscribe
-from masthead.members.entitlements import gets_print
 
 
 def test_print_plan_asks_for_an_address_first(stripe_env: Any, print_plan: Any, reader: Any, access: Any, client: Any) -> None:

@@ -12,10 +12,10 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from masthead.access.models import Grant
 from masthead.billing import services
 from masthead.billing.models import Payment, Subscription, WebhookEvent
 from masthead.billing.tests.conftest import make_reader, signed, stripe_events, stripe_side_subscription, synthetic_event
-from masthead.members.models import Grant
 
 URL = reverse("billing:stripe_webhook")
 

@@ -23,7 +23,7 @@ ADDRESS = {
 
 def make_reader(username: str, *, days_left: int | None = 20, includes_print: bool = False, address: bool = False) -> Any:
     """A reader with a subscription grant (None: no grant; negative days: ended) and optionally an address."""
-    from masthead.members import services
+    from masthead.access import services
 
     user = get_user_model().objects.create_user(username, f"{username}@example.com", None)  # no hashing: fast
     if days_left is not None:

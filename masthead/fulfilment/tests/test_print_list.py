@@ -10,11 +10,11 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from masthead.access.entitlements import gets_print
 from masthead.fulfilment.exporters.csv_exporter import COLUMNS, CSVMailingExporter
 from masthead.fulfilment.mailing import current_mailing, print_recipients
 from masthead.fulfilment.services import save_address
 from masthead.fulfilment.tests.conftest import ADDRESS, make_reader
-from masthead.members.entitlements import gets_print
 
 
 def _cast(db: Any) -> dict[str, Any]:
@@ -29,7 +29,7 @@ def _cast(db: Any) -> dict[str, Any]:
 
 def test_list_is_exactly_the_readers_who_get_print(db: Any) -> None:
     cast = _cast(db)
-    from masthead.members import services
+    from masthead.access import services
 
     refunded = make_reader("frank", includes_print=True, address=True)
     services.end_access(kind="subscription", reference="sub_frank", reason="refunded")

@@ -10,14 +10,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
-from masthead.members import services
+from masthead.access import services
 
 
 def staff_with(username: str, *codenames: str) -> Any:
     group = Group.objects.create(name=f"{username} group")
     group.permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"))
     for codename in codenames:
-        group.permissions.add(Permission.objects.get(content_type__app_label="members", codename=codename))
+        group.permissions.add(Permission.objects.get(content_type__app_label="access", codename=codename))
     user = get_user_model().objects.create_user(username, f"{username}@example.com", None, is_staff=True)
     user.groups.add(group)
     return user

@@ -9,7 +9,8 @@ from django.test import Client
 from django.utils.html import format_html
 from wagtail import hooks
 
-from masthead.members import entitlements, services
+from masthead.access import entitlements, services
+from masthead.members import services as members_services
 
 
 def test_account_needs_sign_in(db):
@@ -40,7 +41,7 @@ def test_free_member_sees_a_free_account(client_for, member):
 
 
 def test_reader_redeems_a_gift_from_the_account(client_for, member):
-    gift = services.create_gift(months=12)
+    gift = members_services.create_gift(months=12)
     client = client_for(member)
     response = client.post("/account/gift/", {"code": gift.code})
     assert response.status_code == 302

@@ -11,8 +11,10 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from masthead.members import csv_io, entitlements
-from masthead.members.models import Grant, Profile
+from masthead.access import entitlements
+from masthead.access.models import Grant
+from masthead.members import csv_io
+from masthead.members.models import Profile
 from masthead.members.tests.staff_fixtures import cast, membership_staff  # noqa: F401 - fixtures
 
 HEADER = ",".join(csv_io.COLUMNS)

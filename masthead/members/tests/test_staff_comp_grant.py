@@ -9,8 +9,8 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 
-from masthead.members import entitlements
-from masthead.members.models import Grant
+from masthead.access import entitlements
+from masthead.access.models import Grant
 from masthead.members.tests.staff_fixtures import membership_staff  # noqa: F401 - fixture
 
 URL = "/admin/members/comp/"
@@ -51,8 +51,8 @@ def test_bad_form_says_what_is_wrong_and_grants_nothing(client: Client, membersh
 
 
 def test_staff_end_a_comp_and_the_reader_loses_access_at_once(client: Client, membership_staff: Any, member: Any) -> None:  # noqa: F811
-    from masthead.members import services
-    from masthead.newsroom.access import reader_access_ended
+    from masthead.access import services
+    from masthead.access.signals import access_ended
 
     services.grant_comp(user=member, until=timezone.localdate() + timedelta(days=30))
     ended: list[str] = []
@@ -60,20 +60,20 @@ def test_staff_end_a_comp_and_the_reader_loses_access_at_once(client: Client, me
     def note(sender: Any, user: Any, reason: str, **_: Any) -> None:
         ended.append(reason)
 
-    reader_access_ended.connect(note)
+    access_ended.connect(note)
     try:
         client.force_login(membership_staff)
         assert "End comp" in client.get("/admin/members/?filter=comp").content.decode()
         assert client.get(f"/admin/members/{member.pk}/end-comp/").status_code == 405
         assert client.post(f"/admin/members/{member.pk}/end-comp/").status_code == 302
     finally:
-        reader_access_ended.disconnect(note)
+        access_ended.disconnect(note)
     assert not entitlements.is_subscriber(member)
     assert ended == ["revoked"]
 
 
 def test_list_viewer_cannot_end_a_comp(client: Client, member: Any) -> None:
-    from masthead.members import services
+    from masthead.access import services
     from masthead.members.tests.staff_fixtures import staff_with
 
     services.grant_comp(user=member, until=timezone.localdate() + timedelta(days=30))

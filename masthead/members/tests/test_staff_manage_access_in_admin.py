@@ -6,9 +6,10 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
-from masthead.members import entitlements
-from masthead.members.models import GiftCode, Grant
-from masthead.newsroom.access import reader_access_ended
+from masthead.access import entitlements
+from masthead.access.models import Grant
+from masthead.access.signals import access_ended
+from masthead.members.models import GiftCode
 
 
 def _circulation_client(staff):
@@ -61,7 +62,7 @@ def test_revoking_in_the_admin_ends_access_and_tells_other_apps(staff, subscribe
     def receiver(sender, user, reason, **kwargs):
         received.append((user.pk, reason))
 
-    reader_access_ended.connect(receiver)
+    access_ended.connect(receiver)
     try:
         response = _circulation_client(staff).post(
             reverse("members_grants:edit", args=[grant.pk]),
@@ -77,7 +78,7 @@ def test_revoking_in_the_admin_ends_access_and_tells_other_apps(staff, subscribe
             },
         )
     finally:
-        reader_access_ended.disconnect(receiver)
+        access_ended.disconnect(receiver)
     assert response.status_code == 302, response.content.decode()[:2000]
     assert not entitlements.is_subscriber(subscriber)
     assert received == [(subscriber.pk, "revoked")]
@@ -98,3 +99,66 @@ def test_editors_without_the_circulation_group_cannot_see_grants(editor):
     client.force_login(editor)
     response = client.get(reverse("members_grants:index"))
     assert response.status_code in (302, 403)
+
+
+def _edit_post(grant, **changes):
+    data = {
+        "reader_email": grant.user.email,
+        "kind": grant.kind,
+        "reference": grant.reference,
+        "starts_at": grant.starts_at.strftime("%Y-%m-%d %H:%M"),
+        "ends_at": grant.ends_at.strftime("%Y-%m-%d %H:%M") if grant.ends_at else "",
+        "note": grant.note,
+        "revoked_at": grant.revoked_at.strftime("%Y-%m-%d %H:%M") if grant.revoked_at else "",
+        "revoke_reason": grant.revoke_reason,
+    }
+    data.update(changes)
+    return data
+
+
+def test_editing_a_grant_cannot_move_it_to_another_reader_or_rename_it(staff, subscriber, member):
+    grant = Grant.objects.get(user=subscriber)
+    response = _circulation_client(staff).post(
+        reverse("members_grants:edit", args=[grant.pk]),
+        _edit_post(grant, reader_email=member.email, kind="comp", reference="comp:stolen", note="Renewed by staff"),
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    grant.refresh_from_db()
+    assert (grant.user, grant.kind, grant.reference) == (subscriber, "subscription", "sub_persona_subscriber")
+    assert grant.note == "Renewed by staff"
+    assert entitlements.is_subscriber(subscriber) and not entitlements.is_subscriber(member)
+
+
+def test_a_revocation_cannot_be_undone_in_the_admin(staff, refunded):
+    grant = Grant.objects.get(user=refunded)
+    assert grant.revoked_at is not None
+    edit = reverse("members_grants:edit", args=[grant.pk])
+    _circulation_client(staff).post(edit, _edit_post(grant, revoked_at="", revoke_reason=""))
+    grant.refresh_from_db()
+    assert grant.revoked_at is not None and grant.revoke_reason == "refunded"
+    assert not entitlements.is_subscriber(refunded)
+
+
+def test_a_revocation_needs_an_early_end_reason(staff, subscriber):
+    grant = Grant.objects.get(user=subscriber)
+    response = _circulation_client(staff).post(
+        reverse("members_grants:edit", args=[grant.pk]), _edit_post(grant, revoked_at="2020-01-01 00:00", revoke_reason="bored")
+    )
+    assert response.status_code == 200
+    assert "Say why access is revoked" in response.content.decode()
+    assert entitlements.is_subscriber(subscriber)
+
+
+def test_adding_a_grant_for_a_reference_another_reader_holds_is_refused(staff, member, subscriber):
+    response = _circulation_client(staff).post(
+        reverse("members_grants:add"),
+        {
+            "reader_email": member.email,
+            "kind": "subscription",
+            "reference": "sub_persona_subscriber",
+            "starts_at": "2026-01-01 00:00",
+        },
+    )
+    assert response.status_code == 200
+    assert Grant.objects.get(reference="sub_persona_subscriber").user == subscriber
+    assert not entitlements.is_subscriber(member)

@@ -2,7 +2,7 @@
 
 Contract for the audio app (serving, player, podcast feeds):
 - Pick the row with ``selectors.current_narration(page, variant)``; ``variant`` is
-  "full" only for readers entitled to the whole article (ask newsroom.access),
+  "full" only for readers entitled to the whole article (ask the access gate),
   "teaser" otherwise (headline + byline + preview blocks).
 - ``audio`` has a versioned name containing a hash of its bytes, so a new
   rendering is a new URL and a published file is never overwritten.

@@ -11,8 +11,8 @@ from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django_tasks.signals import task_finished
 
+from masthead.access.signals import access_ended
 from masthead.narration.models.audio import Narration
-from masthead.newsroom.access import reader_access_ended
 
 __all__ = ["PodcastToken"]
 
@@ -64,7 +64,7 @@ def _revoke_on_access_ended(sender: object, *, user: object, reason: str = "ende
     revoke_tokens(user=user, reason=reason)
 
 
-reader_access_ended.connect(_revoke_on_access_ended, dispatch_uid="narration.revoke_podcast_tokens")
+access_ended.connect(_revoke_on_access_ended, dispatch_uid="narration.revoke_podcast_tokens")
 
 
 def _refresh_cached_pages(sender: object, instance: Any, **kwargs: object) -> None:

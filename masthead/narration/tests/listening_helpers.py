@@ -8,18 +8,10 @@ from functools import cache
 from typing import Any
 
 import lameenc
-import pytest
-from django.apps import apps
 from django.core.files.base import ContentFile
 
-Narration: Any
-try:
-    Narration = apps.get_model("narration", "Narration")
-except LookupError:  # the pipeline's models have not landed on this branch yet
-    Narration = None
+from masthead.narration.models import Narration
 
-# Test modules use this to skip, with a reason, until the Narration model exists.
-needs_narration = pytest.mark.skipif(Narration is None, reason="narration.Narration model not merged yet")
 SAMPLE_RATE = 16000
 
 
@@ -71,31 +63,3 @@ def make_narration(
     narration.audio.save(f"{page.slug}-{variant}.mp3", ContentFile(data), save=False)
     narration.save()
     return narration
-
-
-# --- A stand-in for the members app's policy ------------------------------
-# Feeds and serving must follow whatever the installed policy says; these let
-# the tests name a subscriber without depending on members' models.
-
-
-def fake_is_subscriber(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and getattr(user, "email", "").startswith("subscriber"))
-
-
-def fake_policy(user: Any, page: Any, request: Any = None) -> Any:
-    from masthead.newsroom.access import Decision, default_policy
-
-    if fake_is_subscriber(user):
-        return Decision(full=True, shared_cacheable=False, reason="entitled")
-    return default_policy(user, page, request)
-
-
-def use_subscriber_policy(settings: Any) -> None:
-    settings.MASTHEAD_ACCESS_POLICY = "masthead.narration.tests.listening_helpers.fake_policy"
-    settings.MASTHEAD_SUBSCRIBER_CHECK = "masthead.narration.tests.listening_helpers.fake_is_subscriber"
-
-
-def make_subscriber() -> Any:
-    from django.contrib.auth import get_user_model
-
-    return get_user_model().objects.create_user("subscriber", "subscriber@example.com", "a-long-password-1")

@@ -5,11 +5,9 @@ from __future__ import annotations
 import json
 import re
 
-from masthead.narration.tests.listening_helpers import make_narration, needs_narration
+from masthead.narration.tests.listening_helpers import make_narration
 from masthead.narration.transcripts import audio_path
 from masthead.testing.fixtures import SECRET_MARKER
-
-pytestmark = needs_narration
 
 
 def segments_json(html: str) -> list[dict]:

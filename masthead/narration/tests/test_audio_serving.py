@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from masthead.narration.serving import ByteRange, Unsatisfiable, parse_range
-from masthead.narration.tests.listening_helpers import make_narration, needs_narration, tone_mp3
+from masthead.narration.tests.listening_helpers import make_narration, tone_mp3
 from masthead.narration.transcripts import audio_path, transcript_path
 from masthead.testing.fixtures import SECRET_MARKER
 
@@ -47,7 +47,6 @@ def body(response) -> bytes:
     return b"".join(response.streaming_content) if response.streaming else response.content
 
 
-@needs_narration
 def test_whole_file_with_accept_ranges_etag_and_long_public_cache(client, public_narration):
     data = tone_mp3()
     response = client.get(audio_path(public_narration))
@@ -60,7 +59,6 @@ def test_whole_file_with_accept_ranges_etag_and_long_public_cache(client, public
     assert body(response) == data
 
 
-@needs_narration
 def test_safari_probe_gets_206_with_two_bytes(client, public_narration):
     data = tone_mp3()
     response = client.get(audio_path(public_narration), HTTP_RANGE="bytes=0-1")
@@ -70,7 +68,6 @@ def test_safari_probe_gets_206_with_two_bytes(client, public_narration):
     assert body(response) == data[:2]
 
 
-@needs_narration
 def test_open_ended_and_suffix_ranges_return_the_right_bytes(client, public_narration):
     data = tone_mp3()
     middle = client.get(audio_path(public_narration), HTTP_RANGE="bytes=1000-")
@@ -80,7 +77,6 @@ def test_open_ended_and_suffix_ranges_return_the_right_bytes(client, public_narr
     assert tail["Content-Range"] == f"bytes {len(data) - 300}-{len(data) - 1}/{len(data)}"
 
 
-@needs_narration
 def test_range_past_the_end_is_416_with_the_size(client, public_narration):
     size = len(tone_mp3())
     response = client.get(audio_path(public_narration), HTTP_RANGE=f"bytes={size}-")
@@ -88,7 +84,6 @@ def test_range_past_the_end_is_416_with_the_size(client, public_narration):
     assert response["Content-Range"] == f"bytes */{size}"
 
 
-@needs_narration
 def test_stale_if_range_gets_the_whole_file_and_matching_etag_gets_304(client, public_narration):
     url = audio_path(public_narration)
     etag = client.get(url)["ETag"]
@@ -99,7 +94,6 @@ def test_stale_if_range_gets_the_whole_file_and_matching_etag_gets_304(client, p
     assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
 
 
-@needs_narration
 def test_head_answers_length_without_a_body(client, public_narration):
     response = client.head(audio_path(public_narration))
     assert response.status_code == 200
@@ -107,7 +101,6 @@ def test_head_answers_length_without_a_body(client, public_narration):
     assert body(response) == b""
 
 
-@needs_narration
 def test_full_audio_of_a_subscriber_article_is_refused_to_anonymous_readers(client, magazine):
     full = make_narration(magazine.subscriber_article, variant="full")
     teaser = make_narration(magazine.subscriber_article, variant="teaser")
@@ -122,7 +115,6 @@ def test_full_audio_of_a_subscriber_article_is_refused_to_anonymous_readers(clie
     assert allowed["Cache-Control"].startswith("public")
 
 
-@needs_narration
 def test_staff_get_full_gated_audio_privately_cached(client, magazine, staff):
     full = make_narration(magazine.subscriber_article, variant="full")
     client.force_login(staff)
@@ -134,7 +126,6 @@ def test_staff_get_full_gated_audio_privately_cached(client, magazine, staff):
     assert SECRET_MARKER in vtt.content.decode()
 
 
-@needs_narration
 def test_signed_in_member_hears_members_article_in_full(client, magazine, member):
     full = make_narration(magazine.members_article, variant="full")
     assert client.get(audio_path(full)).status_code == 403
@@ -142,7 +133,6 @@ def test_signed_in_member_hears_members_article_in_full(client, magazine, member
     assert client.get(audio_path(full)).status_code == 200
 
 
-@needs_narration
 def test_unknown_file_name_unpublished_page_and_unready_narrations_are_404(client, magazine, staff):
     ready = make_narration(magazine.public_article)
     assert client.get(f"/audio/{ready.pk}/other-name.mp3").status_code == 404
@@ -154,7 +144,6 @@ def test_unknown_file_name_unpublished_page_and_unready_narrations_are_404(clien
     assert client.get(audio_path(ready)).status_code == 200
 
 
-@needs_narration
 def test_remote_storage_redirects_gated_audio_to_a_signed_url(client, magazine, staff, monkeypatch):
     from masthead.narration import serving
 

@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import RequestFactory
 from wagtail import hooks
 
 from masthead.narration.models import PodcastToken
-from masthead.narration.tests.listening_helpers import (
-    make_narration,
-    make_subscriber,
-    needs_narration,
-    use_subscriber_policy,
-)
+from masthead.narration.tests.listening_helpers import make_narration
 
-pytestmark = needs_narration
 REPORT = "/admin/reports/articles-without-audio/"
-HAS_PIPELINE = importlib.util.find_spec("masthead.narration.tasks") is not None
 
 
 @pytest.fixture
@@ -62,7 +53,6 @@ def test_report_is_in_the_reports_menu(client, magazine, admin_user):
     assert REPORT in client.get("/admin/").content.decode()
 
 
-@pytest.mark.skipif(not HAS_PIPELINE, reason="narration pipeline (tasks.py) not merged yet")
 def test_requeue_narrates_the_live_revision(client, magazine, admin_user, django_capture_on_commit_callbacks):
     # Tests run tasks immediately with the espeak engine: the re-queued job really runs.
     client.force_login(admin_user)
@@ -75,9 +65,7 @@ def test_requeue_narrates_the_live_revision(client, magazine, admin_user, django
     assert "A Public Report" not in titles
 
 
-def test_panel_shows_a_subscriber_their_feed_and_nothing_to_others(magazine, settings, member):
-    use_subscriber_policy(settings)
-    subscriber = make_subscriber()
+def test_panel_shows_a_subscriber_their_feed_and_nothing_to_others(magazine, member, subscriber):
     panels = hooks.get_hooks("masthead_account_panels")
 
     def render(user):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from masthead.narration.tests.listening_helpers import make_narration, needs_narration
+from masthead.narration.tests.listening_helpers import make_narration
 from masthead.testing.browser import axe, describe, serious
 
-pytestmark = [needs_narration, pytest.mark.browser]
+pytestmark = [pytest.mark.browser]
 
 AUDIO = "document.querySelector('.listen audio')"
 

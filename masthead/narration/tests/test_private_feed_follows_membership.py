@@ -6,7 +6,7 @@ import io
 
 import podcastparser
 
-from masthead.members import services as members
+from masthead.access import services as members
 from masthead.narration.feed_tokens import active_token
 from masthead.narration.models import PodcastToken
 from masthead.narration.tests.listening_helpers import make_narration

@@ -22,12 +22,11 @@ from wagtail.images import get_image_model
 from wagtail.models import Site
 
 from masthead.core.models import MagazineSettings
-from masthead.newsroom import artwork
+from masthead.newsroom import artwork, site_setup
 from masthead.newsroom.demo import tables
 from masthead.newsroom.demo.writer import DemoArticle, all_articles
 from masthead.newsroom.models import ArticleAuthor, ArticlePage, AuthorPage, HomePage, IssuePage, SectionPage
 from masthead.newsroom.services import ensure_author, import_articles
-from masthead.testing import builders
 
 SEED_FILE = Path(__file__).parent / "articles" / "kremlin-talks.txt"
 SEED_SECTION = "foreign-affairs"
@@ -81,7 +80,7 @@ def _sections(home: HomePage) -> dict[str, SectionPage]:
     sections = {}
     for spec in tables.SECTIONS:
         existed = SectionPage.objects.child_of(home).filter(title=spec["title"]).exists()
-        section = builders.ensure_section(home, spec["title"])
+        section = site_setup.ensure_section(home, spec["title"])
         if not existed:
             section.intro = spec["intro"]
             section.save_revision().publish()
@@ -175,7 +174,7 @@ def _generated_articles(sections: dict[str, SectionPage], writers: dict[str, Aut
 
 
 def _issues(home: HomePage, seed: ArticlePage, articles: list[ArticlePage]) -> list[IssuePage]:
-    index = builders.ensure_issue_index(home)
+    index = site_setup.ensure_issue_index(home)
     issues = []
     section_order = {spec["title"]: n for n, spec in enumerate(tables.SECTIONS)}
     for volume, number, cover_date, start, end in ISSUES:
@@ -194,7 +193,7 @@ def _issues(home: HomePage, seed: ArticlePage, articles: list[ArticlePage]) -> l
             f"Cover — {tables.MAGAZINE_NAME}, {date_line}",
             lambda d=date_line, t=lead.title: artwork.cover(magazine=tables.MAGAZINE_NAME, headline=t, date_line=d, seed=d),
         )
-        issue = builders.make_issue(
+        issue = site_setup.make_issue(
             index, volume=volume, number=number, cover_date=cover_date, articles=[lead, *rest], cover=cover
         )
         issue.intro = f"In this issue: {lead.title}, and {len(rest)} more stories from our six desks."
@@ -255,7 +254,7 @@ def warm_renditions() -> int:
 
 def setup_demo(*, var_dir: Path | None = None) -> DemoSummary:
     with transaction.atomic():
-        home = builders.ensure_home()
+        home = site_setup.ensure_home()
         _configure_site(home)
         if not home.intro:
             home.intro = "Independent reporting on politics, money, the world, the planet, culture and technology."

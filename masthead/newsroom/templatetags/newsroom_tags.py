@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from masthead.core.models import MagazineSettings
 from masthead.newsroom.models import ArticlePage
 
 register = template.Library()
@@ -31,7 +32,7 @@ def article_jsonld(context: dict[str, Any], page: ArticlePage) -> SafeString:
         else page.date.isoformat(),
         "mainEntityOfPage": f"{settings.SITE_URL}{page.url}",
         "author": [{"@type": "Person", "name": a.title, "url": f"{settings.SITE_URL}{a.url}"} for a in page.authors],
-        "publisher": {"@type": "Organization", "name": settings.WAGTAIL_SITE_NAME},
+        "publisher": {"@type": "Organization", "name": MagazineSettings.current(context.get("request")).name},
         "isAccessibleForFree": page.is_free,
     }
     section = page.section

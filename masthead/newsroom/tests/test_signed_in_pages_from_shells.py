@@ -12,8 +12,8 @@ from django.db import connection
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 
+from masthead.access.models import MeterRead
 from masthead.core import pagestore, shells
-from masthead.members.models import MeterRead
 from masthead.testing import builders
 from masthead.testing.fixtures import SECRET_MARKER
 

@@ -55,7 +55,7 @@ class Command(BaseCommand):
         parser.add_argument("--engine", choices=["piper", "espeak"], help="override NARRATION_ENGINE")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        pages = ArticlePage.objects.live().order_by("-date", "pk")
+        pages = ArticlePage.objects.live().newest_first()
         if options["page"]:
             pages = pages.filter(pk__in=options["page"])
             missing = set(options["page"]) - set(pages.values_list("pk", flat=True))

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from masthead.access.levels import AccessLevel
 from masthead.newsroom.services import ImportFailed, import_articles
 
 
@@ -47,7 +48,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="Article files, or directories of .txt/.md files")
         parser.add_argument("--section", help="Slug of the section for new articles (default: the first section)")
-        parser.add_argument("--access", choices=["public", "members", "subscribers"], help="Access level (new articles: public)")
+        parser.add_argument("--access", choices=AccessLevel.values, help="Access level (new articles: public)")
         parser.add_argument("--dry-run", action="store_true", help="Parse and check everything, write nothing")
 
     def handle(self, *args: Any, **options: Any) -> None:

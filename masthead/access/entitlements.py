@@ -1,7 +1,8 @@
 """The questions the rest of the code asks about a reader — and the only answers.
 
-Billing, fulfilment, ads, narration and the paywall never look at Stripe or
-at Grant rows themselves: they ask here. Each answer is one indexed query.
+Billing, fulfilment, ads, narration, editions and the gate never look at
+Stripe or at Grant rows themselves: they ask here. Each answer is one indexed
+query (or none: staff and anonymous readers are answered without the database).
 """
 
 from __future__ import annotations
@@ -12,19 +13,20 @@ from contextvars import ContextVar
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from masthead.members.models import Grant, GrantQuerySet
+from masthead.access.levels import AccessLevel
+from masthead.access.models import Grant, GrantQuerySet
 
 if TYPE_CHECKING:
-    from masthead.newsroom.models import ArticlePage
+    from masthead.access.gate import GatedPage
 
 
-def _signed_in(user: Any) -> bool:
+def signed_in(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and getattr(user, "pk", None) is not None
 
 
 def active_grants(user: Any, at: datetime | None = None) -> GrantQuerySet:
     """The reader's grants in force at `at` (now), newest first."""
-    if not _signed_in(user):
+    if not signed_in(user):
         return Grant.objects.none()
     return Grant.objects.filter(user_id=user.pk).active(at)
 
@@ -49,7 +51,7 @@ def one_answer_per_reader() -> Iterator[None]:
 
 
 def has_active_grant(user: Any, at: datetime | None = None) -> bool:
-    if not _signed_in(user):
+    if not signed_in(user):
         return False
     answers = _answers.get()
     if answers is None or at is not None:
@@ -61,7 +63,7 @@ def has_active_grant(user: Any, at: datetime | None = None) -> bool:
 
 def is_subscriber(user: Any) -> bool:
     """May read subscriber articles in full right now (staff always may)."""
-    if getattr(user, "is_staff", False) and _signed_in(user):
+    if getattr(user, "is_staff", False) and signed_in(user):
         return True
     return has_active_grant(user)
 
@@ -71,22 +73,27 @@ def is_ad_free(user: Any) -> bool:
     return is_subscriber(user)
 
 
+def has_digital_edition(user: Any) -> bool:
+    """May download the digital edition (EPUB, PDF, audio edition): every subscriber plan, and staff."""
+    return is_subscriber(user)
+
+
 def gets_print(user: Any, at: datetime | None = None) -> bool:
     """Receives the print edition: an active grant that includes print."""
-    return _signed_in(user) and active_grants(user, at).filter(includes_print=True).exists()
+    return signed_in(user) and active_grants(user, at).filter(includes_print=True).exists()
 
 
-def can_read(user: Any, page: ArticlePage) -> bool:
+def can_read(user: Any, page: GatedPage) -> bool:
     """Whether this reader may read the whole article, ignoring the meter.
 
     public: everyone; members: any signed-in account; subscribers: an active
     grant. Staff read everything (editors check what they published).
     """
     access = page.access
-    if access == "public":
+    if access == AccessLevel.PUBLIC:
         return True
-    if not _signed_in(user):
+    if not signed_in(user):
         return False
-    if user.is_staff or access == "members":
+    if user.is_staff or access == AccessLevel.MEMBERS:
         return True
     return has_active_grant(user)

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from masthead.members.models import MeterRead
+from masthead.access.models import MeterRead
 from masthead.testing import builders
 from masthead.testing.fixtures import SECRET_MARKER
 

@@ -1,4 +1,4 @@
-"""The access policy newsroom's gate calls: entitlements first, then the meter.
+"""The meter: how many subscriber articles a reader without access may still read.
 
 Readers without a subscription get N subscriber articles per rolling 30 days
 (PaywallSettings; 0 = hard paywall). The count lives on the server in
@@ -26,48 +26,18 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from masthead.members import entitlements
-from masthead.members.models import MeterRead, PaywallSettings
-from masthead.newsroom.access import Decision
+from masthead.access import entitlements
+from masthead.access.models import MeterRead, PaywallSettings
+from masthead.core.http import client_ip
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
-
-    from masthead.newsroom.models import ArticlePage
+    from collections.abc import Callable
 
 METER_WINDOW = timedelta(days=30)
 METER_COOKIE = "mh_meter"
 METER_COOKIE_SALT = "masthead.members.meter"
 METER_COOKIE_MAX_AGE = 400 * 24 * 3600  # browsers cap cookie lifetime at 400 days
 NEW_COOKIE_ATTR = "_masthead_new_meter_id"
-
-
-def policy(user: Any, page: ArticlePage, request: HttpRequest | None = None) -> Decision:
-    signed_in = entitlements._signed_in(user)
-    if page.access == "public":
-        return Decision(full=True, shared_cacheable=not signed_in, reason="public")
-    # Who may read what is entitlements.can_read's rule, stated once; the meter below is this policy's own.
-    if entitlements.can_read(user, page):
-        return Decision(full=True, shared_cacheable=False, reason="staff" if user.is_staff else "entitled")
-    if page.access == "members":  # not signed in: the teaser is the same for every anonymous reader
-        return Decision(full=False, shared_cacheable=True, reason="sign-in")
-    if request is None:
-        # Feeds, sitemaps, search, private feeds, emails: never metered.
-        return Decision(full=False, shared_cacheable=not signed_in, reason="subscribe")
-    allowance = free_allowance(request)
-    if allowance == 0:
-        # Hard paywall: the teaser is the same for every anonymous reader.
-        return Decision(full=False, shared_cacheable=not signed_in, reason="subscribe")
-    return _metered(request, user, page, allowance)
-
-
-def _policy_many(user: Any, pages: Sequence[ArticlePage]) -> list[Decision]:
-    """The same decisions as policy(user, page) for each page, with the reader's grants looked up once."""
-    with entitlements.one_answer_per_reader():
-        return [policy(user, page, None) for page in pages]
-
-
-policy.many = _policy_many  # type: ignore[attr-defined]  # newsroom.access.decide_many looks for it
 
 
 def free_allowance(request: HttpRequest) -> int:
@@ -80,7 +50,7 @@ def free_allowance(request: HttpRequest) -> int:
 def reader_keys(request: HttpRequest, user: Any) -> list[str]:
     """The keys this reader's reads are counted under (see the module docstring)."""
     cookie_id = request.get_signed_cookie(METER_COOKIE, default=None, salt=METER_COOKIE_SALT)
-    if entitlements._signed_in(user):
+    if entitlements.signed_in(user):
         # The browser's anonymous reads count too, so signing up does not start a fresh allowance.
         return [f"u:{user.pk}"] + ([f"c:{cookie_id}"] if cookie_id else [])
     if not cookie_id:
@@ -89,17 +59,9 @@ def reader_keys(request: HttpRequest, user: Any) -> list[str]:
     return [f"c:{cookie_id}", f"h:{_client_fingerprint(request)}"]
 
 
-def _client_ip(request: HttpRequest) -> str:
-    if settings.SECURE_PROXY_SSL_HEADER:  # BEHIND_PROXY: the proxy appends the client address
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[-1].strip()
-    return str(request.META.get("REMOTE_ADDR", ""))
-
-
 def _client_fingerprint(request: HttpRequest) -> str:
     # Keyed, so the table does not hold anything that maps back to an IP address.
-    material = f"{_client_ip(request)}|{request.META.get('HTTP_USER_AGENT', '')}".encode()
+    material = f"{client_ip(request)}|{request.META.get('HTTP_USER_AGENT', '')}".encode()
     return hmac.new(str(settings.SECRET_KEY).encode(), material, hashlib.sha256).hexdigest()[:40]
 
 
@@ -113,20 +75,25 @@ def meter_count(keys: list[str], since: Any) -> tuple[int, set[int]]:
     return max((len(pages) for pages in per_key.values()), default=0), read_pages
 
 
-def _metered(request: HttpRequest, user: Any, page: ArticlePage, allowance: int) -> Decision:
+def count_read(request: HttpRequest, user: Any, page_id: int, allowance: int) -> int | None:
+    """Count this page view against the reader's allowance.
+
+    Returns how many articles the reader has now used in the window, or None
+    when the allowance is spent (the reader gets the teaser). Re-reading an
+    article already counted is free, under every key.
+    """
     keys = reader_keys(request, user)
     now = timezone.now()
     with transaction.atomic():
         used, read_pages = meter_count(keys, now - METER_WINDOW)
-        if page.pk in read_pages:
-            # Re-reading an article already counted is free, under every key.
-            return Decision(full=True, shared_cacheable=False, reason="metered", meter_remaining=max(allowance - used, 0))
+        if page_id in read_pages:
+            return used
         if used >= allowance:
-            return Decision(full=False, shared_cacheable=False, reason="subscribe", meter_remaining=0)
+            return None
         if request.method == "GET":
-            MeterRead.objects.bulk_create([MeterRead(reader_key=key, page_id=page.pk, read_at=now) for key in keys])
+            MeterRead.objects.bulk_create([MeterRead(reader_key=key, page_id=page_id, read_at=now) for key in keys])
             used += 1
-    return Decision(full=True, shared_cacheable=False, reason="metered", meter_remaining=max(allowance - used, 0))
+    return used
 
 
 class MeterCookieMiddleware:
