@@ -143,6 +143,8 @@ MIDDLEWARE = [
     "masthead.access.meter.MeterCookieMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Finds Wagtail pages from memory or by url_path before Wagtail walks the tree (masthead/core/routing.py).
+    "masthead.core.routing.RouteMiddleware",
 ]
 
 ROOT_URLCONF = "masthead.urls"
@@ -187,6 +189,9 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
+            # Opening a connection runs the PRAGMAs above (~1.5 ms): keep it per
+            # worker thread instead of per request.
+            "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 60, minimum=0),
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -224,16 +229,34 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    # Django's database sessions with the per-request read as plain SQL (masthead/core/sessions.py).
+    SESSION_ENGINE = "masthead.core.sessions"
 
-# Full-page cache for anonymous readers (masthead/core/pagecache.py).
+# Wagtail writes every rendition it uses back to this cache (a pickle per image
+# per render, a Redis write with REDIS_URL). Our pages fetch renditions with the
+# images that show them (prefetch_related), so nothing would ever be read back.
+CACHES["renditions"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+
+# Full-page cache for anonymous readers (masthead/core/pagecache.py) and the
+# page shells signed-in readers are served from (masthead/core/shells.py).
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300, minimum=1)
+# Each process keeps recent pages in memory (the only copy in the embedded
+# default, a copy in front of Redis otherwise; masthead/core/pagestore.py).
+PAGE_CACHE_LOCAL_MB = env_int("PAGE_CACHE_LOCAL_MB", 64, minimum=0)
 # Browsers and proxies revalidate (ETag) after this many seconds; 0 keeps
 # "publishing shows at once" true for them too.
 PAGE_CACHE_BROWSER_SECONDS = env_int("PAGE_CACHE_BROWSER_SECONDS", 0, minimum=0)
 # Cookies (besides the session and messages ones) that send a reader past the cache.
 PAGE_CACHE_BYPASS_COOKIES = env_list("PAGE_CACHE_BYPASS_COOKIES")
+
+# An edge cache in front (Varnish, deploy/varnish/; masthead/core/edge.py): how
+# long it may keep a shared page, and where publishing sends its purges.
+EDGE_CACHE_SECONDS = env_int("EDGE_CACHE_SECONDS", PAGE_CACHE_SECONDS, minimum=0)
+EDGE_PURGE_URLS = env_list("EDGE_PURGE_URLS")
+for _url in EDGE_PURGE_URLS:
+    if not _url.startswith(("http://", "https://")):
+        raise ImproperlyConfigured(f"EDGE_PURGE_URLS must be http:// or https:// addresses of the edge caches; got {_url!r}")
 
 # --- Background tasks -----------------------------------------------------
 # Narration has its own queue: its jobs take seconds to minutes and its worker holds the
@@ -438,6 +461,9 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 LOGIN_URL = "members:signin"
+# ModelBackend with the per-request user read compiled once (masthead/core/auth.py). Django's own
+# stays listed so sessions signed in before it was added keep working.
+AUTHENTICATION_BACKENDS = ["masthead.core.auth.ModelBackend", "django.contrib.auth.backends.ModelBackend"]
 
 # --- Content-Security-Policy (django-csp; masthead/core/csp.py) ------------
 # The public site runs no inline script or style and loads everything from

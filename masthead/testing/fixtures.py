@@ -37,9 +37,16 @@ def _every_test_starts_with_an_empty_cache() -> Iterator[None]:
     from django.conf import settings
     from django.core.cache import caches
 
+    from masthead.core import cachetags, pagestore
+
     for alias in settings.CACHES:
         caches[alias].clear()
+    # Page entries live in this process's memory tier, outside Django's caches.
+    pagestore.clear()
+    cachetags.forget_sitewide()
     yield
+    pagestore.clear()
+    cachetags.forget_sitewide()
 
 
 @pytest.fixture(autouse=True)
