@@ -26,7 +26,7 @@ def redis_site(redis_server: str, settings: Any, magazine: Any) -> Any:
 @pytest.fixture
 def redis_commands(monkeypatch: Any) -> list[str]:
     """The names of the Redis commands this process sends from now on."""
-    from django_redis import get_redis_connection  # type: ignore[import-untyped]
+    from django_redis import get_redis_connection
 
     sent: list[str] = []
     connection = get_redis_connection("default")
