@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpRequest
 from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
+from masthead.core import shells
 from masthead.editions import admin_views, issue_page
+from masthead.newsroom.models import IssuePage
 
 
 def register_admin_urls() -> list[Any]:
@@ -24,10 +27,21 @@ def editions_menu_item() -> MenuItem:
     return MenuItem("Editions", reverse("editions_admin_report"), icon_name="doc-full", order=310)
 
 
-def issue_downloads(request: Any, *args: Any, page: Any = None, **kwargs: Any) -> str | None:
-    return issue_page.downloads_box(request, page)
+def issue_downloads(context: Any, *args: Any, page: Any = None, **kwargs: Any) -> str | None:
+    recorder = shells.recording()
+    if recorder is not None and getattr(page, "pk", None):
+        # The issue page is a shell shared by every reader (core.shells): the box depends on who
+        # asks (downloads for the entitled, the subscribe box for the rest), so each request fills it.
+        return recorder.hole("issue_downloads", issue_id=page.pk)
+    return issue_page.downloads_box(context, page)
+
+
+def issue_downloads_for(request: HttpRequest, *, issue_id: int) -> str:
+    issue = IssuePage.objects.filter(pk=issue_id).first()
+    return (issue_page.downloads_box(request, issue) if issue is not None else None) or ""
 
 
 hooks.register("register_admin_urls", register_admin_urls)
 hooks.register("register_admin_menu_item", editions_menu_item)
 hooks.register("slot:issue-downloads", issue_downloads)
+hooks.register("reader_part:issue_downloads", issue_downloads_for)

@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.files.storage import default_storage
 from wagtail.rich_text import expand_db_html
 
 LANGUAGE = "en"
@@ -304,9 +303,16 @@ class Workspace:
         target = self.root / "audio" / Path(name).name
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
-            with default_storage.open(name, "rb") as src, target.open("wb") as dst:
+            # Narrations are gated files (core.private_files): read them from the storage their field names.
+            with _narration_storage().open(name, "rb") as src, target.open("wb") as dst:
                 shutil.copyfileobj(src, dst)
         return target
+
+
+def _narration_storage() -> Any:
+    from masthead.narration.listening import narration_model
+
+    return narration_model()._meta.get_field("audio").storage
 
 
 @contextmanager

@@ -36,7 +36,7 @@ class Command(BaseCommand):
         slugs: list[str] = options["issue"]
         if not slugs and not options["all"]:
             raise CommandError("Name an issue with --issue SLUG, or give --all for every published issue.")
-        issues = IssuePage.objects.live().order_by("-cover_date")
+        issues = IssuePage.objects.live().newest_first()
         if slugs:
             found = {issue.slug: issue for issue in issues.filter(slug__in=slugs)}
             missing = [slug for slug in slugs if slug not in found]
