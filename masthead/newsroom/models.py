@@ -24,7 +24,7 @@ from django.utils.html import strip_tags
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, Panel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
@@ -79,7 +79,7 @@ class HomePage(CachedForAnonymousMixin, Page):
             lead=lead,
             top_stories=list(latest.exclude(pk=getattr(lead, "pk", None)).with_cards()[:4]),
             sections=sections,
-            current_issue=IssuePage.objects.live().newest_first().first(),
+            current_issue=IssuePage.objects.current(),
         )
         return context
 
@@ -293,16 +293,29 @@ class ArticleAuthor(Orderable):
 
 
 class IssueIndexPage(CachedForAnonymousMixin, Page):
-    """The back-issue archive."""
+    """The back-issue archive, a year at a time (two on the first page), each year's covers newest first."""
 
     parent_page_types = ["newsroom.HomePage"]
     subpage_types = ["newsroom.IssuePage"]
     max_count = 1
+    YEARS_PER_PAGE = 2
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
-        issues = IssuePage.objects.live().child_of(self).newest_first().select_related("cover_image")
-        context["issues"] = Paginator(issues, 24).get_page(request.GET.get("page"))
+        issues = IssuePage.objects.live().child_of(self)
+        years = sorted({d.year for d in issues.dates("cover_date", "year")}, reverse=True)
+        asked = request.GET.get("year", "")
+        shown = [int(asked)] if asked.isdigit() and int(asked) in years else years[: self.YEARS_PER_PAGE]
+        listed = (
+            issues.filter(cover_date__year__in=shown)
+            .newest_first()
+            .select_related("cover_image")
+            .prefetch_related("cover_image__renditions")
+        )
+        by_year: dict[int, list[IssuePage]] = {year: [] for year in shown}
+        for issue in listed:
+            by_year[issue.cover_date.year].append(issue)
+        context.update(years=years, shown_years=shown, issues_by_year=list(by_year.items()))
         return context
 
 
@@ -311,19 +324,70 @@ class IssuePageQuerySet(PageQuerySet):
         """The one order for lists of issues: the latest cover date first."""
         return self.order_by("-cover_date", "-volume", "-number")
 
+    def current(self) -> IssuePage | None:
+        """The current issue: the latest published one (home page, archive, newsletters all ask this)."""
+        found = self.live().newest_first().first()
+        return found.specific if found is not None else None
+
+
+class SlotPanel(Panel):
+    """A read-only place in the page editor that other apps fill (core's slots: ``slot:<name>`` hooks
+    get ``page`` and ``request``), so a lower app's form can show what a higher app knows."""
+
+    def __init__(self, slot: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.slot = slot
+
+    def clone_kwargs(self) -> dict[str, Any]:
+        return {**super().clone_kwargs(), "slot": self.slot}
+
+    @property
+    def clean_name(self) -> str:
+        return str(super().clean_name or f"slot-{self.slot}")
+
+    class BoundPanel(Panel.BoundPanel):
+        template_name = "newsroom/admin/slot_panel.html"
+
+        def get_context_data(self, parent_context: Any = None) -> Any:
+            from masthead.core.templatetags.slots import fill
+
+            context = super().get_context_data(parent_context)
+            context["html"] = fill(self.panel.slot, parent_context or {}, page=self.instance, request=self.request)
+            return context
+
+        def is_shown(self) -> bool:
+            return bool(getattr(self.instance, "pk", None))
+
 
 class IssuePage(CachedForAnonymousMixin, Page):
     volume = models.PositiveSmallIntegerField()
     number = models.PositiveSmallIntegerField(help_text="Issue number within the volume (1–24).")
     cover_date = models.DateField()
+    closing_date = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The print run is taken on this day: print subscribers then get this issue. Blank: a week before the cover date.",
+    )
     cover_image = models.ForeignKey("wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    intro = models.TextField(blank=True, help_text="The editor's letter or a line about this issue.")
+    cover_lines = models.TextField(
+        blank=True, help_text="The lines on the cover, one per line. Blank: the first three headlines of the contents."
+    )
+    intro = models.TextField(
+        "editor's letter", blank=True, help_text="The editor's letter: each line is a paragraph."
+    )
 
     content_panels = Page.content_panels + [
-        FieldRowPanel([FieldPanel("volume"), FieldPanel("number"), FieldPanel("cover_date")]),
-        FieldPanel("cover_image"),
+        FieldRowPanel([FieldPanel("volume"), FieldPanel("number"), FieldPanel("cover_date"), FieldPanel("closing_date")]),
+        MultiFieldPanel([FieldPanel("cover_image"), FieldPanel("cover_lines")], heading="Cover"),
         FieldPanel("intro"),
-        InlinePanel("issue_articles", label="Article", heading="Table of contents"),
+        InlinePanel(
+            "issue_articles",
+            label="Article",
+            heading="Contents",
+            help_text="In reading order. Articles are grouped under their section (or the heading you give), "
+            "groups in the order their first article appears.",
+        ),
+        SlotPanel("issue-publishing", heading="Publishing"),
     ]
     parent_page_types = ["newsroom.IssueIndexPage"]
     subpage_types: list[str] = []
@@ -339,22 +403,55 @@ class IssuePage(CachedForAnonymousMixin, Page):
             raise ValidationError({"number": "An issue number runs from 1 to 24 (twenty-four issues a year)."})
 
     def contents(self) -> list[ArticlePage]:
-        rows = self.issue_articles.select_related("article", "article__hero_image").prefetch_related(
-            "article__article_authors__author"
+        """The published articles in reading order (grouped as ``contents_by_section`` groups them)."""
+        return [article for _, articles in self.contents_by_section() for article in articles]
+
+    def contents_by_section(self, *, live_only: bool = True) -> list[tuple[str, list[ArticlePage]]]:
+        """(heading, articles) in the editor's order: a row's heading, else its article's section;
+        a group sits where its first article is. The one rule for the issue page, the reader and the files."""
+        rows = list(
+            self.issue_articles.select_related("article", "article__hero_image").prefetch_related(
+                "article__article_authors__author"
+            )
         )
-        return [row.article for row in rows if row.article is not None and row.article.live]
+        rows = [row for row in rows if row.article is not None and (row.article.live or not live_only)]
+        with_sections([row.article for row in rows])
+        groups: dict[str, list[ArticlePage]] = {}
+        for row in rows:
+            section = row.article.section
+            heading = row.heading.strip() or (section.title if section is not None else "")
+            groups.setdefault(heading, []).append(row.article)
+        return list(groups.items())
+
+    def cover_line_list(self, contents: list[ArticlePage] | None = None) -> list[str]:
+        """The editor's cover lines, or else the first three headlines of the contents."""
+        lines = [line.strip() for line in self.cover_lines.splitlines() if line.strip()]
+        if lines:
+            return lines
+        return [article.title for article in (self.contents() if contents is None else contents)[:3]]
+
+    def letter_paragraphs(self) -> list[str]:
+        return [line.strip() for line in self.intro.splitlines() if line.strip()]
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
-        context["contents"] = self.contents()
+        groups = self.contents_by_section()
+        contents = [article for _, articles in groups for article in articles]
+        context.update(contents=contents, groups=groups, cover_lines=self.cover_line_list(contents))
         return context
 
 
 class IssueArticle(Orderable):
     issue = ParentalKey(IssuePage, related_name="issue_articles", on_delete=models.CASCADE)
     article = models.ForeignKey(ArticlePage, related_name="issue_articles", on_delete=models.CASCADE)
+    heading = models.CharField(
+        "section heading",
+        max_length=80,
+        blank=True,
+        help_text="The heading this article sits under in the contents. Blank: its section (e.g. Politics).",
+    )
 
-    panels = [FieldPanel("article")]
+    panels = [FieldRowPanel([FieldPanel("article"), FieldPanel("heading")])]
 
     class Meta(Orderable.Meta):
         constraints = [models.UniqueConstraint(fields=["issue", "article"], name="issue_article_once")]
