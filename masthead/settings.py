@@ -11,6 +11,7 @@ REDIS_URL (cache, sessions, RQ tasks), S3 media (django-storages).
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import zoneinfo
 from pathlib import Path
@@ -94,6 +95,8 @@ INSTALLED_APPS = [
     "masthead.search",
     "masthead.fulfilment",
     "masthead.editions",
+    "masthead.newsletters",
+    "anymail",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -206,7 +209,9 @@ if REDIS_URL:
             "KEY_PREFIX": "masthead",
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    # Sessions are written through to the database and read from Redis: a Redis
+    # restart or an LRU eviction must not sign every reader out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {
         "default": {
@@ -229,8 +234,9 @@ PAGE_CACHE_BYPASS_COOKIES = env_list("PAGE_CACHE_BYPASS_COOKIES")
 # --- Background tasks -----------------------------------------------------
 # Narration has its own queue: its jobs take seconds to minutes and its worker holds the
 # voice (~285 MiB), so a worker per queue keeps search and reference-index updates prompt.
-# Editions too: a PDF takes WeasyPrint seconds to a minute.
-TASK_QUEUES = ["default", "narration", "editions"]
+# Editions too (a PDF takes WeasyPrint seconds to a minute), and newsletter sends: a send to 100,000
+# readers runs for minutes and must not hold up the others.
+TASK_QUEUES = ["default", "narration", "editions", "newsletters"]
 if REDIS_URL:
     INSTALLED_APPS.append("django_rq")
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASK_QUEUES}}
@@ -301,10 +307,43 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Seconds before a silent mail server counts as failed (Django's default waits forever, and a send would hang).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Masthead <no-reply@localhost>")
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend"
 )
+
+# Providers (Postmark, Amazon SES, Mailgun, ...) through django-anymail: set EMAIL_BACKEND to the provider's
+# backend (e.g. anymail.backends.postmark.EmailBackend) and its settings as ANYMAIL_<NAME> variables, e.g.
+# ANYMAIL_POSTMARK_SERVER_TOKEN; ANYMAIL_WEBHOOK_SECRET guards the tracking webhooks (docs/email.md).
+ANYMAIL: dict[str, Any] = {
+    name.removeprefix("ANYMAIL_"): env_str(name)
+    for name in sorted(os.environ)
+    if name.startswith("ANYMAIL_") and not name.endswith("_FILE")
+}
+
+# --- Newsletters (masthead/newsletters; docs/email.md) ---------------------------
+# Messages per second for one send, across all its workers; 0 sends as fast as the mail server takes them.
+NEWSLETTER_RATE = env_int("NEWSLETTER_RATE", 0, minimum=0)
+# Recipients one worker claims at a time: also the most that can end "unknown" if a worker dies mid-batch.
+NEWSLETTER_BATCH_SIZE = env_int("NEWSLETTER_BATCH_SIZE", 50, minimum=1)
+# Background jobs started per send (each claims batches until none are left).
+NEWSLETTER_JOBS = env_int("NEWSLETTER_JOBS", 2, minimum=1)
+# A claimed batch older than this whose worker cannot be seen alive is taken to have crashed: its rows become "unknown".
+NEWSLETTER_CLAIM_LEASE = env_int("NEWSLETTER_CLAIM_LEASE", 600, minimum=30)
+_site_host = urlsplit(SITE_URL).hostname or "localhost"
+# The mailto: half of List-Unsubscribe; mail to it is read through anymail's inbound webhook (docs/email.md).
+NEWSLETTER_UNSUBSCRIBE_MAILTO = env_str("NEWSLETTER_UNSUBSCRIBE_MAILTO", f"unsubscribe@{_site_host}") or ""
+if NEWSLETTER_UNSUBSCRIBE_MAILTO.count("@") != 1 or "+" in NEWSLETTER_UNSUBSCRIBE_MAILTO or " " in NEWSLETTER_UNSUBSCRIBE_MAILTO:
+    raise ImproperlyConfigured(
+        "NEWSLETTER_UNSUBSCRIBE_MAILTO must be one plain address such as unsubscribe@example.com; "
+        f"got {NEWSLETTER_UNSUBSCRIBE_MAILTO!r}"
+    )
+# The right-hand side of every newsletter Message-ID.
+NEWSLETTER_MESSAGE_ID_DOMAIN = _site_host
+# The demo's mailbox: a Maildir the local SMTP sink writes (scripts/run-demo.sh); staff read it at /admin/mailbox/.
+MAILBOX_DIR = env_str("MAILBOX_DIR", "") or ""
 
 # --- Security -------------------------------------------------------------
 PASSWORD_HASHERS = [
@@ -325,7 +364,23 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 # Preloading is the owner's opt-in (hstspreload.org, hard to undo, binds every
 # subdomain), so it stays off by default and check --deploy is not asked to nag.
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
+# Proxies whose X-Forwarded-For is believed (masthead.core.http.client_ip): addresses or networks.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES must list IP addresses or networks (e.g. 127.0.0.1,10.0.0.0/8); got {_proxy!r}"
+        ) from None
+if BEHIND_PROXY and not TRUSTED_PROXIES:
+    # Without it every reader would share the proxy's address: one guesser or
+    # one busy office would then trip the throttles for the whole site.
+    raise ImproperlyConfigured(
+        "TRUSTED_PROXIES must be set when BEHIND_PROXY is on: the address(es) your proxy connects from, e.g. 127.0.0.1"
+    )
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -352,6 +407,10 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "epub", "odt", "pdf", "rtf", "txt", "xl
 WAGTAIL_I18N_ENABLED = False
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
+
+# Anonymous reads from one network (IPv4 address or IPv6 /64) per day, in readers' allowances:
+# the ceiling that clearing cookies and changing the User-Agent cannot reset (masthead/access/meter.py).
+METER_READERS_PER_NETWORK = env_int("METER_READERS_PER_NETWORK", 10, minimum=1)
 
 # --- Payments (masthead/billing; docs/configuration.md) ---------------------
 # STRIPE_API_BASE points the official SDK at localstripe for the offline demo

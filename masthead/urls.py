@@ -20,6 +20,7 @@ urlpatterns = [
     path("fulfilment/", include("masthead.fulfilment.urls")),
     # /issues/<slug>/epub/ etc.: before Wagtail's catch-all, which serves the issue page itself.
     path("", include("masthead.editions.urls")),
+    path("newsletters/", include("masthead.newsletters.urls")),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),

@@ -17,7 +17,7 @@ import traceback
 
 from masthead.bench.common import DOC, write_section
 
-KNOWN_ORDER = ["site", "members", "narration", "editions"]
+KNOWN_ORDER = ["site", "members", "narration", "editions", "newsletters"]
 NOT_SECTIONS = {"common"}
 
 

@@ -34,3 +34,18 @@ class MagazineSettings(BaseSiteSetting):
                 pass
         site = Site.objects.filter(is_default_site=True).first()
         return cls.for_site(site) if site is not None else cls()
+
+
+class SharedCounter(models.Model):
+    """A count that every web worker sees, kept until `expires_at` (masthead/core/counters.py).
+
+    Throttles and one-time tokens live here in the embedded default; with
+    REDIS_URL they live in Redis and this table stays empty.
+    """
+
+    key = models.CharField(max_length=200, primary_key=True)
+    count = models.IntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key} = {self.count} until {self.expires_at:%Y-%m-%d %H:%M:%S}"

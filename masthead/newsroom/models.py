@@ -409,10 +409,11 @@ class IssuePage(CachedForAnonymousMixin, Page):
     def contents_by_section(self, *, live_only: bool = True) -> list[tuple[str, list[ArticlePage]]]:
         """(heading, articles) in the editor's order: a row's heading, else its article's section;
         a group sits where its first article is. The one rule for the issue page, the reader and the files."""
+        # pk breaks ties (rows saved without a position), so every database gives the same order.
         rows = list(
-            self.issue_articles.select_related("article", "article__hero_image").prefetch_related(
-                "article__article_authors__author"
-            )
+            self.issue_articles.select_related("article", "article__hero_image")
+            .prefetch_related("article__article_authors__author")
+            .order_by("sort_order", "pk")
         )
         rows = [row for row in rows if row.article is not None and (row.article.live or not live_only)]
         with_sections([row.article for row in rows])

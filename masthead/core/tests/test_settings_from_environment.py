@@ -26,6 +26,9 @@ BAD = [
     ("S3 keys without a bucket", {"S3_ACCESS_KEY_ID": "AKIA", "S3_SECRET_ACCESS_KEY": "s"}, "S3_BUCKET"),
     ("half an S3 key pair", {"S3_BUCKET": "media", "S3_ACCESS_KEY_ID": "AKIA"}, "S3_SECRET_ACCESS_KEY"),
     ("unknown time zone", {"TIME_ZONE": "Mars/Olympus_Mons"}, "TIME_ZONE"),
+    ("a trusted proxy that is not an address", {"TRUSTED_PROXIES": "127.0.0.1,nginx.local"}, "TRUSTED_PROXIES"),
+    ("behind a proxy without saying which", {"BEHIND_PROXY": "1"}, "TRUSTED_PROXIES"),
+    ("a network ceiling of no readers", {"METER_READERS_PER_NETWORK": "0"}, "METER_READERS_PER_NETWORK"),
     ("trim size not WIDTHxHEIGHT", {"EDITIONS_TRIM_MM": "A4"}, "EDITIONS_TRIM_MM"),
     ("trim size out of range", {"EDITIONS_TRIM_MM": "2100x2750"}, "EDITIONS_TRIM_MM"),
     ("bleed not a number", {"EDITIONS_BLEED_MM": "three"}, "EDITIONS_BLEED_MM"),
@@ -94,6 +97,8 @@ def test_a_good_production_environment_passes_the_deploy_check(tmp_path):
         TIME_ZONE="Europe/London",
         REDIS_URL="",
         LOG_LEVEL="info",
+        BEHIND_PROXY="1",
+        TRUSTED_PROXIES="127.0.0.1, 10.0.0.0/8, ::1",
     )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
