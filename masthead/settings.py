@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "masthead.ads",
     "masthead.search",
     "masthead.fulfilment",
+    "django_countries",
     "masthead.editions",
     "masthead.newsletters",
     "anymail",

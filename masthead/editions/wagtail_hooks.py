@@ -39,9 +39,8 @@ def issue_downloads(request: Any, *args: Any, page: Any = None, **kwargs: Any) -
 def issue_reader_link(context: Any, *args: Any, page: Any = None, **kwargs: Any) -> str:
     if page is None or not getattr(page, "live", False):
         return ""
-    return str(
-        format_html('<p class="issue__read"><a class="button" href="{}">Read this issue</a></p>', reverse("editions:reader", args=[page.slug]))
-    )
+    url = reverse("editions:reader", args=[page.slug])
+    return str(format_html('<p class="issue__read"><a class="button" href="{}">Read this issue</a></p>', url))
 
 
 def issue_publishing(context: Any, *args: Any, page: Any = None, request: Any = None, **kwargs: Any) -> str:

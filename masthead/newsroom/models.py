@@ -366,7 +366,8 @@ class IssuePage(CachedForAnonymousMixin, Page):
     closing_date = models.DateField(
         null=True,
         blank=True,
-        help_text="The print run is taken on this day: print subscribers then get this issue. Blank: a week before the cover date.",
+        help_text="The print run is taken on this day: print subscribers then get this issue. "
+        "Blank: a week before the cover date.",
     )
     cover_image = models.ForeignKey("wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     cover_lines = models.TextField(

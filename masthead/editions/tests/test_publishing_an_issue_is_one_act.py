@@ -127,7 +127,9 @@ def test_the_issue_editor_says_what_goes_live_and_names_what_is_not_ready(
     assert "A Public Report" in panel and "already published" in panel
 
 
-def test_the_panel_says_when_a_scheduled_issue_goes_live(magazine: Any, contents: dict[str, Any], client: Any, admin_user: Any) -> None:
+def test_the_panel_says_when_a_scheduled_issue_goes_live(
+    magazine: Any, contents: dict[str, Any], client: Any, admin_user: Any
+) -> None:
     issue = draft_issue(magazine, [contents["ready"]])
     issue.go_live_at = timezone.make_aware(timezone.datetime(2030, 12, 15, 6, 0))
     issue.save_revision().publish()
