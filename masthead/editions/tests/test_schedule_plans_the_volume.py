@@ -126,3 +126,19 @@ def test_the_current_issue_is_the_latest_published_one(home: Any) -> None:
     plan_issues(today=date(2026, 12, 2), schedule=Rule(issues_ahead=3))  # later drafts are not current
     current = IssuePage.objects.current()
     assert current is not None and current.pk == latest.pk
+
+
+def test_the_plan_issues_command_saves_the_default_schedule_and_is_safe_to_repeat(home: Any) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("plan_issues", stdout=out)
+    assert IssueSchedule.objects.count() == 1
+    drafts = list(IssuePage.objects.filter(live=False).order_by("cover_date"))
+    assert len(drafts) == 3 and "3 issue(s) planned" in out.getvalue()
+    out = io.StringIO()
+    call_command("plan_issues", stdout=out)
+    assert "0 issue(s) planned, 3 already there." in out.getvalue()
+    assert IssuePage.objects.count() == 3

@@ -223,7 +223,13 @@ def _current_volume(home: HomePage, seed: ArticlePage, articles: list[ArticlePag
     index = site_setup.ensure_issue_index(home)
     found_issues = []
     slots = volume_dates(today)
-    pool = [a for a in articles if a.pk != seed.pk]
+    # Round-robin over the sections, so every issue's contents run under several section headings.
+    by_section: dict[int, list[ArticlePage]] = {}
+    for article in articles:
+        if article.pk != seed.pk:
+            by_section.setdefault(article.get_parent().pk, []).append(article)
+    columns = list(by_section.values())
+    pool = [column[row] for row in range(max(map(len, columns), default=0)) for column in columns if row < len(column)]
     for n, (volume, number, cover_date) in enumerate(slots):
         found = IssuePage.objects.filter(volume=volume, number=number).first()
         if found is not None:
