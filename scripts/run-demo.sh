@@ -51,6 +51,7 @@ demo_started=$(date +%s)
 # The editions schedule keeps the next issues ready as drafts; print runs whose closing date has come are taken
 # (in production both run from cron: plan_issues daily, take_print_runs hourly, beside publish_scheduled).
 "$PY" manage.py plan_issues
+"$PY" manage.py setup_print_demo
 "$PY" manage.py take_print_runs
 "$PY" manage.py setup_house_ads
 "$PY" manage.py setup_newsletter_demo
