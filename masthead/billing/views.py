@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from masthead.billing import guarantee as money_back
 from masthead.billing import services, webhooks
+from masthead.billing.csp import allows_card_form
 from masthead.billing.models import Customer, Plan
 from masthead.billing.provider import PaymentError
 from masthead.core import counters
@@ -60,6 +61,7 @@ def _came_from(request: HttpRequest) -> str:
 
 @never_cache
 @login_required
+@allows_card_form
 def subscribe(request: HttpRequest, slug: str) -> HttpResponse:
     plan = get_object_or_404(Plan, slug=slug, active=True)
     error = ""
@@ -138,6 +140,7 @@ def guarantee(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
+@allows_card_form
 def payment_method(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Replace the card future renewals are charged to."""
     customer = Customer.objects.filter(user=request.user).first()

@@ -31,7 +31,7 @@ from masthead.core.http import safe_next
 from masthead.members import emails, services, throttle, tokens
 from masthead.members.forms import EmailChangeForm, EmailForm, GiftForm, SignInForm
 
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = "masthead.core.auth.ModelBackend"
 NO_MATCH_MESSAGE = "That email address and password do not match. Check both, or leave the password empty to get a sign-in link."
 ACCOUNT_CLOSED = "The account for this address is closed. Write to us if you want it opened again."
 EMAIL_TAKEN = "Another account now uses that address; nothing changed."

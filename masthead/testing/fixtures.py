@@ -37,9 +37,22 @@ def _every_test_starts_with_an_empty_cache() -> Iterator[None]:
     from django.conf import settings
     from django.core.cache import caches
 
+    from masthead.core import cachetags, pagestore
+
     for alias in settings.CACHES:
         caches[alias].clear()
+    # Page entries live in this process's memory tier, outside Django's caches.
+    pagestore.clear()
+    cachetags.forget_sitewide()
     yield
+    pagestore.clear()
+    cachetags.forget_sitewide()
+
+
+@pytest.fixture(autouse=True)
+def _private_files_in_a_temporary_directory(settings: Any, tmp_path: Any) -> None:
+    """Private files (narrations, editions) go to the test's own directory, never the checkout's var/."""
+    settings.PRIVATE_FILES_ROOT = tmp_path / "private"
 
 
 @pytest.fixture

@@ -29,6 +29,16 @@ BAD = [
     ("a trusted proxy that is not an address", {"TRUSTED_PROXIES": "127.0.0.1,nginx.local"}, "TRUSTED_PROXIES"),
     ("behind a proxy without saying which", {"BEHIND_PROXY": "1"}, "TRUSTED_PROXIES"),
     ("a network ceiling of no readers", {"METER_READERS_PER_NETWORK": "0"}, "METER_READERS_PER_NETWORK"),
+    # Everything under a public root has a URL: private files must live elsewhere.
+    ("private files inside media", {"MEDIA_ROOT": "/srv/m", "PRIVATE_FILES_ROOT": "/srv/m/private"}, "PRIVATE_FILES_ROOT"),
+    ("media inside private files", {"MEDIA_ROOT": "/srv/p/media", "PRIVATE_FILES_ROOT": "/srv/p"}, "PRIVATE_FILES_ROOT"),
+    ("private files are the static root", {"STATIC_ROOT": "/srv/s", "PRIVATE_FILES_ROOT": "/srv/s"}, "PRIVATE_FILES_ROOT"),
+    ("accel prefix is not a path", {"PRIVATE_FILES_ACCEL_PREFIX": "_private"}, "PRIVATE_FILES_ACCEL_PREFIX"),
+    ("accel prefix under media", {"PRIVATE_FILES_ACCEL_PREFIX": "/media/private/"}, "PRIVATE_FILES_ACCEL_PREFIX"),
+    ("signed URLs that outlive a refund", {"PRIVATE_FILES_SIGNED_URL_SECONDS": "3600"}, "PRIVATE_FILES_SIGNED_URL_SECONDS"),
+    ("signed URLs that never work", {"PRIVATE_FILES_SIGNED_URL_SECONDS": "0"}, "PRIVATE_FILES_SIGNED_URL_SECONDS"),
+    ("private bucket without S3", {"PRIVATE_S3_BUCKET": "private"}, "S3_BUCKET"),
+    ("shared bucket without a prefix", {"S3_BUCKET": "media", "PRIVATE_S3_PREFIX": "/"}, "PRIVATE_S3_PREFIX"),
     ("trim size not WIDTHxHEIGHT", {"EDITIONS_TRIM_MM": "A4"}, "EDITIONS_TRIM_MM"),
     ("trim size out of range", {"EDITIONS_TRIM_MM": "2100x2750"}, "EDITIONS_TRIM_MM"),
     ("bleed not a number", {"EDITIONS_BLEED_MM": "three"}, "EDITIONS_BLEED_MM"),
@@ -99,6 +109,9 @@ def test_a_good_production_environment_passes_the_deploy_check(tmp_path):
         LOG_LEVEL="info",
         BEHIND_PROXY="1",
         TRUSTED_PROXIES="127.0.0.1, 10.0.0.0/8, ::1",
+        PRIVATE_FILES_ROOT=str(tmp_path / "private"),
+        PRIVATE_FILES_ACCEL_PREFIX="/_masthead_private/",
+        PRIVATE_FILES_SIGNED_URL_SECONDS="60",
     )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
