@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "masthead.ads",
     "masthead.search",
     "masthead.fulfilment",
+    "django_countries",
     "masthead.editions",
     "masthead.newsletters",
     "anymail",
