@@ -1,5 +1,5 @@
 # The README's two commands are `make run` and `make test`; everything else is for developers.
-.PHONY: run test bench lint ci-test test-postgres
+.PHONY: run test bench lint ci-test test-postgres scale-demo
 
 PY := .venv/bin/python
 export PYTHONDONTWRITEBYTECODE := 1
@@ -17,6 +17,11 @@ test:
 bench:
 	scripts/bootstrap.sh bench
 	$(PY) -m masthead.bench
+
+# The scale-out deployment on one box (README "Many machines on one box"): Ctrl-C stops it.
+scale-demo:
+	scripts/bootstrap.sh test
+	scripts/scale-demo.sh
 
 # The key page tests on a throwaway PostgreSQL 15 cluster (DATABASE_URL path).
 test-postgres:
