@@ -174,7 +174,13 @@ if DATABASE_URL:
     import dj_database_url
 
     try:
-        DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0))}
+        # Health checks: a connection kept across requests is pinged before reuse, so after a PostgreSQL
+        # restart or failover each worker reconnects on its next request instead of failing it.
+        DATABASES = {
+            "default": dj_database_url.parse(
+                DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0), conn_health_checks=True
+            )
+        }
     except Exception as exc:  # dj_database_url raises a bare ValueError/KeyError
         raise ImproperlyConfigured(f"DATABASE_URL could not be parsed: {exc}") from exc
 else:
@@ -385,6 +391,13 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 # Seconds before a silent mail server counts as failed (Django's default waits forever, and a send would hang).
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Masthead <no-reply@localhost>")
+# Unhandled errors (500s) are emailed to these addresses with the traceback (Django's mail_admins), from SERVER_EMAIL.
+_error_email_to = env_list("ERROR_EMAIL_TO")
+for _address in _error_email_to:
+    if not re.fullmatch(r"[^@\s,<>]+@[^@\s,<>]+\.[^@\s,<>]+", _address):
+        raise ImproperlyConfigured(f"ERROR_EMAIL_TO must be email addresses separated by commas; got {_address!r}")
+ADMINS = [(_address, _address) for _address in _error_email_to]
+SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL or "")
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend"
 )
