@@ -131,6 +131,8 @@ MIDDLEWARE = [
     # First, so a cached anonymous page is answered before sessions or auth run.
     "masthead.core.pagecache.AnonymousPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # A view that needed Redis while it was unreachable answers 503 + Retry-After, not 500.
+    "masthead.core.shared_cache.SharedCacheDownMiddleware",
     # After the page cache, so a stored page keeps the header it was rendered with.
     "masthead.core.csp.ScopedCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -217,11 +219,18 @@ if REDIS_URL:
         raise ImproperlyConfigured(f"REDIS_URL is not a valid URL: {exc}") from None
     if _redis.scheme != "unix" and not _redis.hostname:
         raise ImproperlyConfigured("REDIS_URL names no host, e.g. redis://127.0.0.1:6379/0")
+    # Redis holds copies, never the only record: while it is down or restarting, a cache read misses and a
+    # write is dropped (Wagtail's and Django's own cache use included), so pages render from the database
+    # instead of failing. What must not run without it (throttles, one-time links) uses the connection
+    # directly and is refused with a 503 (masthead/core/shared_cache.py). A Redis that does not answer
+    # within a second counts as down.
+    REDIS_CACHE_OPTIONS = {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1}
     CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "masthead",
+            "OPTIONS": REDIS_CACHE_OPTIONS,
         }
     }
     # Sessions are written through to the database and read from Redis: a Redis

@@ -98,9 +98,10 @@ def _fresh_postgres_database(url: str) -> str:
     import psycopg
 
     name = f"masthead_backup_{secrets.token_hex(4)}"
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
     parts = urlsplit(url)
+    # The suite's own database may not exist yet (pytest-django makes test_<name>): ask the server's.
+    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
