@@ -80,15 +80,20 @@ def _consume_messages(request: HttpRequest) -> None:
 
 
 @never_cache
-@allows_card_form
 def subscribe(request: HttpRequest, slug: str) -> HttpResponse:
     plan = get_object_or_404(Plan, slug=slug, active=True)
     magazine = MagazineSettings.current(request)
     if not request.user.is_authenticated:
         # Name the plan and carry on to this checkout after the sign-in link or password.
+        # No card form here, so none of Stripe's origins in this page's policy either.
         here = request.get_full_path()
         context = {"plan": plan, "next": here, "trial_days": services.trial_days_for(request.user, plan), "magazine": magazine}
         return render(request, "billing/subscribe_signin.html", context)
+    return _checkout(request, plan, magazine)
+
+
+@allows_card_form
+def _checkout(request: HttpRequest, plan: Plan, magazine: MagazineSettings) -> HttpResponse:
     _consume_messages(request)
     error = ""
     code = request.POST.get("code", "").strip()[:60] if request.method == "POST" else request.GET.get("code", "").strip()[:60]
@@ -138,7 +143,8 @@ def subscribe(request: HttpRequest, slug: str) -> HttpResponse:
             else:
                 context["promo"] = promo
                 context["pay_today"] = format_money(plan.amount - promo.discount_on(plan.amount), plan.currency)
-    failed = context["error"] or context.get("code_error")
+    # A refused POST is a page saying why (200, as before); a GET that cannot offer a checkout is a 400.
+    failed = request.method == "GET" and (context["error"] or context.get("code_error"))
     return render(request, "billing/subscribe.html", context, status=400 if failed else 200)
 
 
