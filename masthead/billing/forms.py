@@ -21,8 +21,7 @@ class BillingDetailsForm(forms.Form):
     )
     billing_country = forms.CharField(
         label="Country code",
-        max_length=2,
-        min_length=2,
+        max_length=60,  # checked below, with a message that says what to type
         required=False,
         help_text="Two letters, e.g. DE, GB, US.",
         widget=forms.TextInput(attrs={"autocomplete": "country", "size": 3}),
