@@ -601,7 +601,12 @@ if STRIPE_SECRET_KEY and not STRIPE_SECRET_KEY.startswith(("sk_", "rk_")):
     raise ImproperlyConfigured("STRIPE_SECRET_KEY must be a Stripe secret key starting with sk_ or rk_")
 if STRIPE_PUBLISHABLE_KEY and not STRIPE_PUBLISHABLE_KEY.startswith("pk_"):
     raise ImproperlyConfigured("STRIPE_PUBLISHABLE_KEY must be a Stripe publishable key starting with pk_")
-BILLING_GUARANTEE_DAYS = env_int("BILLING_GUARANTEE_DAYS", 60, minimum=0)
+if os.environ.get("BILLING_GUARANTEE_DAYS"):
+    # One source for the guarantee: the admin's Magazine settings. A deploy still
+    # setting the old variable would otherwise believe it changed something.
+    raise ImproperlyConfigured(
+        "BILLING_GUARANTEE_DAYS is no longer read: set the guarantee in the admin (Settings → Magazine settings)"
+    )
 # Paid access runs this long past the period end, so a late renewal webhook
 # never locks a paying reader out.
 BILLING_GRACE_HOURS = env_int("BILLING_GRACE_HOURS", 48, minimum=0)

@@ -122,6 +122,7 @@ class IssueContent:
     language: str
     sections: tuple[SectionGroup, ...]
     site_url: str = ""
+    issues_per_year: int = 24  # MagazineSettings' (one source), said on the back cover
 
     @property
     def articles(self) -> list[ArticleContent]:
@@ -251,6 +252,7 @@ def issue_content(issue: Any) -> IssueContent:
         cover_lines=tuple(issue.cover_line_list(pages)),
         magazine=(magazine.name if magazine else "") or settings.WAGTAIL_SITE_NAME,
         publisher=(magazine.publisher if magazine else "") or settings.WAGTAIL_SITE_NAME,
+        issues_per_year=magazine.issues_per_year if magazine else 24,
         language=LANGUAGE,
         sections=sections,
         site_url=settings.SITE_URL,
