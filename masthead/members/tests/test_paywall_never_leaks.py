@@ -141,6 +141,48 @@ def test_no_json_api_returns_the_full_body(gated, readers):
         assert (SECRET_MARKER in text) == (persona in ENTITLED["subscribers"]), f"{persona}: ?format=json"
 
 
+def _reader_urls(magazine, gated):
+    """The web reader's front page and its page for each gated article (editions)."""
+    from masthead.newsroom.models import IssueArticle
+
+    front = reverse("editions:reader", args=[magazine.issue.slug])
+    if not magazine.issue.issue_articles.filter(article=gated["members"]).exists():
+        IssueArticle.objects.create(issue=magazine.issue, article=gated["members"], sort_order=99)
+    pages = {access: reverse("editions:reader-article", args=[magazine.issue.slug, page.slug]) for access, page in gated.items()}
+    return front, pages
+
+
+def test_the_web_reader_goes_through_the_gate(magazine, gated, readers):
+    front, pages = _reader_urls(magazine, gated)
+    failures = []
+    for (persona, client), access in itertools.product(readers.items(), ENTITLED):
+        html = _get(client, pages[access])
+        assert gated[access].title in html
+        failures.append(_check(persona, access, "web reader article", pages[access], html))
+        failures.append(_check(persona, access, "web reader head", pages[access], _head(html), public_surface=True))
+        # The cover and contents list every article but never its text.
+        failures.append(_check(persona, access, "web reader contents", front, _get(client, front), public_surface=True))
+    _assert_no_failures(failures)
+
+
+def test_the_shared_page_cache_never_hands_one_readers_reader_page_to_another(magazine, gated, readers):
+    _, pages = _reader_urls(magazine, gated)
+    Client().get("/")
+    failures = []
+    for (persona, client), access in itertools.product(readers.items(), ENTITLED):
+        url = pages[access]
+        anonymous = [Client().get(url) for _ in range(2)]
+        assert SECRET_MARKER not in anonymous[-1].content.decode()
+        failures.append(_check(persona, access, "web reader after an anonymous visit", url, _get(client, url)))
+        if SECRET_MARKER in Client().get(url).content.decode():
+            failures.append(f"LEAK anonymous: got {persona}'s web reader page from the shared cache ({url})")
+        if persona != "anonymous":
+            control = client.get(url)["Cache-Control"]
+            if "private" not in control:
+                failures.append(f"{persona}: the web reader page {url} is not private ({control})")
+    _assert_no_failures(failures)
+
+
 # --- Files: /media/ maps every name in the public storage to a URL, so gated files must not be there.
 
 # Models allowed to keep files in the public media storage, and why that is no leak.
