@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
@@ -26,11 +27,12 @@ ENTITLED = {
 }
 
 
-def _search_url(query: str) -> str | None:
+def _search_url(query: str, **filters: str) -> str | None:
     try:
-        return f"{reverse('search:search')}?q={query}"
+        base = reverse("search:search")
     except NoReverseMatch:
         return None
+    return f"{base}?{urlencode({'q': query, **filters})}"
 
 
 def _head(html: str) -> str:
@@ -94,16 +96,32 @@ def test_feeds_and_sitemap_carry_teasers_only(gated, readers):
     _assert_no_failures(failures)
 
 
+# (words, filters, lists the subscriber article): by title, by words after the cut, and through every
+# filter — with and without words, so the teaser-only snippets are checked wherever the article is listed.
+SEARCHES = [
+    ("Investigation", {}, True),
+    ("Briefing", {}, False),
+    ("SECRET", {}, False),
+    ("paragraph", {"sort": "newest"}, True),
+    ("Investigation", {"section": "finance"}, True),
+    ("paid paragraph", {"section": "finance"}, False),
+    ("", {"author": "angeline-tan"}, True),
+    ("preview", {"author": "angeline-tan", "year": "2024"}, True),
+    ("", {"issue": "40-6"}, True),
+    ("SECRET", {"issue": "40-6"}, False),
+    ("", {"year": "2024", "sort": "newest"}, True),
+]
+
+
 def test_search_results_show_teasers_only(gated, readers):
     if _search_url("x") is None:
         pytest.skip("the search app has no search:search URL yet")
     failures = []
-    # By title (the article is surely a result, so its snippet is checked) and by words after the cut.
-    for (persona, client), query in itertools.product(readers.items(), ["Investigation", "Briefing", "SECRET"]):
-        url = _search_url(query) or ""
+    for (persona, client), (query, filters, listed) in itertools.product(readers.items(), SEARCHES):
+        url = _search_url(query, **filters) or ""
         text = _get(client, url)
-        if query == "Investigation":
-            assert gated["subscribers"].title in text, f"search for {query!r} did not list the article"
+        if listed:
+            assert gated["subscribers"].title in text, f"search {url} did not list the article"
         failures += [_check(persona, access, "search results", url, text, public_surface=True) for access in ENTITLED]
     _assert_no_failures(failures)
 
