@@ -18,7 +18,7 @@ import traceback
 from masthead.bench.common import DOC, write_section
 
 KNOWN_ORDER = ["site", "members", "narration", "editions", "newsletters"]
-NOT_SECTIONS = {"common"}
+NOT_SECTIONS = {"common", "servers"}
 
 
 def available() -> list[str]:

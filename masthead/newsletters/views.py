@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -20,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from masthead.core.csp import allows, origin_of
 from masthead.newsletters import rendering, services, tokens
 from masthead.newsletters.models import Newsletter, Send, SendStatus, Subscriber, SubscriptionStatus
 
@@ -116,6 +118,13 @@ def archive(request: HttpRequest) -> HttpResponse:
     return render(request, "newsletters/archive.html", {"newsletters": newsletters, "sends": sends})
 
 
+def _email_html_sources() -> dict[str, list[str]]:
+    # The web copy is the email's own HTML: MJML's <style> blocks, css-inline's
+    # style attributes, images at absolute SITE_URL addresses. Scripts stay blocked.
+    return {"style-src": ["'unsafe-inline'"], "img-src": [origin_of(settings.SITE_URL) or "'self'"]}
+
+
+@allows(_email_html_sources)
 def archive_send(request: HttpRequest, pk: int) -> HttpResponse:
     """A sent newsletter on the web, rendered for whoever reads it, through the same gate as the email."""
     send = get_object_or_404(Send.objects.select_related("newsletter", "article", "issue"), pk=pk)
