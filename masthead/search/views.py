@@ -45,15 +45,16 @@ def _rows(articles: list[ArticlePage], query: str) -> list[dict[str, Any]]:
 
 def _choices(filters: Filters | None) -> dict[str, Any]:
     """The options of the filter menus: every section and author; the issues of the chosen year, or the latest."""
-    issues = IssuePage.objects.live().newest_first()
+    issues = IssuePage.objects.live().newest_first().only("slug", "volume", "number", "cover_date")
     if filters is not None and filters.year is not None:
         issues = issues.filter(cover_date__year=filters.year)
     listed = list(issues[:ISSUES_LISTED])
     if filters is not None and filters.issue is not None and filters.issue not in listed:
         listed.insert(0, filters.issue)
     return {
-        "sections": SectionPage.objects.live().order_by("title"),
-        "authors": AuthorPage.objects.live().order_by("title"),
+        # Slugs and names only: the menus are on every search page.
+        "sections": SectionPage.objects.live().order_by("title").values("slug", "title"),
+        "authors": AuthorPage.objects.live().order_by("title").values("slug", "title"),
         "issues": listed,
     }
 
