@@ -14,25 +14,23 @@ LAST_YEAR = 2200
 MAX_PAGE = 10_000
 
 
-class SlugChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+def slug_choice(queryset: Any, *, label: str) -> forms.ModelChoiceField[Any]:
     """A live page chosen by its slug (?section=finance), with a message that names the filter."""
-
-    def __init__(self, queryset: Any, *, label: str) -> None:
-        super().__init__(
-            queryset=queryset,
-            to_field_name="slug",
-            required=False,
-            label=label,
-            error_messages={"invalid_choice": f"There is no {label.lower()} with that name."},
-        )
+    return forms.ModelChoiceField(
+        queryset=queryset,
+        to_field_name="slug",
+        required=False,
+        label=label,
+        error_messages={"invalid_choice": f"There is no {label.lower()} with that name."},
+    )
 
 
 class ArchiveSearchForm(forms.Form):
     # Longer text is cut rather than refused: a pasted paragraph still finds its first words.
     q = forms.CharField(required=False, strip=True, label="Search articles")
-    section = SlugChoiceField(SectionPage.objects.live(), label="Section")
-    author = SlugChoiceField(AuthorPage.objects.live(), label="Author")
-    issue = SlugChoiceField(IssuePage.objects.live(), label="Issue")
+    section = slug_choice(SectionPage.objects.live(), label="Section")
+    author = slug_choice(AuthorPage.objects.live(), label="Author")
+    issue = slug_choice(IssuePage.objects.live(), label="Issue")
     year = forms.IntegerField(
         required=False,
         min_value=FIRST_YEAR,
