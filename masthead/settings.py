@@ -574,7 +574,11 @@ USE_TZ = True
 # The software's name; the magazine's own name is core.MagazineSettings (admin → Settings), the one source
 # every page, feed, email and the admin's branding read.
 WAGTAIL_SITE_NAME = "Masthead"
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Wagtail's database search backend picks the engine from the database: SQLite FTS5 in the
+# embedded default, PostgreSQL full-text search (tsvector, GIN) with DATABASE_URL. The text
+# search configuration is named, not left to the cluster's locale (a C-locale cluster
+# defaults to "simple": no stemming, so "treaty" would not find "treaties").
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "english"}}
 WAGTAILIMAGES_IMAGE_MODEL = "wagtailimages.Image"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "epub", "odt", "pdf", "rtf", "txt", "xlsx", "zip"]
 WAGTAIL_I18N_ENABLED = False
