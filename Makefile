@@ -12,13 +12,15 @@ test:
 	scripts/bootstrap.sh test
 	.venv/bin/ruff check masthead conftest.py
 	.venv/bin/mypy masthead
-	.venv/bin/pytest -q -p no:randomly
+	@start=$$(date +%s); status=0; .venv/bin/pytest -q -p no:randomly || status=$$?; \
+	  echo "make test: the suite took $$(( $$(date +%s) - start )) s on SQLite"; exit $$status
+	scripts/test-postgres.sh
 
 bench:
 	scripts/bootstrap.sh bench
 	$(PY) -m masthead.bench
 
-# The key page tests on a throwaway PostgreSQL 15 cluster (DATABASE_URL path).
+# The whole suite on a throwaway PostgreSQL 15 cluster only (make test runs it after SQLite).
 test-postgres:
 	scripts/bootstrap.sh test
 	scripts/test-postgres.sh

@@ -18,4 +18,5 @@ pytest_plugins = [
     "masthead.testing.browser",
     "masthead.testing.localstripe",
     "masthead.testing.redis",
+    "masthead.testing.s3",
 ]

@@ -11,7 +11,9 @@ REDIS_URL (cache, sessions, RQ tasks), S3 media (django-storages).
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 import zoneinfo
 from pathlib import Path
 from typing import Any, overload
@@ -94,6 +96,8 @@ INSTALLED_APPS = [
     "masthead.search",
     "masthead.fulfilment",
     "masthead.editions",
+    "masthead.newsletters",
+    "anymail",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -113,6 +117,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tasks",
     "django_tasks_db",
+    "csp",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -126,6 +131,8 @@ MIDDLEWARE = [
     # First, so a cached anonymous page is answered before sessions or auth run.
     "masthead.core.pagecache.AnonymousPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # After the page cache, so a stored page keeps the header it was rendered with.
+    "masthead.core.csp.ScopedCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -136,6 +143,8 @@ MIDDLEWARE = [
     "masthead.access.meter.MeterCookieMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Finds Wagtail pages from memory or by url_path before Wagtail walks the tree (masthead/core/routing.py).
+    "masthead.core.routing.RouteMiddleware",
 ]
 
 ROOT_URLCONF = "masthead.urls"
@@ -180,6 +189,9 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
+            # Opening a connection runs the PRAGMAs above (~1.5 ms): keep it per
+            # worker thread instead of per request.
+            "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 60, minimum=0),
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -206,7 +218,9 @@ if REDIS_URL:
             "KEY_PREFIX": "masthead",
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    # Sessions are written through to the database and read from Redis: a Redis
+    # restart or an LRU eviction must not sign every reader out.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {
         "default": {
@@ -215,22 +229,41 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    # Django's database sessions with the per-request read as plain SQL (masthead/core/sessions.py).
+    SESSION_ENGINE = "masthead.core.sessions"
 
-# Full-page cache for anonymous readers (masthead/core/pagecache.py).
+# Wagtail writes every rendition it uses back to this cache (a pickle per image
+# per render, a Redis write with REDIS_URL). Our pages fetch renditions with the
+# images that show them (prefetch_related), so nothing would ever be read back.
+CACHES["renditions"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+
+# Full-page cache for anonymous readers (masthead/core/pagecache.py) and the
+# page shells signed-in readers are served from (masthead/core/shells.py).
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300, minimum=1)
+# Each process keeps recent pages in memory (the only copy in the embedded
+# default, a copy in front of Redis otherwise; masthead/core/pagestore.py).
+PAGE_CACHE_LOCAL_MB = env_int("PAGE_CACHE_LOCAL_MB", 64, minimum=0)
 # Browsers and proxies revalidate (ETag) after this many seconds; 0 keeps
 # "publishing shows at once" true for them too.
 PAGE_CACHE_BROWSER_SECONDS = env_int("PAGE_CACHE_BROWSER_SECONDS", 0, minimum=0)
 # Cookies (besides the session and messages ones) that send a reader past the cache.
 PAGE_CACHE_BYPASS_COOKIES = env_list("PAGE_CACHE_BYPASS_COOKIES")
 
+# An edge cache in front (Varnish, deploy/varnish/; masthead/core/edge.py): how
+# long it may keep a shared page, and where publishing sends its purges.
+EDGE_CACHE_SECONDS = env_int("EDGE_CACHE_SECONDS", PAGE_CACHE_SECONDS, minimum=0)
+EDGE_PURGE_URLS = env_list("EDGE_PURGE_URLS")
+for _url in EDGE_PURGE_URLS:
+    if not _url.startswith(("http://", "https://")):
+        raise ImproperlyConfigured(f"EDGE_PURGE_URLS must be http:// or https:// addresses of the edge caches; got {_url!r}")
+
 # --- Background tasks -----------------------------------------------------
 # Narration has its own queue: its jobs take seconds to minutes and its worker holds the
 # voice (~285 MiB), so a worker per queue keeps search and reference-index updates prompt.
-# Editions too: a PDF takes WeasyPrint seconds to a minute.
-TASK_QUEUES = ["default", "narration", "editions"]
+# Editions too (a PDF takes WeasyPrint seconds to a minute), and newsletter sends: a send to 100,000
+# readers runs for minutes and must not hold up the others.
+TASK_QUEUES = ["default", "narration", "editions", "newsletters"]
 if REDIS_URL:
     INSTALLED_APPS.append("django_rq")
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASK_QUEUES}}
@@ -259,22 +292,69 @@ if _s3_stray and not S3_BUCKET:
 if S3_BUCKET and bool(env_str("S3_ACCESS_KEY_ID")) != bool(env_str("S3_SECRET_ACCESS_KEY")):
     _missing = "S3_SECRET_ACCESS_KEY" if env_str("S3_ACCESS_KEY_ID") else "S3_ACCESS_KEY_ID"
     raise ImproperlyConfigured(f"{_missing} must be set too: S3 keys come as a pair (or leave both unset to use an IAM role)")
+_s3_connection = {
+    "endpoint_url": env_str("S3_ENDPOINT_URL"),
+    "region_name": env_str("S3_REGION"),
+    "access_key": env_str("S3_ACCESS_KEY_ID"),
+    "secret_key": env_str("S3_SECRET_ACCESS_KEY"),
+}
 if S3_BUCKET:
-    default_storage = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+    default_storage: dict[str, Any] = {
+        # Every upload gets a name no earlier file had, so its URL may be cached for a year.
+        "BACKEND": "masthead.core.s3_storage.PublicS3Storage",
         "OPTIONS": {
             "bucket_name": S3_BUCKET,
-            "endpoint_url": env_str("S3_ENDPOINT_URL"),
-            "region_name": env_str("S3_REGION"),
-            "access_key": env_str("S3_ACCESS_KEY_ID"),
-            "secret_key": env_str("S3_SECRET_ACCESS_KEY"),
+            **_s3_connection,
             "custom_domain": env_str("S3_CUSTOM_DOMAIN"),
             "file_overwrite": False,
             "querystring_auth": env_bool("S3_QUERYSTRING_AUTH", False),
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
         },
     }
 else:
-    default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    default_storage = {"BACKEND": "masthead.core.storage.PublicMediaStorage"}
+
+# Private files (full narrations, edition downloads): no URL maps to them; they
+# leave only through the gate (masthead/core/private_files.py, docs/configuration.md).
+PRIVATE_FILES_ROOT = Path(env_str("PRIVATE_FILES_ROOT", str(VAR_DIR / "private")) or VAR_DIR / "private")
+for _name, _root in (("MEDIA_ROOT", MEDIA_ROOT), ("STATIC_ROOT", STATIC_ROOT)):
+    _private, _public = PRIVATE_FILES_ROOT.resolve(), _root.resolve()
+    if _private == _public or _public in _private.parents or _private in _public.parents:
+        raise ImproperlyConfigured(
+            f"PRIVATE_FILES_ROOT ({PRIVATE_FILES_ROOT}) must lie outside {_name} ({_root}) and not contain it: "
+            "everything under a public root has a URL"
+        )
+PRIVATE_FILES_ACCEL_PREFIX = env_str("PRIVATE_FILES_ACCEL_PREFIX", "") or ""
+if PRIVATE_FILES_ACCEL_PREFIX and not re.fullmatch(r"/[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*/", PRIVATE_FILES_ACCEL_PREFIX):
+    raise ImproperlyConfigured(
+        f"PRIVATE_FILES_ACCEL_PREFIX must be a path that starts and ends with '/' (e.g. /_private/); "
+        f"got {PRIVATE_FILES_ACCEL_PREFIX!r}"
+    )
+for _name, _url in (("MEDIA_URL", MEDIA_URL), ("STATIC_URL", STATIC_URL)):
+    if PRIVATE_FILES_ACCEL_PREFIX and _url and PRIVATE_FILES_ACCEL_PREFIX.startswith(_url):
+        raise ImproperlyConfigured(f"PRIVATE_FILES_ACCEL_PREFIX must not lie under {_name} ({_url})")
+PRIVATE_FILES_SIGNED_URL_SECONDS = env_int("PRIVATE_FILES_SIGNED_URL_SECONDS", 60, minimum=1)
+if PRIVATE_FILES_SIGNED_URL_SECONDS > 600:
+    raise ImproperlyConfigured(
+        f"PRIVATE_FILES_SIGNED_URL_SECONDS must be at most 600 (a signed URL outlives a refund); "
+        f"got {PRIVATE_FILES_SIGNED_URL_SECONDS}"
+    )
+PRIVATE_S3_BUCKET = env_str("PRIVATE_S3_BUCKET") or S3_BUCKET
+if env_str("PRIVATE_S3_BUCKET") and not S3_BUCKET:
+    raise ImproperlyConfigured("S3_BUCKET must be set when PRIVATE_S3_BUCKET is set (they share S3_ENDPOINT_URL and the keys)")
+PRIVATE_S3_PREFIX = (env_str("PRIVATE_S3_PREFIX", "private") or "").strip("/")
+if PRIVATE_S3_BUCKET == S3_BUCKET and S3_BUCKET and not PRIVATE_S3_PREFIX:
+    raise ImproperlyConfigured(
+        "PRIVATE_S3_PREFIX must not be empty when private files share the media bucket (PRIVATE_S3_BUCKET unset)"
+    )
+if PRIVATE_S3_BUCKET:
+    private_storage: dict[str, Any] = {
+        "BACKEND": "masthead.core.s3_storage.PrivateS3Storage",
+        "OPTIONS": {"bucket_name": PRIVATE_S3_BUCKET, **_s3_connection, "location": PRIVATE_S3_PREFIX},
+    }
+else:
+    private_storage = {"BACKEND": "masthead.core.storage.PrivateFileSystemStorage"}
+
 # Without S3 the app serves uploaded media itself (the demo, a single box);
 # behind nginx or a CDN, set SERVE_MEDIA=0 and let them do it.
 SERVE_MEDIA = env_bool("SERVE_MEDIA", not S3_BUCKET)
@@ -284,6 +364,7 @@ PODCAST_CATEGORY = env_str("PODCAST_CATEGORY", "News") or "News"
 PODCAST_SUBCATEGORY = env_str("PODCAST_SUBCATEGORY", "Politics") or ""
 STORAGES = {
     "default": default_storage,
+    "private": private_storage,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -301,10 +382,43 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Seconds before a silent mail server counts as failed (Django's default waits forever, and a send would hang).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Masthead <no-reply@localhost>")
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend"
 )
+
+# Providers (Postmark, Amazon SES, Mailgun, ...) through django-anymail: set EMAIL_BACKEND to the provider's
+# backend (e.g. anymail.backends.postmark.EmailBackend) and its settings as ANYMAIL_<NAME> variables, e.g.
+# ANYMAIL_POSTMARK_SERVER_TOKEN; ANYMAIL_WEBHOOK_SECRET guards the tracking webhooks (docs/email.md).
+ANYMAIL: dict[str, Any] = {
+    name.removeprefix("ANYMAIL_"): env_str(name)
+    for name in sorted(os.environ)
+    if name.startswith("ANYMAIL_") and not name.endswith("_FILE")
+}
+
+# --- Newsletters (masthead/newsletters; docs/email.md) ---------------------------
+# Messages per second for one send, across all its workers; 0 sends as fast as the mail server takes them.
+NEWSLETTER_RATE = env_int("NEWSLETTER_RATE", 0, minimum=0)
+# Recipients one worker claims at a time: also the most that can end "unknown" if a worker dies mid-batch.
+NEWSLETTER_BATCH_SIZE = env_int("NEWSLETTER_BATCH_SIZE", 50, minimum=1)
+# Background jobs started per send (each claims batches until none are left).
+NEWSLETTER_JOBS = env_int("NEWSLETTER_JOBS", 2, minimum=1)
+# A claimed batch older than this whose worker cannot be seen alive is taken to have crashed: its rows become "unknown".
+NEWSLETTER_CLAIM_LEASE = env_int("NEWSLETTER_CLAIM_LEASE", 600, minimum=30)
+_site_host = urlsplit(SITE_URL).hostname or "localhost"
+# The mailto: half of List-Unsubscribe; mail to it is read through anymail's inbound webhook (docs/email.md).
+NEWSLETTER_UNSUBSCRIBE_MAILTO = env_str("NEWSLETTER_UNSUBSCRIBE_MAILTO", f"unsubscribe@{_site_host}") or ""
+if NEWSLETTER_UNSUBSCRIBE_MAILTO.count("@") != 1 or "+" in NEWSLETTER_UNSUBSCRIBE_MAILTO or " " in NEWSLETTER_UNSUBSCRIBE_MAILTO:
+    raise ImproperlyConfigured(
+        "NEWSLETTER_UNSUBSCRIBE_MAILTO must be one plain address such as unsubscribe@example.com; "
+        f"got {NEWSLETTER_UNSUBSCRIBE_MAILTO!r}"
+    )
+# The right-hand side of every newsletter Message-ID.
+NEWSLETTER_MESSAGE_ID_DOMAIN = _site_host
+# The demo's mailbox: a Maildir the local SMTP sink writes (scripts/run-demo.sh); staff read it at /admin/mailbox/.
+MAILBOX_DIR = env_str("MAILBOX_DIR", "") or ""
 
 # --- Security -------------------------------------------------------------
 PASSWORD_HASHERS = [
@@ -325,12 +439,103 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 # Preloading is the owner's opt-in (hstspreload.org, hard to undo, binds every
 # subdomain), so it stays off by default and check --deploy is not asked to nag.
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
+# Proxies whose X-Forwarded-For is believed (masthead.core.http.client_ip): addresses or networks.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES must list IP addresses or networks (e.g. 127.0.0.1,10.0.0.0/8); got {_proxy!r}"
+        ) from None
+if BEHIND_PROXY and not TRUSTED_PROXIES:
+    # Without it every reader would share the proxy's address: one guesser or
+    # one busy office would then trip the throttles for the whole site.
+    raise ImproperlyConfigured(
+        "TRUSTED_PROXIES must be set when BEHIND_PROXY is on: the address(es) your proxy connects from, e.g. 127.0.0.1"
+    )
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 LOGIN_URL = "members:signin"
+# ModelBackend with the per-request user read compiled once (masthead/core/auth.py). Django's own
+# stays listed so sessions signed in before it was added keep working.
+AUTHENTICATION_BACKENDS = ["masthead.core.auth.ModelBackend", "django.contrib.auth.backends.ModelBackend"]
+
+# --- Content-Security-Policy (django-csp; masthead/core/csp.py) ------------
+# The public site runs no inline script or style and loads everything from
+# itself: the page cache can then store one policy beside one body, with no
+# per-response nonce. Media origins (S3, a CDN) are added at run time from the
+# storages themselves; Stripe's origins only on the card-form pages
+# (masthead/billing/csp.py); the Wagtail admin gets its own looser policy.
+
+
+def _csp_sources(name: str, default: str) -> list[str]:
+    sources = env_list(name, default)
+    for source in sources:
+        # A ";" or a space would smuggle in a directive of its own.
+        if not source.startswith(("https://", "http://")) or any(c in source for c in " ;'\"\\"):
+            raise ImproperlyConfigured(f"{name} takes origins like https://www.youtube.com; got {source!r}")
+    return sources
+
+
+# Lower-case names: django-csp 3's settings were called CSP_REPORT_URI,
+# CSP_FRAME_SRC…, and its system check refuses a settings module defining them.
+_csp_report_uri = env_str("CSP_REPORT_URI", "") or ""
+if _csp_report_uri and (
+    not _csp_report_uri.startswith(("https://", "http://", "/")) or any(c in _csp_report_uri for c in " ;,'\"")
+):
+    raise ImproperlyConfigured(f"CSP_REPORT_URI must be a URL (https://…) or a path (/…); got {_csp_report_uri!r}")
+_csp_report_only = env_bool("CSP_REPORT_ONLY", False)
+# Article embeds (Wagtail's oEmbed) are iframes; these are the players a
+# publisher may embed. Embeds that need a provider's script (posts from social
+# networks) show their plain-HTML fallback instead.
+_csp_frame_src = _csp_sources(
+    "CSP_FRAME_SRC", "https://www.youtube.com,https://www.youtube-nocookie.com,https://player.vimeo.com"
+)
+_CSP_SELF = "'self'"
+_csp_public: dict[str, Any] = {
+    "default-src": [_CSP_SELF],
+    "script-src": [_CSP_SELF],
+    "style-src": [_CSP_SELF],
+    "img-src": [_CSP_SELF],
+    "media-src": [_CSP_SELF],
+    "font-src": [_CSP_SELF],
+    "connect-src": [_CSP_SELF],
+    "frame-src": _csp_frame_src or ["'none'"],
+    "object-src": ["'none'"],
+    "base-uri": [_CSP_SELF],
+    "form-action": [_CSP_SELF],
+    "frame-ancestors": ["'none'"],
+    "upgrade-insecure-requests": SITE_URL.startswith("https://"),
+}
+# The Wagtail admin, measured in Chromium page by page (docs/security.md):
+# its templates still carry inline scripts (date pickers, inline panels) and
+# inline style attributes, it frames its own page previews, and it fetches
+# Wagtail's release feed and staff avatars (Gravatar).
+_csp_admin: dict[str, Any] = {
+    **_csp_public,
+    "script-src": [_CSP_SELF, "'unsafe-inline'"],
+    "style-src": [_CSP_SELF, "'unsafe-inline'"],
+    # blob: thumbnails of images being uploaded. Scheme-less gravatar: Wagtail
+    # links avatars as //www.gravatar.com/…, so http on an http admin.
+    "img-src": [_CSP_SELF, "blob:", "www.gravatar.com"],
+    "connect-src": [_CSP_SELF, "https://releases.wagtail.org"],
+    "frame-src": [_CSP_SELF, *_csp_frame_src],
+    "frame-ancestors": [_CSP_SELF],
+}
+if _csp_report_uri:
+    _csp_public["report-uri"] = _csp_admin["report-uri"] = [_csp_report_uri]
+# Paths whose responses get the admin policy instead of the public one.
+CSP_ADMIN_PREFIXES = ("/admin/", "/django-admin/")
+CSP_ADMIN_DIRECTIVES = _csp_admin
+if _csp_report_only:
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": _csp_public}
+else:
+    CONTENT_SECURITY_POLICY = {"DIRECTIVES": _csp_public}
 
 # --- Internationalisation -------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -352,6 +557,10 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "epub", "odt", "pdf", "rtf", "txt", "xl
 WAGTAIL_I18N_ENABLED = False
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
+
+# Anonymous reads from one network (IPv4 address or IPv6 /64) per day, in readers' allowances:
+# the ceiling that clearing cookies and changing the User-Agent cannot reset (masthead/access/meter.py).
+METER_READERS_PER_NETWORK = env_int("METER_READERS_PER_NETWORK", 10, minimum=1)
 
 # --- Payments (masthead/billing; docs/configuration.md) ---------------------
 # STRIPE_API_BASE points the official SDK at localstripe for the offline demo

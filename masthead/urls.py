@@ -1,5 +1,7 @@
 """Each app's urls, then Wagtail's page tree as the catch-all."""
 
+import re
+
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
@@ -20,6 +22,7 @@ urlpatterns = [
     path("fulfilment/", include("masthead.fulfilment.urls")),
     # /issues/<slug>/epub/ etc.: before Wagtail's catch-all, which serves the issue page itself.
     path("", include("masthead.editions.urls")),
+    path("newsletters/", include("masthead.newsletters.urls")),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
@@ -28,10 +31,9 @@ urlpatterns = [
 
 if settings.SERVE_MEDIA:
     from django.urls import re_path
-    from django.views.static import serve
 
-    urlpatterns.append(
-        re_path(r"^{}(?P<path>.*)$".format((settings.MEDIA_URL or "").lstrip("/")), serve, {"document_root": settings.MEDIA_ROOT})
-    )
+    from masthead.core.views import public_media
+
+    urlpatterns.append(re_path(r"^{}(?P<path>.*)$".format(re.escape((settings.MEDIA_URL or "").lstrip("/"))), public_media))
 
 urlpatterns.append(path("", include(wagtail_urls)))

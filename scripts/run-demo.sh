@@ -26,8 +26,12 @@ export SECRET_KEY_FILE="$VAR/secret_key"
 export SERVE_MEDIA=1
 export ALLOWED_HOSTS="${ALLOWED_HOSTS:-127.0.0.1,localhost}"
 export SITE_URL="${SITE_URL:-http://$HOST:$PORT}"
-# The demo has no mail server: sign-in links and receipts go to this terminal.
-export EMAIL_BACKEND="${EMAIL_BACKEND:-django.core.mail.backends.console.EmailBackend}"
+# The demo's mail goes to a local SMTP server (started below) that keeps every message in
+# $VAR/mailbox; staff read sign-in links, receipts and newsletters at /admin/mailbox/.
+MAIL_PORT="${MAIL_PORT:-8025}"
+export EMAIL_BACKEND="${EMAIL_BACKEND:-django.core.mail.backends.smtp.EmailBackend}"
+export EMAIL_HOST="${EMAIL_HOST:-127.0.0.1}" EMAIL_PORT="${EMAIL_PORT:-$MAIL_PORT}"
+export MAILBOX_DIR="${MAILBOX_DIR:-$VAR/mailbox}"
 export PYTHONUNBUFFERED=1
 
 "$PY" manage.py migrate --noinput -v0
@@ -44,6 +48,7 @@ fi
 
 "$PY" manage.py setup_demo
 "$PY" manage.py setup_house_ads
+"$PY" manage.py setup_newsletter_demo
 
 pids=()
 stop() {
@@ -53,6 +58,9 @@ stop() {
 }
 trap 'stop; exit 0' INT TERM
 trap stop EXIT
+
+"$PY" -m masthead.newsletters.mailsink --port "$MAIL_PORT" --maildir "$MAILBOX_DIR" &
+pids+=($!)
 
 # Payments offline: without Stripe keys, localstripe (a stateful fake Stripe,
 # kept in $VAR/localstripe.pickle) runs on loopback and the official SDK talks
@@ -82,13 +90,16 @@ p = ArticlePage.objects.live().filter(slug="kremlin-unveils-conditions-for-talks
 print(p.pk if p else "")')
 if [ -n "$seed_id" ]; then "$PY" manage.py narrate --page "$seed_id"; fi
 
-# One worker per queue: narration (holds the voice), editions (WeasyPrint builds) and everything
-# else (search and reference index).
+# One worker per queue: narration (holds the voice), editions (WeasyPrint builds), newsletters and
+# everything else (search and reference index).
 "$PY" manage.py db_worker --queue-name narration --no-reload -v0 &
 pids+=($!)
 "$PY" manage.py db_worker --queue-name editions --no-reload -v0 &
 pids+=($!)
 "$PY" manage.py db_worker --queue-name default --no-reload -v0 &
+pids+=($!)
+# Newsletter sends run for minutes on a large list; their own worker keeps the others prompt.
+"$PY" manage.py db_worker --queue-name newsletters --no-reload -v0 &
 pids+=($!)
 
 # The same server as production (scripts/serve.sh); migrate and collectstatic are done above.
@@ -100,6 +111,6 @@ pids+=($!)
 
 admin_login="login above"
 [ -s "$VAR/demo-admin.txt" ] && admin_login="username admin, password $(head -n1 "$VAR/demo-admin.txt")"
-echo "run-demo: the magazine is at $SITE_URL/ — admin at $SITE_URL/admin/ ($admin_login). Ctrl-C stops it."
+echo "run-demo: the magazine is at $SITE_URL/ — admin at $SITE_URL/admin/ ($admin_login); mail it sends is in $SITE_URL/admin/mailbox/. Ctrl-C stops it."
 # Whichever stops first (a crash, or Ctrl-C) brings the other down with it.
 wait -n "${pids[@]}"

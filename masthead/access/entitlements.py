@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, cast
+
+from django.utils import timezone
 
 from masthead.access.levels import AccessLevel
 from masthead.access.models import Grant, GrantQuerySet
@@ -71,6 +73,46 @@ def is_subscriber(user: Any) -> bool:
 def is_ad_free(user: Any) -> bool:
     """Ad slots stay empty for anyone with access (the offer promises ad-free) and for staff."""
     return is_subscriber(user)
+
+
+# Grants this close count as one stretch of access: a plan change ends one grant
+# and starts the next in two writes, milliseconds apart.
+CONTINUITY_SLACK = timedelta(minutes=1)
+
+
+def access_unbroken_since(user: Any, at: datetime | None = None) -> datetime | None:
+    """When the reader's present, unbroken stretch of subscriber access began; None without access at `at`.
+
+    Grants that overlap, or follow one another within CONTINUITY_SLACK, make one
+    stretch; a longer gap ends it. A lapse sends no event, but it always shows
+    here, so what was issued before this moment (a private feed URL) can be
+    refused for good once the reader resubscribes. A revoked grant covered its
+    window only up to the revocation. Staff read without grants: their stretch
+    began when they joined.
+    """
+    if not signed_in(user):
+        return None
+    if getattr(user, "is_staff", False):
+        return cast(datetime, user.date_joined)
+    at = at or timezone.now()
+    windows: list[tuple[datetime, datetime | None]] = []
+    since: datetime | None = None
+    rows = Grant.objects.filter(user_id=user.pk, starts_at__lte=at).values_list("starts_at", "ends_at", "revoked_at")
+    for starts_at, ends_at, revoked_at in rows:
+        ends = [moment for moment in (ends_at, revoked_at) if moment is not None]
+        windows.append((starts_at, min(ends) if ends else None))
+        if revoked_at is None and (ends_at is None or ends_at > at):  # in force now, as Grant.active() says
+            since = starts_at if since is None else min(since, starts_at)
+    if since is None:
+        return None
+    # Back through every earlier grant that reaches the start of the stretch found so far.
+    reached_back = True
+    while reached_back:
+        reached_back = False
+        for starts_at, ends_at in windows:
+            if starts_at < since and (ends_at is None or ends_at + CONTINUITY_SLACK >= since):
+                since, reached_back = starts_at, True
+    return since
 
 
 def has_digital_edition(user: Any) -> bool:

@@ -94,8 +94,12 @@ def decide_many(user: Any, pages: Sequence[GatedPage]) -> list[Decision]:
         return [decide(user, page, None) for page in pages]
 
 
-def _reading(decision: Decision, page: GatedPage) -> Reading:
+def reading_from(decision: Decision, page: GatedPage) -> Reading:
+    """The blocks a decision lets through: all of them when full, else those above the preview marker."""
     return Reading(decision=decision, blocks=page.full_blocks() if decision.full else page.preview_blocks())
+
+
+_reading = reading_from
 
 
 def reading_for(request: HttpRequest, page: GatedPage) -> Reading:

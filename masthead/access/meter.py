@@ -2,12 +2,19 @@
 
 Readers without a subscription get N subscriber articles per rolling 30 days
 (PaywallSettings; 0 = hard paywall). The count lives on the server in
-MeterRead rows. A signed-in reader is counted by user id. An anonymous reader
-is counted under two keys (and a signed-in one under the account and, if
-present, the browser's meter cookie) — a random id in a signed cookie, and a keyed hash
-of IP address and user agent — and the larger count wins, so clearing cookies
-or opening a private window does not reset the meter (readers sharing an IP
-and browser share a meter; that errs towards the publisher).
+MeterRead rows. A signed-in reader is counted by user id (and, if present, the
+browser's meter cookie). An anonymous reader is counted under two keys — a
+random id in a signed cookie, and a keyed hash of the client's network and
+user agent — and the larger count wins, so clearing cookies or opening a
+private window does not reset the meter.
+
+Both keys change when a reader clears cookies *and* changes the User-Agent,
+so anonymous reads are also counted per network (an IPv4 address or IPv6 /64,
+the real client behind a trusted proxy: masthead.core.http): one network gets
+at most N × METER_READERS_PER_NETWORK free articles a day, whatever identities
+it shows. A household or an office behind one NAT shares that ceiling and is
+not starved; header games stop at it. (docs/members.md says what a reader
+with a VPN can still do.)
 
 A decision that depends on the meter differs between anonymous readers, so it
 is never shared_cacheable; the page cache then never stores it.
@@ -28,12 +35,14 @@ from django.utils import timezone
 
 from masthead.access import entitlements
 from masthead.access.models import MeterRead, PaywallSettings
-from masthead.core.http import client_ip
+from masthead.core.db import serialize
+from masthead.core.http import client_network
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
 METER_WINDOW = timedelta(days=30)
+NETWORK_WINDOW = timedelta(days=1)
 METER_COOKIE = "mh_meter"
 METER_COOKIE_SALT = "masthead.members.meter"
 METER_COOKIE_MAX_AGE = 400 * 24 * 3600  # browsers cap cookie lifetime at 400 days
@@ -59,10 +68,18 @@ def reader_keys(request: HttpRequest, user: Any) -> list[str]:
     return [f"c:{cookie_id}", f"h:{_client_fingerprint(request)}"]
 
 
-def _client_fingerprint(request: HttpRequest) -> str:
+def _keyed(material: str) -> str:
     # Keyed, so the table does not hold anything that maps back to an IP address.
-    material = f"{client_ip(request)}|{request.META.get('HTTP_USER_AGENT', '')}".encode()
-    return hmac.new(str(settings.SECRET_KEY).encode(), material, hashlib.sha256).hexdigest()[:40]
+    return hmac.new(str(settings.SECRET_KEY).encode(), material.encode(), hashlib.sha256).hexdigest()[:40]
+
+
+def _client_fingerprint(request: HttpRequest) -> str:
+    return _keyed(f"{client_network(request)}|{request.META.get('HTTP_USER_AGENT', '')}")
+
+
+def network_key(request: HttpRequest) -> str:
+    """The key every anonymous read from this network is also counted under, for the daily ceiling."""
+    return f"n:{_keyed(client_network(request))}"
 
 
 def meter_count(keys: list[str], since: Any) -> tuple[int, set[int]]:
@@ -83,13 +100,21 @@ def count_read(request: HttpRequest, user: Any, page_id: int, allowance: int) ->
     article already counted is free, under every key.
     """
     keys = reader_keys(request, user)
+    network = None if entitlements.signed_in(user) else network_key(request)
     now = timezone.now()
     with transaction.atomic():
+        # One reader's requests take turns, so ten at once cannot all see the same count.
+        serialize(*keys, *([network] if network else []))
         used, read_pages = meter_count(keys, now - METER_WINDOW)
         if page_id in read_pages:
             return used
         if used >= allowance:
             return None
+        if network is not None:
+            ceiling = allowance * settings.METER_READERS_PER_NETWORK
+            if MeterRead.objects.filter(reader_key=network, read_at__gte=now - NETWORK_WINDOW).count() >= ceiling:
+                return None
+            keys = [*keys, network]
         if request.method == "GET":
             MeterRead.objects.bulk_create([MeterRead(reader_key=key, page_id=page_id, read_at=now) for key in keys])
             used += 1

@@ -80,8 +80,9 @@ class MeterRead(models.Model):
     """One counted read of a subscriber article by a non-subscriber.
 
     reader_key is "u:<user id>" for signed-in readers; anonymous readers get
-    two rows per read, "c:<cookie id>" and "h:<hash of IP and user agent>", so
-    clearing the cookie does not reset the count.
+    three rows per read, "c:<cookie id>" and "h:<hash of network and user
+    agent>", so clearing the cookie does not reset the count, and
+    "n:<hash of network>" for the per-network daily ceiling.
     """
 
     reader_key = models.CharField(max_length=80)

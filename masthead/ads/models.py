@@ -45,10 +45,13 @@ class HouseAdQuerySet(models.QuerySet["HouseAd"]):
 
     def pick(self, slot: str, *, at: datetime | None = None, rng: random.Random | None = None) -> HouseAd | None:
         """One live ad for the slot, chosen in proportion to its weight."""
-        candidates = list(self.live(at).filter(slot=slot).select_related("image"))
-        if not candidates:
-            return None
-        return (rng or random).choices(candidates, weights=[ad.weight for ad in candidates], k=1)[0]
+        return choose(list(self.live(at).filter(slot=slot).select_related("image")), rng=rng)
+
+
+def choose(candidates: list[HouseAd], *, rng: random.Random | None = None) -> HouseAd | None:
+    if not candidates:
+        return None
+    return (rng or random).choices(candidates, weights=[ad.weight for ad in candidates], k=1)[0]
 
 
 class HouseAd(models.Model):
@@ -103,6 +106,10 @@ class HouseAd(models.Model):
             errors["ends_at"] = "The end must be after the start."
         if errors:
             raise ValidationError(errors)
+
+    def is_live(self, at: datetime) -> bool:
+        """The same test as HouseAdQuerySet.live, on one ad already loaded."""
+        return self.active and (self.starts_at is None or self.starts_at <= at) and (self.ends_at is None or self.ends_at > at)
 
     @property
     def is_external(self) -> bool:

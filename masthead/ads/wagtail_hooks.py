@@ -1,4 +1,5 @@
-"""House ads are edited in the Wagtail admin as a snippet, and fill the ad slots newsroom's pages leave."""
+"""House ads are edited in the Wagtail admin as a snippet, and fill the ad slots newsroom's pages leave;
+page shells ask here whether an ad shows to each reader."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from masthead.ads.models import HouseAd, Slot
-from masthead.ads.templatetags.ads_tags import ad_slot
+from masthead.ads.templatetags.ads_tags import ad_slot, fill_ad_hole
 
 
 class HouseAdViewSet(SnippetViewSet):
@@ -37,3 +38,5 @@ def _filler(slot: str) -> Any:
 
 for _slot in Slot.values:
     hooks.register(f"slot:{_slot}", _filler(_slot))
+
+hooks.register("reader_part:ad", fill_ad_hole)

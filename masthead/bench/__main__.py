@@ -17,8 +17,8 @@ import traceback
 
 from masthead.bench.common import DOC, write_section
 
-KNOWN_ORDER = ["site", "members", "narration", "editions"]
-NOT_SECTIONS = {"common"}
+KNOWN_ORDER = ["site", "members", "narration", "editions", "newsletters"]
+NOT_SECTIONS = {"common", "servers"}
 
 
 def available() -> list[str]:

@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from masthead.billing import services
+from masthead.billing import refunds, services
 from masthead.billing.models import Subscription
 from masthead.billing.panels import subscriber_numbers
 from masthead.billing.provider import PaymentError
@@ -44,7 +44,7 @@ def refund(request: HttpRequest, pk: int) -> HttpResponse:
     _check(request)
     sub = get_object_or_404(Subscription, pk=pk)
     try:
-        services.staff_refund(subscription=sub)
+        refunds.staff_refund(subscription=sub, provider=services.get_provider())
     except PaymentError as exc:
         messages.error(request, f"Refund failed ({'try again later' if exc.retryable else 'not retryable'}): {exc}")
     else:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.search import index
+
+from masthead.billing.provider import LIVE_STATUSES
 
 
 class Plan(index.Indexed, models.Model):
@@ -90,9 +91,13 @@ class Customer(models.Model):
         return f"{self.user} ({self.stripe_id})"
 
 
-class Subscription(models.Model):
-    LIVE_STATUSES = ("active", "trialing", "past_due")
+class SubscriptionQuerySet(models.QuerySet["Subscription"]):
+    def live(self) -> SubscriptionQuerySet:
+        """Paying for access now: live at Stripe (as last mirrored) and not ended by a refund."""
+        return self.filter(status__in=LIVE_STATUSES, refunded_at__isnull=True)
 
+
+class Subscription(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="subscriptions")
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, null=True, blank=True, related_name="subscriptions")
     stripe_id = models.CharField(max_length=120, unique=True)
@@ -103,8 +108,17 @@ class Subscription(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     first_paid_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # Access ended by a refund (ours, or one made in Stripe's dashboard). From then
+    # on the subscription is cancelled at Stripe and any later payment is refunded.
     refunded_at = models.DateTimeField(null=True, blank=True)
+    # Set when Masthead itself starts refunding it (guarantee, staff): the refund
+    # webhooks Stripe sends back meanwhile leave the ending and the email to that flow.
+    refund_started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set when this was a second live subscription of one reader: it was cancelled and refunded.
+    duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     synced_at = models.DateTimeField(default=timezone.now)
+
+    objects = SubscriptionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_at", "-pk"]
@@ -114,7 +128,7 @@ class Subscription(models.Model):
 
     @property
     def is_live(self) -> bool:
-        return self.status in self.LIVE_STATUSES and self.refunded_at is None
+        return self.status in LIVE_STATUSES and self.refunded_at is None
 
 
 class Payment(models.Model):
@@ -167,16 +181,13 @@ class WebhookEvent(models.Model):
 
 
 class GuaranteeClaim(models.Model):
-    """A 60-day money-back claim. One per subscription, per email and per card.
-
-    The unique constraints are the lock: two concurrent clicks, or a second
-    account with the same email or card, cannot both insert a claim.
-    """
+    """A 60-day money-back claim: at most one per subscription, and one per person (see GuaranteeClaimKey)."""
 
     PENDING, REFUNDED, FAILED = "pending", "refunded", "failed"
 
     subscription = models.OneToOneField(Subscription, on_delete=models.PROTECT, related_name="guarantee_claim")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="guarantee_claims")
+    # The address and default card at the time of the claim, for staff; the rule uses the keys.
     email = models.EmailField()
     card_fingerprint = models.CharField(max_length=64, blank=True)
     status = models.CharField(max_length=12, default=PENDING)
@@ -186,13 +197,28 @@ class GuaranteeClaim(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     refunded_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["email"], name="guarantee_once_per_email"),
-            models.UniqueConstraint(
-                fields=["card_fingerprint"], condition=~Q(card_fingerprint=""), name="guarantee_once_per_card"
-            ),
-        ]
-
     def __str__(self) -> str:
         return f"guarantee {self.email} {self.status}"
+
+
+class GuaranteeClaimKey(models.Model):
+    """One mark of the person a claim was for: their account, Stripe customer, each address, each card.
+
+    A claim writes all of its person's keys in the transaction that creates it,
+    and (kind, value) is unique, so the database is the lock: two concurrent
+    claims sharing any key (two accounts that paid with one card) cannot both
+    be written, and a later claim sharing one is refused.
+    """
+
+    USER, CUSTOMER, EMAIL, CARD = "user", "customer", "email", "card"
+    KINDS = [(USER, "Account"), (CUSTOMER, "Stripe customer"), (EMAIL, "Email address"), (CARD, "Card fingerprint")]
+
+    claim = models.ForeignKey(GuaranteeClaim, on_delete=models.PROTECT, related_name="keys")
+    kind = models.CharField(max_length=12, choices=KINDS)
+    value = models.CharField(max_length=254)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "value"], name="guarantee_key_once")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.value}"

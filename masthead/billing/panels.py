@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from masthead.billing import services
+from masthead.billing import guarantee, services
 from masthead.billing.models import Customer, Payment, Subscription, format_money
 
 
@@ -26,7 +26,7 @@ def account_panel(request: HttpRequest) -> str | None:
         "subscription": sub,
         "latest": latest,
         "receipts": Payment.objects.filter(customer=customer)[:24] if customer else [],
-        "guarantee": services.guarantee_status(sub) if sub else None,
+        "guarantee": guarantee.guarantee_status(sub) if sub else None,
         "next_path": request.get_full_path(),
     }
     return render_to_string("billing/account_panel.html", context, request=request)
@@ -38,9 +38,7 @@ def subscriber_numbers() -> dict[str, Any]:
     A subscription set to cancel at period end still counts as active (it is
     paid up) but not toward MRR (it will not renew).
     """
-    live = Subscription.objects.filter(
-        status__in=Subscription.LIVE_STATUSES, refunded_at__isnull=True, current_period_end__gt=timezone.now()
-    ).select_related("plan")
+    live = Subscription.objects.live().filter(current_period_end__gt=timezone.now()).select_related("plan")
     mrr: dict[str, int] = defaultdict(int)
     cancelling = 0
     for sub in live:

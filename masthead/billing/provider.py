@@ -13,6 +13,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+# Stripe's subscription statuses, sorted once for all of billing.
+# Paid up, or a failed renewal Stripe is still retrying: access continues.
+LIVE_STATUSES = frozenset({"active", "trialing", "past_due"})
+# Over: access ends ("unpaid" is what Stripe leaves when retries run out, if so configured).
+ENDED_STATUSES = frozenset({"canceled", "incomplete_expired", "unpaid"})
+# Final at Stripe: asking to cancel one of these again is an error there, and a no-op here.
+CANCELLED_STATUSES = frozenset({"canceled", "incomplete_expired"})
+
 
 class PaymentError(Exception):
     """A provider call failed. ``user_message`` is safe to show a reader."""
@@ -29,11 +37,32 @@ class CardDeclined(PaymentError):
         super().__init__(message, retryable=False, user_message=message, code=code)
 
 
-class BadSignature(PaymentError):
+class NotFoundAtProvider(PaymentError):
+    """The provider has no such object (a deleted test object, or an event naming something it never made)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, retryable=False, code="resource_missing")
+
+
+class BadWebhook(PaymentError):
+    """A webhook request we refuse before storing anything (answered 400)."""
+
+    def __init__(self, message: str, *, code: str) -> None:
+        super().__init__(message, retryable=False, code=code)
+
+
+class BadSignature(BadWebhook):
     """A webhook whose signature or timestamp does not verify."""
 
     def __init__(self, message: str) -> None:
-        super().__init__(message, retryable=False, code="bad_signature")
+        super().__init__(message, code="bad_signature")
+
+
+class UnreadableWebhook(BadWebhook):
+    """A correctly signed body that is not an event we can read; the message says what is wrong with it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="unreadable_event")
 
 
 @dataclass(frozen=True)
@@ -75,6 +104,7 @@ class InvoiceInfo:
     number: str = ""
     hosted_url: str = ""
     failure_message: str = ""  # why the last payment attempt failed, in Stripe's reader-facing words
+    refunded: bool = False  # the charge that paid it has been refunded in full
 
 
 @dataclass(frozen=True)
@@ -85,6 +115,7 @@ class ChargeInfo:
     currency: str
     invoice_id: str = ""
     payment_intent_id: str = ""
+    customer_id: str = ""
 
     @property
     def fully_refunded(self) -> bool:
@@ -123,6 +154,7 @@ class PaymentProvider(Protocol):
         self, *, customer_id: str, price_id: str, trial_days: int, metadata: dict[str, str], idempotency_key: str
     ) -> SubscriptionInfo: ...
     def get_subscription(self, subscription_id: str) -> SubscriptionInfo: ...
+    def list_subscriptions(self, customer_id: str) -> list[SubscriptionInfo]: ...
     def set_cancel_at_period_end(self, subscription_id: str, cancel: bool) -> SubscriptionInfo: ...
     def cancel_now(self, subscription_id: str) -> SubscriptionInfo: ...
     def get_invoice(self, invoice_id: str) -> InvoiceInfo: ...

@@ -19,19 +19,27 @@ import stripe
 from django.conf import settings
 
 from masthead.billing.provider import (
+    CANCELLED_STATUSES,
     BadSignature,
     CardDeclined,
     CardInfo,
     ChargeInfo,
     InvoiceInfo,
+    NotFoundAtProvider,
     PaymentError,
     RefundInfo,
     SubscriptionInfo,
+    UnreadableWebhook,
     WebhookEventInfo,
 )
 
 # Stripe's documented default; a webhook older than this is refused as a replay.
 WEBHOOK_TOLERANCE_SECONDS = 300
+# Stripe's events nest a dozen levels at most (expansions stop at four); anything
+# deeper is not an event, and parsing it must not exhaust the stack.
+MAX_EVENT_DEPTH = 64
+# Our WebhookEvent columns: an id or type longer than these is not Stripe's.
+MAX_EVENT_ID, MAX_EVENT_TYPE = 120, 80
 T = TypeVar("T")
 
 
@@ -58,6 +66,10 @@ def _translate(call: Callable[[], T]) -> T:
         raise PaymentError(str(exc), retryable=True, code="unavailable") from exc
     except stripe.APIError as exc:  # Stripe's own 5xx
         raise PaymentError(str(exc), retryable=True, code="provider_error") from exc
+    except stripe.InvalidRequestError as exc:
+        if exc.http_status == 404:
+            raise NotFoundAtProvider(str(exc)) from exc
+        raise PaymentError(str(exc), retryable=False, code=exc.code or "rejected") from exc
     except stripe.StripeError as exc:  # bad request, auth, permission, idempotency conflict
         raise PaymentError(str(exc), retryable=False, code=getattr(exc, "code", "") or "rejected") from exc
 
@@ -77,7 +89,6 @@ class StripeProvider:
         self.publishable_key = publishable_key
         self.js_url = js_url
         self._webhook_secret = webhook_secret
-        self._api_base = api_base
         self._c = _client(secret_key, api_base).v1
 
     # --- prices -----------------------------------------------------------
@@ -173,15 +184,28 @@ class StripeProvider:
     def get_subscription(self, subscription_id: str) -> SubscriptionInfo:
         return self._subscription(_translate(lambda: self._c.subscriptions.retrieve(subscription_id)).to_dict())
 
+    def list_subscriptions(self, customer_id: str) -> list[SubscriptionInfo]:
+        """Every subscription Stripe has for this customer, ended ones included (a customer has a handful)."""
+        page = _translate(
+            lambda: self._c.subscriptions.list(params={"customer": customer_id, "status": "all", "limit": 100})
+        ).to_dict()
+        return [self._subscription(row) for row in page.get("data") or []]
+
     def set_cancel_at_period_end(self, subscription_id: str, cancel: bool) -> SubscriptionInfo:
         sub = _translate(lambda: self._c.subscriptions.update(subscription_id, params={"cancel_at_period_end": cancel}))
         return self._subscription(sub.to_dict())
 
     def cancel_now(self, subscription_id: str) -> SubscriptionInfo:
         current = self.get_subscription(subscription_id)
-        if current.status in {"canceled", "incomplete_expired"}:
+        if current.status in CANCELLED_STATUSES:
             return current  # cancelling twice is an error at Stripe; here it is a no-op
-        return self._subscription(_translate(lambda: self._c.subscriptions.cancel(subscription_id)).to_dict())
+        try:
+            return self._subscription(_translate(lambda: self._c.subscriptions.cancel(subscription_id)).to_dict())
+        except PaymentError as exc:
+            again = self.get_subscription(subscription_id)
+            if not exc.retryable and again.status in CANCELLED_STATUSES:
+                return again  # cancelled meanwhile (a webhook's handler, the dashboard): the same outcome
+            raise
 
     @staticmethod
     def _subscription(sub: dict[str, Any]) -> SubscriptionInfo:
@@ -212,6 +236,7 @@ class StripeProvider:
         if charge_id and not charge:
             charge = _translate(lambda: self._c.charges.retrieve(charge_id)).to_dict()
         card = None
+        refunded = bool(charge) and int(charge.get("amount_refunded") or 0) >= int(charge.get("amount") or 0) > 0
         if charge:
             details = ((charge.get("payment_method_details") or {}).get("card")) or {}
             if details.get("fingerprint"):
@@ -243,6 +268,7 @@ class StripeProvider:
             number=str(inv.get("number") or inv.get("receipt_number") or ""),
             hosted_url=str(inv.get("hosted_invoice_url") or ""),
             failure_message=failure,
+            refunded=refunded,
         )
 
     def _invoice_payment(self, invoice_id: str) -> tuple[str, str]:
@@ -266,6 +292,7 @@ class StripeProvider:
             currency=str(ch.get("currency") or ""),
             invoice_id=_id(ch.get("invoice")),
             payment_intent_id=_id(ch.get("payment_intent")),
+            customer_id=_id(ch.get("customer")),
         )
 
     def refund(self, *, charge_id: str, payment_intent_id: str, idempotency_key: str) -> RefundInfo:
@@ -283,28 +310,78 @@ class StripeProvider:
 
     # --- webhooks --------------------------------------------------------
     def parse_webhook(self, payload: bytes, signature_header: str) -> WebhookEventInfo:
+        """Verify, then read: BadSignature if Stripe did not sign it, UnreadableWebhook if it is not an event."""
         if not self._webhook_secret:
             raise BadSignature("STRIPE_WEBHOOK_SECRET is not set: refusing unverifiable webhooks")
         try:
-            stripe.WebhookSignature.verify_header(
-                payload.decode("utf-8"), signature_header, self._webhook_secret, WEBHOOK_TOLERANCE_SECONDS
-            )
-        except (stripe.SignatureVerificationError, ValueError, IndexError, UnicodeDecodeError) as exc:
-            raise BadSignature(f"webhook signature did not verify: {exc}") from exc
-
+            text = payload.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise UnreadableWebhook(f"the body is not UTF-8 text (byte {exc.start})") from exc
         try:
-            body = json.loads(payload)
-            obj = body["data"]["object"]
-            return WebhookEventInfo(
-                id=str(body["id"]),
-                type=str(body["type"]),
-                created=int(body.get("created") or 0),
-                object_type=str(obj.get("object") or ""),
-                object_id=str(obj.get("id") or ""),
-                payload=body,
-            )
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise BadSignature(f"webhook body is not a Stripe event: {exc}") from exc
+            stripe.WebhookSignature.verify_header(text, signature_header, self._webhook_secret, WEBHOOK_TOLERANCE_SECONDS)
+        except (stripe.SignatureVerificationError, ValueError, IndexError) as exc:
+            raise BadSignature(f"webhook signature did not verify: {exc}") from exc
+        try:
+            body = json.loads(text)
+        except RecursionError as exc:
+            raise UnreadableWebhook(f"the JSON nests deeper than {MAX_EVENT_DEPTH} levels") from exc
+        except ValueError as exc:  # JSONDecodeError, and integers past Python's 4300-digit limit
+            raise UnreadableWebhook(f"the body is not JSON we can read: {exc}") from exc
+        return read_event(body)
+
+
+def read_event(body: Any) -> WebhookEventInfo:
+    """The parts of a Stripe event we rely on, checked; NUL characters (PostgreSQL cannot store them) become U+FFFD."""
+    if not isinstance(body, dict):
+        raise UnreadableWebhook(f"the body is a JSON {type(body).__name__}, not an object")
+    if _depth(body) > MAX_EVENT_DEPTH:
+        raise UnreadableWebhook(f"the JSON nests deeper than {MAX_EVENT_DEPTH} levels")
+    body = _without_nul(body)
+    event_id, event_type = body.get("id"), body.get("type")
+    if not isinstance(event_id, str) or not 0 < len(event_id) <= MAX_EVENT_ID:
+        raise UnreadableWebhook(f"the event id must be a string of 1 to {MAX_EVENT_ID} characters")
+    if not isinstance(event_type, str) or not 0 < len(event_type) <= MAX_EVENT_TYPE:
+        raise UnreadableWebhook(f"the event type must be a string of 1 to {MAX_EVENT_TYPE} characters")
+    data = body.get("data")
+    obj = data.get("object") if isinstance(data, dict) else None
+    if not isinstance(obj, dict):
+        raise UnreadableWebhook("data.object must be a JSON object")
+    object_id, object_type = obj.get("id", ""), obj.get("object", "")
+    if not isinstance(object_id, str) or not isinstance(object_type, str) or len(object_id) > 255:
+        raise UnreadableWebhook("data.object.id and data.object.object must be strings")
+    created = body.get("created")
+    return WebhookEventInfo(
+        id=event_id,
+        type=event_type,
+        created=created if isinstance(created, int) and not isinstance(created, bool) else 0,
+        object_type=object_type,
+        object_id=object_id,
+        payload=body,
+    )
+
+
+def _depth(value: Any) -> int:
+    """How deeply a parsed JSON value nests, without recursion; stops counting past the limit."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict | list):
+            deepest = max(deepest, depth)
+            if deepest > MAX_EVENT_DEPTH:
+                return deepest
+            stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node))
+    return deepest
+
+
+def _without_nul(value: Any) -> Any:
+    """Recursion is safe here: _depth has bounded the nesting."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    return value
 
 
 def provider_from_settings() -> StripeProvider:

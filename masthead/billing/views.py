@@ -7,12 +7,12 @@ we only receive the SetupIntent id and ask Stripe what it says.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -20,9 +20,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from masthead.billing import guarantee as money_back
 from masthead.billing import services, webhooks
+from masthead.billing.csp import allows_card_form
 from masthead.billing.models import Customer, Plan
 from masthead.billing.provider import PaymentError
+from masthead.core import counters
 from masthead.core.http import AuthenticatedHttpRequest, safe_next
 
 # Card-testing defence: at most this many card forms per reader per 10 minutes.
@@ -35,14 +38,8 @@ def _next_url(request: HttpRequest) -> str:
 
 
 def _throttled(request: HttpRequest) -> bool:
-    key = f"billing:checkouts:{request.user.pk}"
-    cache.add(key, 0, WINDOW_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, WINDOW_SECONDS)
-        count = 1
-    return count > CHECKOUTS_PER_WINDOW
+    # Shared counters, not the cache: the local-memory cache is per worker process.
+    return counters.hit(f"billing:checkouts:{request.user.pk}", timedelta(seconds=WINDOW_SECONDS)) > CHECKOUTS_PER_WINDOW
 
 
 @never_cache
@@ -64,6 +61,7 @@ def _came_from(request: HttpRequest) -> str:
 
 @never_cache
 @login_required
+@allows_card_form
 def subscribe(request: HttpRequest, slug: str) -> HttpResponse:
     plan = get_object_or_404(Plan, slug=slug, active=True)
     error = ""
@@ -135,13 +133,14 @@ def resume(request: HttpRequest) -> HttpResponse:
 def guarantee(request: HttpRequest) -> HttpResponse:
     return _action(
         request,
-        lambda: services.claim_guarantee(user=request.user),
+        lambda: money_back.claim_guarantee(user=request.user),
         "Your payment has been refunded in full and your subscription has ended. A confirmation email is on its way.",
     )
 
 
 @never_cache
 @login_required
+@allows_card_form
 def payment_method(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Replace the card future renewals are charged to."""
     customer = Customer.objects.filter(user=request.user).first()

@@ -1,14 +1,20 @@
 """Stripe webhooks: verify → store (unique event id) → process in a transaction → mark done.
 
 - A bad signature or a timestamp older than 300 s is refused before anything
-  is written (a replayed or forged request leaves no trace but a log line).
+  is written (a replayed or forged request leaves no trace but a log line);
+  so is a signed body that is not an event we can read (400, saying why).
 - The event row is inserted on its own first; its unique stripe_id makes a
   second delivery of the same event a no-op, however many arrive at once.
 - Processing re-reads the object from Stripe rather than trusting the event
   body, so late, duplicated or out-of-order events all converge on Stripe's
   current state. It runs in one transaction with the row's processed_at, so a
   failure rolls back every effect and leaves the row with last_error for the
-  next delivery or `manage.py retry_webhooks`.
+  next delivery or `manage.py retry_webhooks`. Handlers may ask Stripe to
+  refund or cancel (refunds.settle) inside that transaction: those calls
+  re-read Stripe first and carry idempotency keys, so a rolled-back run that
+  already reached Stripe converges when it is retried.
+- An event naming an object Stripe does not have is stored as processed
+  ("ignored: ..." in last_error) and answered 200: retrying cannot help.
 """
 
 from __future__ import annotations
@@ -21,9 +27,9 @@ from datetime import timedelta
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
-from masthead.billing import services
-from masthead.billing.models import Payment, Subscription, WebhookEvent
-from masthead.billing.provider import BadSignature, PaymentError, PaymentProvider
+from masthead.billing import mirror, refunds, services
+from masthead.billing.models import Customer, WebhookEvent
+from masthead.billing.provider import BadSignature, NotFoundAtProvider, PaymentError, PaymentProvider, UnreadableWebhook
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 20
@@ -42,6 +48,12 @@ def receive(payload: bytes, signature_header: str, *, provider: PaymentProvider 
     except BadSignature as exc:
         log.warning("refused Stripe webhook: %s", exc)
         return Outcome(400, "bad signature")
+    except UnreadableWebhook as exc:
+        log.warning("refused signed Stripe webhook: %s", exc)
+        return Outcome(400, f"unreadable event: {exc}")
+    if event.type in HANDLERS and not event.object_id:
+        log.warning("refused Stripe webhook %s: no object id", event.id)
+        return Outcome(400, f"unreadable event: a {event.type} event must name its object (data.object.id)")
     try:
         with transaction.atomic():
             row = WebhookEvent.objects.create(stripe_id=event.id, type=event.type, payload=event.payload)
@@ -62,11 +74,17 @@ def process(event_pk: int, *, provider: PaymentProvider | None = None) -> bool:
             if row.processed_at is not None:
                 return True
             handler = HANDLERS.get(row.type)
+            note = ""
             if handler is not None:
-                handler(row.payload["data"]["object"], provider)
+                try:
+                    with transaction.atomic():  # a savepoint: an ignored event leaves none of its writes
+                        handler(row.payload["data"]["object"], provider)
+                except NotFoundAtProvider as exc:
+                    log.warning("Stripe event %s names something Stripe does not have: %s", row.stripe_id, exc)
+                    note = f"ignored: {exc}"[:4000]
             row.processed_at = timezone.now()
             row.attempts += 1
-            row.last_error = ""
+            row.last_error = note
             row.save(update_fields=["processed_at", "attempts", "last_error"])
         return True
     except (PaymentError, DatabaseError, KeyError, TypeError, ValueError) as exc:
@@ -101,33 +119,40 @@ def retry_pending(*, provider: PaymentProvider | None = None, older_than_seconds
 
 
 def _on_subscription(obj: dict, provider: PaymentProvider) -> None:
-    services.apply_subscription(provider.get_subscription(obj["id"]))
+    sub = mirror.apply_subscription(provider.get_subscription(obj["id"]))
+    if sub is not None:
+        refunds.settle(customer=sub.customer, provider=provider)
 
 
 def _on_invoice(obj: dict, provider: PaymentProvider) -> None:
     invoice = provider.get_invoice(obj["id"])
     if invoice.subscription_id:
         # The subscription first: an invoice may arrive before subscription.created.
-        services.apply_subscription(provider.get_subscription(invoice.subscription_id))
-    services.apply_invoice(invoice)
+        mirror.apply_subscription(provider.get_subscription(invoice.subscription_id))
+    mirror.apply_invoice(invoice)
+    customer = Customer.objects.filter(stripe_id=invoice.customer_id).first()
+    if customer is not None:
+        refunds.settle(customer=customer, provider=provider)
 
 
 def _on_charge_refunded(obj: dict, provider: PaymentProvider) -> None:
-    """A refund made outside Masthead (e.g. Stripe's dashboard): mirror it; a full one ends access."""
+    """A refund, ours or made in Stripe's dashboard: mirror it, then the refund rules decide (refunds.py)."""
     charge = provider.get_charge(obj["id"])
     if not charge.fully_refunded:
-        return
-    payment = Payment.objects.filter(stripe_charge_id=charge.id).first()
-    if payment is None and charge.payment_intent_id:
-        payment = Payment.objects.filter(stripe_payment_intent_id=charge.payment_intent_id).first()
+        return  # a partial refund is goodwill: access and renewals carry on
+    payment = refunds.payment_for(charge)
     if payment is None:
-        return
-    Payment.objects.filter(pk=payment.pk, refunded_at__isnull=True).update(refunded_at=timezone.now())
-    sub = payment.subscription
-    if sub is not None and not sub.payments.filter(refunded_at__isnull=True).exists():
-        Subscription.objects.filter(pk=sub.pk, refunded_at__isnull=True).update(refunded_at=timezone.now())
-        sub.refresh_from_db()
-        services.reconcile_access(sub)
+        customer = Customer.objects.filter(stripe_id=charge.customer_id).first() if charge.customer_id else None
+        if customer is None:
+            log.info("charge.refunded for %s: not a payment of this site; ignored", charge.id)
+            return
+        mirror.sync_customer(customer=customer, provider=provider)  # the refund overtook the payment's own events
+        payment = refunds.payment_for(charge)
+        if payment is None:
+            log.info("charge.refunded for %s: not a subscription payment; ignored", charge.id)
+            return
+    mirror.record_refund(payment)
+    refunds.settle(customer=payment.customer, provider=provider)
 
 
 HANDLERS: dict[str, Callable[[dict, PaymentProvider], None]] = {

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django.db import models
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.models import Site
+
+from masthead.core import cachetags
 
 
 @register_setting(icon="cog")
@@ -19,6 +22,15 @@ class MagazineSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = "Magazine settings"
+
+    @classmethod
+    def for_site(cls, site: Any) -> MagazineSettings:
+        """Every page shows these; kept per process until a settings save purges the site (core.signals)."""
+        if site is None or site.pk is None:
+            return super().for_site(site)
+        found = cachetags.sitewide(f"magazine-settings:{site.pk}", lambda: super(MagazineSettings, cls).for_site(site))
+        # Each caller gets its own copy: Wagtail hangs the request on it.
+        return copy.copy(found)
 
     @classmethod
     def current(cls, request: Any = None) -> MagazineSettings:
@@ -34,3 +46,18 @@ class MagazineSettings(BaseSiteSetting):
                 pass
         site = Site.objects.filter(is_default_site=True).first()
         return cls.for_site(site) if site is not None else cls()
+
+
+class SharedCounter(models.Model):
+    """A count that every web worker sees, kept until `expires_at` (masthead/core/counters.py).
+
+    Throttles and one-time tokens live here in the embedded default; with
+    REDIS_URL they live in Redis and this table stays empty.
+    """
+
+    key = models.CharField(max_length=200, primary_key=True)
+    count = models.IntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key} = {self.count} until {self.expires_at:%Y-%m-%d %H:%M:%S}"

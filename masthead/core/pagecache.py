@@ -1,4 +1,4 @@
-"""A full-page cache for anonymous readers that publishing empties at once.
+"""A full-page cache for anonymous readers that publishing empties precisely.
 
 Why not Django's per-site cache: it keys on cookies and headers we do not
 control, it would happily store a paywalled page, and it cannot be emptied
@@ -8,41 +8,37 @@ the same bytes. Anything else (a signed-in reader, a metered preview, a form
 with a CSRF token, a Set-Cookie, a private Cache-Control, a Vary on anything
 but Cookie) never enters the shared cache.
 
-Invalidation is a generation stored beside every page: a page is served only
-while the current generation equals the one it was stored under. Publishing,
-unpublishing, moving or deleting a page changes the generation, so the next
-request misses. With a shared cache (Redis) the generation lives in the cache
-and one MGET fetches it with the page; with the embedded local-memory cache
-each worker process has its own cache, so the generation is the modification
-time of a file that every process stats.
+Invalidation is by tags (masthead/core/cachetags.py): the view names what the
+page was built from with `tag_response(response, tags)`, and publishing an
+article purges that article's tags and the listings it appears in, so the
+rest of the site stays cached. A response with no tags is purged by every
+publish. Entries live in masthead/core/pagestore.py (memory tier, Redis).
 
 Two doors lead to a stored page: `AnonymousPageCacheMiddleware` (first in
 MIDDLEWARE; it also stores pages) and `PageCacheWSGI`, which wraps the WSGI
 application so a hit skips Django's request machinery altogether. Both build
 the key from the same WSGI environ fields, so either finds what the other stored.
+A stored response also carries the edge's headers (masthead/core/edge.py), so
+Varnish in front keeps it too and is purged by the same tags.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-import time
-import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.signals import setting_changed
-from django.db import transaction
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.utils.cache import cc_delim_re, patch_vary_headers
 
+from masthead.core import cachetags, edge, pagestore
+
 SHARED_CACHEABLE_ATTR = "_masthead_shared_cacheable"
-GENERATION_KEY = "pagecache:generation"
+TAGS_ATTR = "_masthead_cache_tags"
 # Headers that belong to one response or one reader, never to the stored page.
 UNSTORED_HEADERS = frozenset({"set-cookie", "date", "x-cache", "content-length", "vary", "expires", "last-modified"})
 # django.contrib.messages keeps flash messages in this cookie before the session.
@@ -52,9 +48,8 @@ MESSAGES_COOKIE = "messages"
 # view uncached, so nobody can fill the cache with copies of one page.
 CACHEABLE_QUERY_PARAMS = frozenset({"page"})
 
+# What a page entry holds: (body, headers).
 Stored = tuple[bytes, tuple[tuple[str, str], ...]]
-# What sits in the cache: (generation, body, headers).
-Entry = tuple[str, bytes, tuple[tuple[str, str], ...]]
 
 
 def mark_shared_cacheable(response: HttpResponse) -> HttpResponse:
@@ -63,18 +58,32 @@ def mark_shared_cacheable(response: HttpResponse) -> HttpResponse:
     return response
 
 
+def tag_response(response: HttpResponse, tags: Iterable[str]) -> HttpResponse:
+    """Name what this response was built from (cachetags.page_tag, list_tag), so a purge of any of them empties it."""
+    setattr(response, TAGS_ATTR, cachetags.clean(tags))
+    return response
+
+
+def response_tags(response: HttpResponse) -> tuple[str, ...]:
+    # Untagged: we cannot know what it shows, so every publish purges it.
+    return getattr(response, TAGS_ATTR, None) or cachetags.clean([cachetags.LIST_ALL])
+
+
+def bump_generation() -> None:
+    """Make every cached page stale, in every process and at the edge (site-wide changes)."""
+    cachetags.purge_everything()
+
+
 # --- Settings, read once per process -----------------------------------------
 #
 # A hit costs tens of microseconds; going through django.conf.settings a dozen
-# times and building a Path per request was a third of that. The snapshot is
-# dropped whenever a test (or anything) changes a setting.
+# times per request was a third of that. The snapshot is dropped whenever a
+# test (or anything) changes a setting.
 
 
 @dataclass(frozen=True)
 class _Config:
     enabled: bool
-    local: bool
-    generation_file: str
     bypass_markers: tuple[str, ...]
     proxy_ssl_header: tuple[str, str] | None
 
@@ -85,81 +94,23 @@ _config_snapshot: _Config | None = None
 def _config() -> _Config:
     global _config_snapshot
     if _config_snapshot is None:
-        cookies = [settings.SESSION_COOKIE_NAME, MESSAGES_COOKIE, *getattr(settings, "PAGE_CACHE_BYPASS_COOKIES", [])]
         _config_snapshot = _Config(
             enabled=bool(settings.PAGE_CACHE_ENABLED),
-            local="LocMemCache" in settings.CACHES["default"]["BACKEND"],
-            generation_file=os.path.join(settings.VAR_DIR, "pagecache.generation"),
-            bypass_markers=tuple(f"{name}=" for name in cookies),
+            bypass_markers=tuple(f"{name}=" for name in bypass_cookies()),
             proxy_ssl_header=settings.SECURE_PROXY_SSL_HEADER,
         )
     return _config_snapshot
+
+
+def bypass_cookies() -> list[str]:
+    """Cookies that mean "this reader may see a personal page": never answered from a shared copy."""
+    return [settings.SESSION_COOKIE_NAME, MESSAGES_COOKIE, *getattr(settings, "PAGE_CACHE_BYPASS_COOKIES", [])]
 
 
 @receiver(setting_changed)
 def _forget_config(**_: Any) -> None:
     global _config_snapshot
     _config_snapshot = None
-
-
-# --- Generation -------------------------------------------------------------
-
-
-def _uses_local_cache() -> bool:
-    return _config().local
-
-
-def _generation_file() -> Path:
-    return Path(_config().generation_file)
-
-
-def current_generation() -> str:
-    config = _config()
-    if config.local:
-        try:
-            return str(os.stat(config.generation_file).st_mtime_ns)
-        except FileNotFoundError:
-            return "0"
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        # A fresh random value, never a counter from zero: if Redis evicts or
-        # loses the key, we must not fall back to a generation whose pages are
-        # still stored. add() lets concurrent workers agree on one value.
-        cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
-        generation = cache.get(GENERATION_KEY, "lost")
-    return str(generation)
-
-
-def _bump_now() -> None:
-    if _uses_local_cache():
-        path = _generation_file()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Strictly increasing even when two bumps fall in one clock tick.
-        now = time.time_ns()
-        try:
-            before = os.stat(path).st_mtime_ns
-        except FileNotFoundError:
-            path.touch()
-            before = 0
-        os.utime(path, ns=(now, max(now, before + 1)))
-        # No cache.clear(): stale pages are never served (their generation no
-        # longer matches) and the next miss overwrites them, while clearing
-        # would also reset everything else kept in the cache (rate limits).
-    else:
-        # Each bump writes a value never used before, so concurrent bumps
-        # cannot cancel out the way two "incr on a missing key" could.
-        cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
-
-
-def bump_generation() -> None:
-    """Make every cached page stale, in every process.
-
-    Bumped now and again after the surrounding transaction commits: a reader
-    who asks between the two would otherwise render the old rows (the publish
-    is not committed yet) and store them under the new generation.
-    """
-    _bump_now()
-    transaction.on_commit(_bump_now)
 
 
 # --- Keys and lookups, shared by both doors ---------------------------------
@@ -176,8 +127,8 @@ def _scheme(environ: dict[str, Any]) -> str:
     return str(environ.get("wsgi.url_scheme", "http"))
 
 
-def key_for(environ: dict[str, Any]) -> str | None:
-    """The cache key for a WSGI environ (request.META is the environ)."""
+def url_key(environ: dict[str, Any], *, query: bool = True) -> str | None:
+    """scheme://host/path?query for a WSGI environ (request.META is the environ)."""
     # Like HttpRequest.get_host() without the port normalising: the same
     # environ always gives the same key, which is all a cache key needs.
     host = environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME', '')}:{environ.get('SERVER_PORT', '')}"
@@ -186,7 +137,19 @@ def key_for(environ: dict[str, Any]) -> str | None:
     # The host is not validated here: only a response Django served (after
     # checking ALLOWED_HOSTS) is ever stored, so a forged host just misses.
     path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "/")
-    return f"pagecache:page:{_scheme(environ)}://{host.lower()}{path}?{environ.get('QUERY_STRING', '')}"
+    url = f"{_scheme(environ)}://{host.lower()}{path}"
+    return f"{url}?{environ.get('QUERY_STRING', '')}" if query else url
+
+
+def key_for(environ: dict[str, Any]) -> str | None:
+    """The page cache key for a WSGI environ."""
+    url = url_key(environ)
+    return None if url is None else "pagecache:page:" + url
+
+
+def cacheable_query(environ: dict[str, Any]) -> bool:
+    query = environ.get("QUERY_STRING")
+    return not query or all(part.partition("=")[0] in CACHEABLE_QUERY_PARAMS for part in query.split("&"))
 
 
 def _may_use_cache(environ: dict[str, Any]) -> bool:
@@ -194,8 +157,7 @@ def _may_use_cache(environ: dict[str, Any]) -> bool:
     config = _config()
     if not config.enabled or environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
         return False
-    query = environ.get("QUERY_STRING")
-    if query and any(part.partition("=")[0] not in CACHEABLE_QUERY_PARAMS for part in query.split("&")):
+    if not cacheable_query(environ):
         return False
     cookies = environ.get("HTTP_COOKIE")
     # A substring test may see "sessionid=" inside another cookie's name; that
@@ -203,21 +165,11 @@ def _may_use_cache(environ: dict[str, Any]) -> bool:
     return not cookies or not any(marker in cookies for marker in config.bypass_markers)
 
 
-def _lookup(environ: dict[str, Any]) -> tuple[str, Stored | None]:
-    """The current generation, and the stored page if it is still of that generation."""
+def _lookup(environ: dict[str, Any]) -> Stored | None:
+    """The stored page if it is still current."""
     key = key_for(environ)
-    if _config().local:
-        generation = current_generation()
-        entry = cache.get(key) if key else None
-    else:
-        # One round trip for both; a lost generation is re-created (and misses).
-        found = cache.get_many([GENERATION_KEY, key] if key else [GENERATION_KEY])
-        stored = found.get(GENERATION_KEY)
-        generation = current_generation() if stored is None else str(stored)
-        entry = found.get(key) if key else None
-    if entry is None or entry[0] != generation:
-        return generation, None
-    return generation, (entry[1], entry[2])
+    entry = None if key is None else pagestore.lookup(key)
+    return None if entry is None else entry.payload
 
 
 def _etag_matches(environ: dict[str, Any], headers: Iterable[tuple[str, str]]) -> bool:
@@ -231,6 +183,11 @@ def _etag_matches(environ: dict[str, Any], headers: Iterable[tuple[str, str]]) -
 # --- Door 1: middleware (stores, and answers hits under the test client) ----
 
 
+def touched_csrf(meta: dict[str, Any]) -> bool:
+    """Whether rendering asked for the CSRF token (django.middleware.csrf.get_token marks the request)."""
+    return bool(meta.get("CSRF_COOKIE_NEEDS_UPDATE") or meta.get("CSRF_COOKIE_USED"))
+
+
 def _storable(request: HttpRequest, response: HttpResponse) -> bool:
     # Only a GET: a HEAD response may legitimately come back without its body.
     if request.method != "GET" or not getattr(response, SHARED_CACHEABLE_ATTR, False) or response.status_code != 200:
@@ -238,7 +195,7 @@ def _storable(request: HttpRequest, response: HttpResponse) -> bool:
     if response.cookies or getattr(response, "streaming", False):
         return False
     # {% csrf_token %} on the page: the HTML carries this reader's secret.
-    if request.META.get("CSRF_COOKIE_USED"):
+    if touched_csrf(request.META):
         return False
     vary = {v.strip().lower() for v in cc_delim_re.split(response.get("Vary", "")) if v.strip()}
     if vary - {"cookie"}:
@@ -252,29 +209,35 @@ class AnonymousPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        # One read of the tag clock for the whole request (cachetags.clock).
+        with cachetags.request_scope():
+            return self._respond(request)
+
+    def _respond(self, request: HttpRequest) -> HttpResponse:
         environ = request.META
         if not _may_use_cache(environ):
             return self.get_response(request)
 
-        generation, stored = _lookup(environ)
+        clock = cachetags.clock()
+        stored = _lookup(environ)
         if stored is not None:
             return _response_from(stored, environ)
 
         response = self.get_response(request)
         key = key_for(environ)
         if key is not None and _storable(request, response):
+            tags = response_tags(response)
             if "Cache-Control" not in response:
                 response["Cache-Control"] = f"public, max-age={getattr(settings, 'PAGE_CACHE_BROWSER_SECONDS', 0)}"
+            edge.mark_shared(response, tags)
             body = response.content
             response["ETag"] = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
             headers = tuple((name, value) for name, value in response.items() if name.lower() not in UNSTORED_HEADERS)
-            # Stored under the generation read before the view ran: if a
-            # publish happened meanwhile, this entry is already stale and never served.
-            entry: Entry = (generation, body, headers)
-            cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+            # Refused if a purge ran while the view rendered: it may have read the old rows.
+            stored_now = pagestore.put(key, (body, headers), tags=tags, clock_before=clock, size=len(body))
             # Proxies must not give this anonymous copy to a signed-in reader either.
             patch_vary_headers(response, ("Cookie",))
-            response["X-Cache"] = "MISS"
+            response["X-Cache"] = "MISS" if stored_now else "MISS, NOT STORED"
         return response
 
 
@@ -306,7 +269,7 @@ class PageCacheWSGI:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if _may_use_cache(environ):
-            _, stored = _lookup(environ)
+            stored = _lookup(environ)
             if stored is not None:
                 body, headers = stored
                 if _etag_matches(environ, headers):

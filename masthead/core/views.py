@@ -3,9 +3,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
+from django.views.static import serve
+
+from masthead.core.storage import PUBLIC_MEDIA_CACHE_CONTROL
 
 
 @require_GET
@@ -38,3 +41,18 @@ DISALLOWED = ["/admin/", "/django-admin/", "/account/", "/feeds/private/", "/pod
 def robots_txt(request: HttpRequest) -> HttpResponse:
     lines = ["User-agent: *", *[f"Disallow: {path}" for path in DISALLOWED], "", f"Sitemap: {settings.SITE_URL}/sitemap.xml", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+@require_http_methods(["GET", "HEAD"])
+def public_media(request: HttpRequest, path: str) -> HttpResponseBase:
+    """MEDIA_URL when the app serves it (SERVE_MEDIA): public uploads, cacheable for a year.
+
+    A year is safe because the media storage never gives a name to a second
+    file (core.storage.UniqueNamesMixin). Gated files are not here at all:
+    they live in the private storage (core.private_files).
+    """
+    # MEDIA_ROOT is read per request, not when the URLconf was built, so it follows the settings in force.
+    response = serve(request, path, document_root=str(settings.MEDIA_ROOT))
+    if response.status_code in (200, 304):
+        response["Cache-Control"] = PUBLIC_MEDIA_CACHE_CONTROL
+    return response

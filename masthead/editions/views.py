@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods
 
+from masthead.core.private_files import serve_private_file
 from masthead.editions import access, stamping
 from masthead.editions.models import EditionFile, Kind, edition_storage
 from masthead.editions.services import current_files
@@ -71,12 +72,11 @@ def download(request: HttpRequest, slug: str, kind: str) -> HttpResponseBase:
         return response
     name = row.file.name
     if kind == Kind.AUDIO:
-        from masthead.narration.serving import serve_file
-
-        return serve_file(request, storage=edition_storage(), name=name, etag_seed=f"edition-{row.pk}", public=False)
+        # Inline: a browser plays it (with byte ranges, so it can seek); "Save as" gets the name.
+        return serve_private_file(
+            request, name, content_type=row.content_type, filename=filename(issue, row), as_attachment=False
+        )
     if kind in (Kind.PRINT, Kind.PRINT_COVER):
-        from masthead.core.private_files import serve_private_file
-
         return serve_private_file(request, name, content_type=row.content_type, filename=filename(issue, row))
     return _stamped(request, issue, row)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class GiftCode(models.Model):
@@ -44,3 +45,22 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return self.display_name or str(self.user)
+
+
+class PastEmail(models.Model):
+    """An address an account used to have, kept when it changes.
+
+    "Once per person" rules (the money-back guarantee) count every address a
+    reader has had, so changing it does not make a new person.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="past_emails")
+    email = models.EmailField(help_text="Normalised (trimmed, lower case).")
+    replaced_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "email"], name="past_email_once_per_account")]
+        ordering = ["-replaced_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} (until {self.replaced_at:%Y-%m-%d})"

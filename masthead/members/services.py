@@ -16,9 +16,18 @@ from django.utils import timezone
 
 from masthead.access.models import Grant, GrantKind
 from masthead.access.services import AccessError, add_months, grant_access
-from masthead.members.models import GiftCode, Profile
+from masthead.members.models import GiftCode, PastEmail, Profile
+from masthead.members.tokens import normalise_email
 
-__all__ = ["create_reader", "create_gift", "redeem_gift", "new_gift_code", "normalise_gift_code"]
+__all__ = [
+    "create_reader",
+    "change_email",
+    "emails_of",
+    "create_gift",
+    "redeem_gift",
+    "new_gift_code",
+    "normalise_gift_code",
+]
 
 # Gift codes: no 0/O, 1/I/L, so a code read aloud or off paper types correctly.
 GIFT_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -43,6 +52,38 @@ def create_reader(*, email: str, display_name: str = "", joined_at: datetime | N
             raise
         return twin
     return user
+
+
+@transaction.atomic
+def change_email(*, user: Any, new_email: str) -> str:
+    """Give an account its new, confirmed address (and username, if it was the address); returns the old one.
+
+    The old address is kept as a PastEmail by remember_past_email, which sees
+    every save of an account's address, staff edits in the admin included.
+    """
+    old_email = user.email
+    user.email = new_email
+    fields = ["email"]
+    if user.username == old_email:
+        user.username = new_email[:150]
+        fields.append("username")
+    user.save(update_fields=fields)
+    return str(old_email)
+
+
+def remember_past_email(sender: Any, instance: Any, raw: bool = False, update_fields: Any = None, **_: Any) -> None:
+    """pre_save of the user model: before an address is replaced, keep it (see PastEmail)."""
+    if raw or instance.pk is None or (update_fields is not None and "email" not in update_fields):
+        return
+    old = sender.objects.filter(pk=instance.pk).values_list("email", flat=True).first()
+    if old and normalise_email(old) != normalise_email(instance.email or ""):
+        PastEmail.objects.get_or_create(user_id=instance.pk, email=normalise_email(old))
+
+
+def emails_of(user: Any) -> set[str]:
+    """Every address this account has had, normalised: the current one and each it replaced."""
+    current = {normalise_email(user.email)} if user.email else set()
+    return current | set(PastEmail.objects.filter(user=user).values_list("email", flat=True))
 
 
 def new_gift_code() -> str:

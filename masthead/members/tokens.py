@@ -2,19 +2,27 @@
 
 A token carries the address and a fingerprint of the account's state (last
 login, password hash, email). Using a sign-in link logs the reader in, which
-changes last_login, so the same link no longer verifies: single use without a
-table of spent tokens. A link for an address with no account yet carries the
-state "new"; once the account exists the link is spent too.
+changes last_login, so the same link no longer verifies later. A link for an
+address with no account yet carries the state "new"; once the account exists
+the link is spent too.
+
+The fingerprint alone cannot stop requests that arrive together: each reads
+the state before any has logged in (ten simultaneous POSTs of one link gave
+two sessions). So using a link also claims it in the shared counters
+(masthead.core.counters.claim): one claim per token, whichever worker wins.
 """
 
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
+
+from masthead.core import counters
 
 SIGN_IN_MAX_AGE = 15 * 60
 EMAIL_CHANGE_MAX_AGE = 24 * 3600
@@ -54,6 +62,13 @@ def read_sign_in_token(token: str) -> dict[str, str]:
     return payload
 
 
+def spend_sign_in_token(token: str) -> dict[str, str]:
+    """read_sign_in_token, and the link is used up: of any number of requests racing with it, one gets the payload."""
+    payload = read_sign_in_token(token)
+    _spend("signin", token, SIGN_IN_MAX_AGE, "This sign-in link has already been used. Ask for a new one below.")
+    return payload
+
+
 def make_email_change_token(user: Any, new_email: str) -> str:
     payload = {"p": "email", "u": user.pk, "e": normalise_email(new_email), "s": account_state(user)}
     return signing.dumps(payload, salt=_SALT, compress=True)
@@ -65,6 +80,19 @@ def read_email_change_token(token: str) -> tuple[Any, str]:
     if user is None or payload["s"] != account_state(user):
         raise TokenError("This confirmation link has already been used or the account has changed since.")
     return user, payload["e"]
+
+
+def spend_email_change_token(token: str) -> tuple[Any, str]:
+    user, new_email = read_email_change_token(token)
+    _spend("email", token, EMAIL_CHANGE_MAX_AGE, "This confirmation link has already been used.")
+    return user, new_email
+
+
+def _spend(purpose: str, token: str, max_age: int, used: str) -> None:
+    # Kept as long as the link could still verify; after that its signature has expired anyway.
+    key = f"spent-link:{purpose}:{hashlib.sha256(token.encode()).hexdigest()[:40]}"
+    if not counters.claim(key, timedelta(seconds=max_age)):
+        raise TokenError(used)
 
 
 def _load(token: str, max_age: int, purpose: str) -> dict[str, Any]:

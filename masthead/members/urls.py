@@ -18,7 +18,7 @@ urlpatterns = [
     path("gift/", views.redeem_gift, name="gift"),
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(
+        views.PasswordResetView.as_view(
             form_class=ResetForm,
             template_name="members/password_reset.html",
             email_template_name="members/email/password_reset.txt",

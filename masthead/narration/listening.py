@@ -70,24 +70,29 @@ def _pick(candidates: list[Any], page: Any) -> Any | None:
 
 def ready_narrations(pages: Iterable[Any], variant: str) -> dict[int, Any]:
     """page pk → the narration to play, for many pages in one query."""
+    return {pk: narration for (pk, _), narration in _ready(pages, [variant]).items()}
+
+
+def _ready(pages: Iterable[Any], variants: list[str]) -> dict[tuple[int, str], Any]:
+    """(page pk, variant) → the narration to play, for many pages and variants in one query."""
     by_pk = {page.pk: page for page in pages}
     rows = (
         narration_model()
-        .objects.filter(page_id__in=by_pk, variant=variant, status=READY)
+        .objects.filter(page_id__in=by_pk, variant__in=variants, status=READY)
         .exclude(audio="")
         # The plain-text transcript is only served from its own URL, never from these rows.
         .defer("transcript")
         .order_by("-revision_id", "-updated", "-pk")
     )
-    grouped: dict[int, list[Any]] = {}
+    grouped: dict[tuple[int, str], list[Any]] = {}
     for row in rows:
-        grouped.setdefault(row.page_id, []).append(row)
+        grouped.setdefault((row.page_id, row.variant), []).append(row)
     chosen = {}
-    for pk, candidates in grouped.items():
+    for (pk, variant), candidates in grouped.items():
         picked = _pick(candidates, by_pk[pk])
         if picked is not None:
             picked.page = by_pk[pk]  # spare a query per item
-            chosen[pk] = picked
+            chosen[(pk, variant)] = picked
     return chosen
 
 
@@ -102,8 +107,7 @@ def narration_for(user: Any, page: Any, reading: Any = None) -> Any | None:
         variant = FULL if reading.full else TEASER
     else:
         variant = variant_for(user, page)
-    found = ready_narrations([page], variant).get(page.pk)
-    if found is None and variant == FULL:
-        # Entitled, but the full narration is not ready yet: the teaser is better than silence.
-        found = ready_narrations([page], TEASER).get(page.pk)
-    return found
+    # Both variants in one query for an entitled reader: if the full narration
+    # is not ready yet, the teaser is better than silence.
+    found = _ready([page], [FULL, TEASER] if variant == FULL else [variant])
+    return found.get((page.pk, variant)) or found.get((page.pk, TEASER))

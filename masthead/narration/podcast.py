@@ -5,8 +5,9 @@ reader may hear: free articles in full. The private feed
 (/feeds/private/<token>/podcast.xml) is a bearer URL for one subscriber; its
 enclosures and transcripts live under the same token, because podcast apps
 fetch without a session. A token stops working (410) when it is rotated or
-revoked, and whenever the members app says the reader is no longer a
-subscriber, even if no revocation signal arrived.
+revoked, and for good once it is used while the reader has no access or was
+issued before the reader's present stretch of access (feed_tokens.py), even
+if no revocation signal arrived.
 
 Tags follow Apple's Podcasts Connect requirements (itunes:image, category,
 explicit, language, author, owner; enclosure url/length/type) and the
@@ -37,7 +38,7 @@ from masthead.access import entitlements, gate
 from masthead.access.levels import AccessLevel
 from masthead.core.models import MagazineSettings
 from masthead.core.pagecache import mark_shared_cacheable
-from masthead.narration import transcripts
+from masthead.narration import feed_tokens, transcripts
 from masthead.narration.listening import FULL, TEASER, anonymous_full, is_public, narration_model, ready_narrations
 from masthead.narration.models import PodcastToken
 from masthead.narration.views import refused, send_audio, send_transcript
@@ -269,7 +270,11 @@ def _reader_for(token: str) -> Any:
     if found is None:
         raise Http404("No such feed.")
     user = found.user
-    if found.is_revoked or not user.is_active or not entitlements.is_subscriber(user):
+    if found.is_revoked or not user.is_active:
+        raise FeedGone
+    if not entitlements.is_subscriber(user) or not feed_tokens.from_present_access(found):
+        # Seen during a lapse, or kept through one: this URL never works again, even after resubscribing.
+        feed_tokens.retire(found, reason=feed_tokens.LAPSED)
         raise FeedGone
     return user
 

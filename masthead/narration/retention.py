@@ -21,10 +21,10 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from masthead.core.private_files import private_storage
 from masthead.narration import listening
 from masthead.narration.models import Clip, Narration
 from masthead.narration.services import _clip_mp3_name, clip_key
@@ -62,21 +62,21 @@ def _kept_narrations(cutoff: datetime) -> set[int]:
 
 def _size(name: str) -> int:
     try:
-        return default_storage.size(name)
+        return private_storage.size(name)
     except (OSError, NotImplementedError):
         return 0
 
 
 def _older(name: str, cutoff: datetime) -> bool:
     try:
-        return default_storage.get_modified_time(name) < cutoff
+        return private_storage.get_modified_time(name) < cutoff
     except (OSError, NotImplementedError):
         return False
 
 
 def _walk(top: str) -> list[str]:
     try:
-        dirs, files = default_storage.listdir(top)
+        dirs, files = private_storage.listdir(top)
     except (FileNotFoundError, NotImplementedError):
         return []
     found = [f"{top}/{name}" for name in files]
@@ -131,7 +131,7 @@ def prune(*, grace: timedelta = DEFAULT_GRACE, dry_run: bool = False) -> Pruned:
         result.files.append(name)
         result.bytes += _size(name)
         if not dry_run:
-            default_storage.delete(name)
+            private_storage.delete(name)
     if not dry_run:
         log.info(
             "pruned %d narrations, %d clips, %d files (%d bytes)",

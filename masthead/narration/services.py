@@ -26,12 +26,12 @@ import lameenc
 from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from masthead.access.levels import AccessLevel
+from masthead.core.private_files import private_storage
 from masthead.narration import loudness, textprep
 from masthead.narration.engines import EngineError, SpeechEngine, get_engine
 from masthead.narration.models import Clip, Narration
@@ -162,16 +162,16 @@ def _silence(rate: int, seconds: float) -> tuple[bytes, int]:
 
 def _read(name: str) -> bytes | None:
     try:
-        with default_storage.open(name, "rb") as fh:
+        with private_storage.open(name, "rb") as fh:
             return fh.read()
     except (FileNotFoundError, OSError):
         return None
 
 
 def _put(name: str, data: bytes) -> str:
-    if default_storage.exists(name):  # left by a job that died before its row was written
-        default_storage.delete(name)
-    return default_storage.save(name, ContentFile(data))
+    if private_storage.exists(name):  # left by a job that died before its row was written
+        private_storage.delete(name)
+    return private_storage.save(name, ContentFile(data))
 
 
 def _clip_mp3_name(key: str) -> str:
@@ -218,7 +218,7 @@ def clip_for(engine: SpeechEngine, text: str) -> tuple[Clip, bytes]:
         # A concurrent job spoke the same paragraph first; keep its clip.
         clip = Clip.objects.get(key=key)
         if saved != clip.pcm.name:
-            default_storage.delete(saved)
+            private_storage.delete(saved)
     return clip, _clip_mp3(clip, pcm) or b""
 
 
@@ -268,8 +268,8 @@ def _store_mp3(fh: Any, *, page: ArticlePage, revision_id: int, variant: str) ->
     fh.seek(0)
     name = f"narration/{page.pk}/{page.slug[:60]}-r{revision_id}-{variant}-{digest.hexdigest()[:16]}.mp3"
     # Same bytes, same name: a rerun that produced identical audio reuses the file, never overwrites it.
-    if not default_storage.exists(name):
-        name = default_storage.save(name, File(fh, name=name))
+    if not private_storage.exists(name):
+        name = private_storage.save(name, File(fh, name=name))
     return name, size
 
 

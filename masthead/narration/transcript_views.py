@@ -13,10 +13,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from masthead.core.private_files import NO_STORE
 from masthead.narration import transcripts
 from masthead.narration.listening import FULL, is_public, may_hear
-from masthead.narration.serving import cache_control
-from masthead.narration.views import _narration, refused
+from masthead.narration.views import PUBLIC_TRANSCRIPT_CACHE, _narration, refused
 
 
 def _clock(ms: int) -> str:
@@ -56,6 +56,9 @@ def transcript_page(request: HttpRequest, pk: int) -> HttpResponse:
             "captions_url": transcripts.transcript_path(narration),
         },
     )
-    response["Cache-Control"] = cache_control(public=is_public(narration))
+    # Gated text: nothing keeps it (a refund takes effect at the next request). Public text: shared
+    # caches may keep the anonymous page for an hour; a signed-in reader's page carries their header.
+    anonymous = not request.user.is_authenticated
+    response["Cache-Control"] = PUBLIC_TRANSCRIPT_CACHE if anonymous and is_public(narration) else NO_STORE
     response["X-Robots-Tag"] = "noindex"
     return response

@@ -10,16 +10,19 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.storage import default_storage
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from masthead.core.http import safe_next
+from masthead.core.private_files import NO_STORE, PUBLIC_IMMUTABLE, serve_private_file
 from masthead.narration import transcripts
 from masthead.narration.feed_tokens import rotate_token
 from masthead.narration.listening import is_public, may_hear, narration_model
-from masthead.narration.serving import cache_control, serve_file
+
+# A transcript's URL names the narration row, whose text a lexicon refresh may
+# rewrite in place (the MP3 gets a new name, the transcript URL does not).
+PUBLIC_TRANSCRIPT_CACHE = "public, max-age=3600"
 
 
 def _narration(pk: int) -> Any:
@@ -42,14 +45,16 @@ def refused(narration: Any) -> HttpResponse:
 
 
 def send_audio(request: HttpRequest, narration: Any) -> HttpResponseBase:
-    return serve_file(
+    # Every narration file is private; audio every anonymous reader may hear is
+    # still served from private storage (an article made paid later must not
+    # leave its old full reading public) but shared caches may keep it: its
+    # name changes whenever its bytes do. Gated audio: nothing keeps a copy,
+    # so a refund or lapse takes effect at the reader's next request.
+    return serve_private_file(
         request,
-        storage=default_storage,
-        name=narration.audio.name,
-        # The row and its file name both identify one immutable file.
-        etag_seed=f"n{narration.pk}-{transcripts.audio_filename(narration)}",
-        public=is_public(narration),
-        size=narration.size_bytes or None,
+        narration.audio.name,
+        content_type="audio/mpeg",
+        cache_control=PUBLIC_IMMUTABLE if is_public(narration) else NO_STORE,
     )
 
 
@@ -58,7 +63,7 @@ def send_transcript(narration: Any, ext: str) -> HttpResponse:
         response = HttpResponse(transcripts.webvtt(narration), content_type="text/vtt; charset=utf-8")
     else:
         response = HttpResponse(transcripts.plain_text(narration), content_type="text/plain; charset=utf-8")
-    response["Cache-Control"] = cache_control(public=is_public(narration))
+    response["Cache-Control"] = PUBLIC_TRANSCRIPT_CACHE if is_public(narration) else NO_STORE
     response["X-Robots-Tag"] = "noindex"
     return response
 

@@ -50,3 +50,13 @@ def article_player(context, **kwargs):
     from masthead.narration.templatetags.narration_tags import narration_player
 
     return str(narration_player(context))
+
+
+@hooks.register("masthead_listen_url")
+def listen_url(page):
+    """Where a reader can listen to this article (the player on its page), for emails; None without audio yet."""
+    from masthead.narration.listening import FULL, TEASER, ready_narrations
+
+    if any(ready_narrations([page], variant).get(page.pk) for variant in (FULL, TEASER)):
+        return f"{page.url}#listen"
+    return None

@@ -18,6 +18,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import cached_property
 from django.utils.html import strip_tags
@@ -30,25 +31,18 @@ from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
-from masthead.access.gate import anonymous_reading, reading_for
+from masthead.access.gate import Decision, Reading, anonymous_reading, decide, reading_for, reading_from
 from masthead.access.levels import AccessLevel
+from masthead.core import cachetags, routing, shells
 from masthead.core.blocks import ArticleBodyBlock
-from masthead.core.pagecache import mark_shared_cacheable
+from masthead.core.cachetags import list_tag, page_tag
+from masthead.newsroom.caching import ShellPageMixin, article_purge_tags, card_tags, prepare_cards
 
 WORDS_PER_MINUTE = 230
 
 
-class CachedForAnonymousMixin:
-    """Pages whose HTML is the same for every anonymous reader."""
-
-    def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        response = super().serve(request, *args, **kwargs)  # type: ignore[misc]
-        if not request.user.is_authenticated:
-            mark_shared_cacheable(response)
-        else:
-            # Signed-in pages differ per reader (ads hidden for the ad-free): no proxy may keep them.
-            response["Cache-Control"] = "private, no-cache"
-        return response
+class CachedForAnonymousMixin(ShellPageMixin):
+    """Pages whose HTML is the same for every reader but the per-reader parts (masthead/newsroom/caching.py)."""
 
 
 class HomePage(CachedForAnonymousMixin, Page):
@@ -68,20 +62,52 @@ class HomePage(CachedForAnonymousMixin, Page):
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
-        latest = ArticlePage.objects.live().public().newest_first()
-        lead = self.lead_story if self.lead_story and self.lead_story.live else latest.first()
-        sections = []
-        for section in SectionPage.objects.live().child_of(self).specific():
-            articles = list(section.articles().exclude(pk=getattr(lead, "pk", None)).with_cards()[:4])
-            if articles:
-                sections.append((section, articles))
-        context.update(
-            lead=lead,
-            top_stories=list(latest.exclude(pk=getattr(lead, "pk", None)).with_cards()[:4]),
-            sections=sections,
-            current_issue=IssuePage.objects.live().newest_first().first(),
-        )
+        latest = live_public(ArticlePage.objects.live()).newest_first().select_related("hero_image")
+        lead = self.lead_story if self.lead_story_id and self.lead_story.live else latest.first()
+        lead_pk = getattr(lead, "pk", None)
+        section_pages = list(SectionPage.objects.live().child_of(self))
+        top_stories = list(latest.exclude(pk=lead_pk)[:4])
+        sections = [(section, articles) for section, articles in self._front_sections(section_pages, lead_pk) if articles]
+        current_issue = IssuePage.objects.live().newest_first().select_related("cover_image").first()
+        cards = [article for article in [lead, *top_stories] if article is not None]
+        cards += [article for _, articles in sections for article in articles]
+        prepare_cards(cards, images=[getattr(current_issue, "cover_image", None)])
+        if lead is not None:
+            with_sections([lead], known=section_pages)
+        tags = {list_tag("home"), list_tag("issues"), *card_tags(cards)}
+        if current_issue is not None:
+            tags.add(page_tag(current_issue.pk))
+        context.update(lead=lead, top_stories=top_stories, sections=sections, current_issue=current_issue, cache_tags=tags)
         return context
+
+    FRONT_PER_SECTION = 4
+    # Enough recent articles that every active section finds its four among them.
+    FRONT_WINDOW = 120
+
+    def _front_sections(self, section_pages: list[SectionPage], lead_pk: Any) -> list[tuple[SectionPage, list[ArticlePage]]]:
+        """Each section's newest four: one query for the recent articles of all of them, one more per quiet section."""
+        recent = (
+            ArticlePage.objects.live()
+            .descendant_of(self)
+            .exclude(pk=lead_pk)
+            .newest_first()
+            .select_related("hero_image")[: self.FRONT_WINDOW]
+        )
+        by_parent: dict[str, list[ArticlePage]] = {}
+        seen = 0
+        for article in recent:
+            seen += 1
+            by_parent.setdefault(article.path[: -article.steplen], []).append(article)
+        # Fewer than the window: every live article was seen, so no section has more.
+        window_full = seen >= self.FRONT_WINDOW
+        found = []
+        for section in section_pages:
+            articles = by_parent.get(section.path, [])[: self.FRONT_PER_SECTION]
+            if len(articles) < self.FRONT_PER_SECTION and window_full:
+                # Its newest are older than the window: ask for this section alone.
+                articles = list(section.articles().exclude(pk=lead_pk).select_related("hero_image")[: self.FRONT_PER_SECTION])
+            found.append((section, articles))
+        return found
 
 
 class SectionPage(CachedForAnonymousMixin, Page):
@@ -99,8 +125,12 @@ class SectionPage(CachedForAnonymousMixin, Page):
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
-        paginator = Paginator(self.articles().with_cards(), self.per_page)
-        context["articles"] = paginator.get_page(request.GET.get("page"))
+        paginator = Paginator(self.articles().select_related("hero_image"), self.per_page)
+        articles = paginator.get_page(request.GET.get("page"))
+        articles.object_list = list(articles.object_list)
+        prepare_cards(articles.object_list)
+        context["articles"] = articles
+        context["cache_tags"] = {list_tag("section", self.pk), *card_tags(articles.object_list)}
         return context
 
 
@@ -111,8 +141,14 @@ class AuthorIndexPage(CachedForAnonymousMixin, Page):
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
-        context["authors"] = AuthorPage.objects.live().child_of(self).order_by("title").select_related("photo")
+        authors = list(AuthorPage.objects.live().child_of(self).order_by("title").select_related("photo"))
+        prepare_cards([], images=[author.photo for author in authors])
+        context["authors"] = authors
+        context["cache_tags"] = {list_tag("authors"), *(page_tag(author.pk) for author in authors)}
         return context
+
+    def cache_purge_tags(self) -> set[str]:
+        return {page_tag(self.pk), cachetags.LIST_ALL}
 
 
 class AuthorPage(CachedForAnonymousMixin, Page):
@@ -132,11 +168,18 @@ class AuthorPage(CachedForAnonymousMixin, Page):
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
-        paginator = Paginator(self.articles().with_cards(), 12)  # type: ignore[attr-defined]
+        paginator = Paginator(self.articles().select_related("hero_image"), 12)
         page = paginator.get_page(request.GET.get("page"))
         page.object_list = with_sections(page.object_list)
+        prepare_cards(page.object_list, images=[self.photo])
         context["articles"] = page
+        # Cards here name their section: renaming a section purges the whole site anyway.
+        context["cache_tags"] = {list_tag("author", self.pk), *card_tags(page.object_list)}
         return context
+
+    def cache_purge_tags(self) -> set[str]:
+        # Bylines everywhere carry this page's tag; the author index lists it.
+        return {page_tag(self.pk), list_tag("authors"), cachetags.LIST_ALL}
 
 
 class ArticlePageQuerySet(PageQuerySet):
@@ -153,7 +196,7 @@ class ArticleTag(TaggedItemBase):
     content_object = ParentalKey("newsroom.ArticlePage", related_name="tagged_items", on_delete=models.CASCADE)
 
 
-class ArticlePage(Page):
+class ArticlePage(ShellPageMixin, Page):
     dek = models.TextField("standfirst", blank=True, help_text="One or two sentences under the headline.")
     date = models.DateField("publication date", default=date.today, help_text="Shown in the byline.")
     access = models.CharField(max_length=16, choices=AccessLevel.choices, default=AccessLevel.PUBLIC)
@@ -196,6 +239,10 @@ class ArticlePage(Page):
 
     @cached_property
     def section(self) -> SectionPage | None:
+        # Articles live under sections (parent_page_types): one query, not get_parent() and .specific.
+        found = SectionPage.objects.filter(path=self.path[: -self.steplen]).first()
+        if found is not None:
+            return found
         parent = self.get_parent()
         return parent.specific if parent is not None else None
 
@@ -247,39 +294,104 @@ class ArticlePage(Page):
             raise ValidationError({"hero_caption": "A caption needs a photo; choose the photo or clear the caption."})
 
     # --- Rendering ----------------------------------------------------
+    #
+    # The gate decides first, for this reader, on every request; its answer
+    # picks the shell (masthead/core/shells.py): "full", "metered" (full text,
+    # the teaser narration: the audio URL never spends a metered read) or
+    # "teaser". A shell holds no reader: the meter notice, the subscribe box,
+    # the account link and the ads are filled in per request.
+
+    @classmethod
+    def routed_queryset(cls) -> models.QuerySet[ArticlePage]:
+        """What the first render of a routed article needs besides the page row (core.routing)."""
+        return cls.objects.select_related("hero_image")
+
     def serve(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        reading = reading_for(request, self)
+        decision = decide(request.user, self, request)
+        variant = shell_variant(decision)
+        reading = Reading(decision=decision)
         request.masthead_reading = reading  # type: ignore[attr-defined]
-        response = super().serve(request, *args, **kwargs)
-        if reading.shared_cacheable:
-            mark_shared_cacheable(response)
-        else:
-            # Personal: neither our cache nor a proxy may keep it for another reader.
-            response["Cache-Control"] = "private, no-store"
+        response = shells.respond(
+            request,
+            key=self.shell_key(request, variant),
+            render=lambda req: self.render_variant(req, variant),
+            reader={"reading": reading},
+            shared=decision.shared_cacheable,
+        )
+        routing.remember(request, self)
         return response
 
-    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    def render_variant(self, request: HttpRequest, variant: str) -> tuple[str, set[str]]:
+        """This article's page as every reader of `variant` sees it (their own parts are holes)."""
+        # A remembered route carries the page without its body (core.routing.snapshot).
+        page = type(self).routed_queryset().get(pk=self.pk) if self.get_deferred_fields() else self
+        return page.render_page(request, reading=reading_from(VARIANT_DECISIONS[variant], page))
+
+    def get_context(self, request: HttpRequest, *args: Any, reading: Any = None, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
-        reading = getattr(request, "masthead_reading", None) or reading_for(request, self)
+        if reading is None:
+            reading = getattr(request, "masthead_reading", None)
+            if reading is None or not reading.blocks:
+                reading = reading_for(request, self)
         context["reading"] = reading
         context["blocks"] = reading.blocks
         section = self.section
         context["section"] = section
-        context["related"] = (
-            list(section.articles().exclude(pk=self.pk).with_cards()[:3]) if isinstance(section, SectionPage) else []
+        related = (
+            list(section.articles().exclude(pk=self.pk).select_related("hero_image")[:3])
+            if isinstance(section, SectionPage)
+            else []
         )
-        context["issue"] = IssuePage.objects.live().filter(issue_articles__article=self).first()
+        context["related"] = related
+        issue = IssuePage.objects.live().filter(issue_articles__article=self).first()
+        context["issue"] = issue
+        body_images = [block.value["image"] for block in reading.blocks if block.block_type == "image"]
+        prepare_cards([self, *related], images=body_images, author_photos_of=[self])
+        tags = {*card_tags([self, *related]), list_tag("section", getattr(section, "pk", "none"))}
+        if issue is not None:
+            tags.add(page_tag(issue.pk))
+        context["cache_tags"] = tags
         return context
 
+    def cache_purge_tags(self) -> set[str]:
+        return article_purge_tags(self)
 
-def with_sections(articles: Iterable[ArticlePage]) -> list[ArticlePage]:
-    """The articles with each one's section filled in by one query for the lot, not two per article."""
+
+def shell_variant(decision: Any) -> str:
+    """Which shell a reader with this decision gets: never a fuller one than the gate allowed."""
+    if not decision.full:
+        return "teaser"
+    return "metered" if decision.reason == "metered" else "full"
+
+
+# What each shell is rendered under: the same for every reader it serves.
+VARIANT_DECISIONS = {
+    "full": Decision(full=True, shared_cacheable=False, reason="entitled"),
+    "metered": Decision(full=True, shared_cacheable=False, reason="metered"),
+    "teaser": Decision(full=False, shared_cacheable=False, reason="subscribe"),
+}
+
+
+def with_sections(articles: Iterable[ArticlePage], *, known: Iterable[SectionPage] = ()) -> list[ArticlePage]:
+    """The articles with each one's section filled in by one query for the lot (none for `known` sections)."""
     articles = list(articles)
-    parents = {a.path[: -a.steplen] for a in articles}
-    by_path = {page.path: page for page in Page.objects.filter(path__in=parents).specific()}
+    by_path: dict[str, Any] = {section.path: section for section in known}
+    parents = {a.path[: -a.steplen] for a in articles} - set(by_path)
+    if parents:
+        # Articles live under sections (parent_page_types): one query, not a page query and a .specific one.
+        by_path.update({page.path: page for page in SectionPage.objects.filter(path__in=parents)})
     for article in articles:
         article.__dict__["section"] = by_path.get(article.path[: -article.steplen])
     return articles
+
+
+def live_public(queryset: Any) -> Any:
+    """queryset.public(), without its query for view restrictions while the site has none."""
+    from wagtail.models import PageViewRestriction
+
+    if cachetags.sitewide("view-restrictions-exist", PageViewRestriction.objects.exists):
+        return queryset.public()
+    return queryset
 
 
 class ArticleAuthor(Orderable):
@@ -302,8 +414,15 @@ class IssueIndexPage(CachedForAnonymousMixin, Page):
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
         issues = IssuePage.objects.live().child_of(self).newest_first().select_related("cover_image")
-        context["issues"] = Paginator(issues, 24).get_page(request.GET.get("page"))
+        page = Paginator(issues, 24).get_page(request.GET.get("page"))
+        page.object_list = list(page.object_list)
+        prepare_cards([], images=[issue.cover_image for issue in page.object_list])
+        context["issues"] = page
+        context["cache_tags"] = {list_tag("issues"), *(page_tag(issue.pk) for issue in page.object_list)}
         return context
+
+    def cache_purge_tags(self) -> set[str]:
+        return {page_tag(self.pk), cachetags.LIST_ALL}
 
 
 class IssuePageQuerySet(PageQuerySet):
@@ -339,15 +458,28 @@ class IssuePage(CachedForAnonymousMixin, Page):
             raise ValidationError({"number": "An issue number runs from 1 to 24 (twenty-four issues a year)."})
 
     def contents(self) -> list[ArticlePage]:
-        rows = self.issue_articles.select_related("article", "article__hero_image").prefetch_related(
-            "article__article_authors__author"
+        # pk breaks ties (rows saved without a position), so every database gives the same order.
+        rows = (
+            self.issue_articles.select_related("article", "article__hero_image")
+            .prefetch_related(
+                Prefetch("article__article_authors", queryset=ArticleAuthor.objects.select_related("author"))
+            )
+            .order_by("sort_order", "pk")
         )
         return [row.article for row in rows if row.article is not None and row.article.live]
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
-        context["contents"] = self.contents()
+        contents = self.contents()
+        prepare_cards([], images=[self.cover_image])
+        context["contents"] = contents
+        context["cache_tags"] = {list_tag("issue", self.pk), *card_tags(contents)}
         return context
+
+    def cache_purge_tags(self) -> set[str]:
+        # The issue index and the home page's "In this issue" list it; its articles name it in their kicker.
+        articles = self.issue_articles.values_list("article_id", flat=True)
+        return {page_tag(self.pk), list_tag("issues"), list_tag("home"), cachetags.LIST_ALL, *(page_tag(pk) for pk in articles)}
 
 
 class IssueArticle(Orderable):

@@ -4,13 +4,20 @@ from typing import Any
 
 from django.utils.functional import SimpleLazyObject
 
+from masthead.core import cachetags
 
-def _sections() -> list[Any]:
+
+def _query() -> tuple[Any, ...]:
     from masthead.newsroom.models import SectionPage
 
-    return list(SectionPage.objects.live().in_menu().order_by("path"))
+    return tuple(SectionPage.objects.live().in_menu().order_by("path"))
+
+
+def _sections() -> tuple[Any, ...]:
+    # Kept per process until the site changes: publishing a section purges `site`.
+    return cachetags.sitewide("nav-sections", _query)
 
 
 def nav_sections() -> Any:
-    """A fresh lazy list per request: no query unless a template iterates it."""
+    """A lazy list per request: nothing is looked up unless a template iterates it."""
     return SimpleLazyObject(_sections)

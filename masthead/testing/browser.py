@@ -17,7 +17,9 @@ that this closed network refuses (each refused connection costs start-up time).
 
 from __future__ import annotations
 
+import functools
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -103,16 +105,62 @@ def browser(django_db_setup: None) -> Iterator[Any]:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+# Runs in every document and frame before the page's own scripts: each
+# Content-Security-Policy violation the browser reports (blocked or, under a
+# report-only policy, merely reported) goes to the test.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__mastheadCspViolation({
+    directive: event.effectiveDirective, blocked: event.blockedURI, document: event.documentURI,
+    source: event.sourceFile, line: event.lineNumber, sample: event.sample, disposition: event.disposition,
+  });
+}, true);
+"""
+
+
+def _is_csp_message(text: str) -> bool:
+    # Chromium's console lines for a blocked load or a malformed policy.
+    return "Content Security Policy" in text or "Content-Security-Policy" in text
+
+
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
-    """A fresh browser context per test: no cookies or storage carried between tests."""
+    """A fresh browser context per test: no cookies or storage carried between tests.
+
+    Every Content-Security-Policy violation on any page or frame the test
+    visits fails the test (at teardown, listing each). A test that means to
+    provoke one takes the ``csp_violations`` fixture and empties it.
+    """
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
     # Fail fast instead of waiting Playwright's default 30 s on a broken page.
     context.set_default_timeout(10_000)
+    violations: list[str] = []
+    context.expose_function(
+        "__mastheadCspViolation",
+        lambda v: violations.append(
+            f"{v['document']}: {v['directive']} blocked {v['blocked'] or 'inline'}"
+            f" ({v['disposition']}; {v['source'] or 'the document'}:{v['line']}) {v['sample']!r}"
+        ),
+    )
+    context.add_init_script(CSP_LISTENER)
     try:
-        yield context.new_page()
+        new_page = context.new_page()
+        new_page.on("console", lambda m: violations.append(f"console {m.type}: {m.text}") if _is_csp_message(m.text) else None)
+        new_page.masthead_csp_violations = violations
+        yield new_page
+        if not new_page.is_closed():
+            new_page.evaluate("() => 0")  # a round trip, so events already sent have arrived
+        if violations:
+            pytest.fail("Content-Security-Policy violations:\n" + "\n".join(violations), pytrace=False)
     finally:
         context.close()
+
+
+@pytest.fixture
+def csp_violations(page: Any) -> list[str]:
+    """The CSP violations seen so far; a test that provokes one on purpose asserts on it, then clears it."""
+    violations: list[str] = page.masthead_csp_violations
+    return violations
 
 
 @pytest.fixture
@@ -127,6 +175,26 @@ def js_errors(page: Any) -> list[str]:
     return errors
 
 
+def wait_until(page: Any, expression: str, *, timeout_ms: int = 10_000) -> None:
+    """Wait until a JavaScript expression is truthy on the page.
+
+    Use this instead of Playwright's ``page.wait_for_function``: that one runs
+    its predicate through ``eval`` inside the page, which the site's policy
+    (no 'unsafe-eval') refuses. ``page.evaluate`` goes through the DevTools
+    protocol, which the policy does not govern.
+    """
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout_ms} ms: {expression}")
+        page.wait_for_timeout(25)
+
+
+@functools.cache
+def _axe_source() -> str:
+    return AXE_JS.read_text(encoding="utf-8")
+
+
 def axe(page: Any, *, context: str | None = None, rules: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """Run axe-core on the page as it is now; return its violations (every impact level).
 
@@ -134,7 +202,9 @@ def axe(page: Any, *, context: str | None = None, rules: dict[str, Any] | None =
     passed as axe's ``rules`` option, e.g. ``{"region": {"enabled": False}}``.
     """
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE_JS))
+        # Evaluated through the DevTools protocol, which the page's CSP does not
+        # govern; add_script_tag would insert an inline script that it blocks.
+        page.evaluate(_axe_source())
     options: dict[str, Any] = {"resultTypes": ["violations"]}
     if rules:
         options["rules"] = rules

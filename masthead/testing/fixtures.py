@@ -31,18 +31,28 @@ class Magazine:
 @pytest.fixture(autouse=True)
 def _every_test_starts_with_an_empty_cache() -> Iterator[None]:
     """The local-memory cache outlives a test, and primary keys are reused after a
-    rollback: without this, one test's throttle counters (keyed by user id or IP)
-    and cached pages leak into the next, and results depend on test order."""
+    rollback: without this, one test's cached pages leak into the next, and results
+    depend on test order. (Throttle counts live in the database, which each test's
+    rollback or flush empties; a Redis test gets a fresh server per module.)"""
     from django.conf import settings
     from django.core.cache import caches
 
-    from masthead.members import throttle
+    from masthead.core import cachetags, pagestore
 
     for alias in settings.CACHES:
         caches[alias].clear()
-    throttle.clear()
+    # Page entries live in this process's memory tier, outside Django's caches.
+    pagestore.clear()
+    cachetags.forget_sitewide()
     yield
-    throttle.clear()
+    pagestore.clear()
+    cachetags.forget_sitewide()
+
+
+@pytest.fixture(autouse=True)
+def _private_files_in_a_temporary_directory(settings: Any, tmp_path: Any) -> None:
+    """Private files (narrations, editions) go to the test's own directory, never the checkout's var/."""
+    settings.PRIVATE_FILES_ROOT = tmp_path / "private"
 
 
 @pytest.fixture

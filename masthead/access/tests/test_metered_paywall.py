@@ -94,13 +94,22 @@ def test_hard_paywall_shows_the_teaser_and_it_may_be_shared(set_meter, paid_arti
     assert not MeterRead.objects.exists()
 
 
-def test_reads_older_than_30_days_no_longer_count(set_meter, paid_articles, member, client_for):
+@pytest.mark.parametrize(
+    ("age", "still_counts"),
+    [
+        (timedelta(days=29), True),
+        (timedelta(days=30) - timedelta(minutes=1), True),
+        (timedelta(days=30, minutes=1), False),
+        (timedelta(days=31), False),
+    ],
+)
+def test_the_30_day_window_from_both_sides(set_meter, paid_articles, member, client_for, age, still_counts):
     set_meter(1)
     client = client_for(member)
     read(client, paid_articles[0])
     assert SECRET_MARKER not in read(client, paid_articles[1]).content.decode()
-    MeterRead.objects.update(read_at=timezone.now() - timedelta(days=30, minutes=1))
-    assert SECRET_MARKER in read(client, paid_articles[1]).content.decode()
+    MeterRead.objects.update(read_at=timezone.now() - age)
+    assert (SECRET_MARKER not in read(client, paid_articles[1]).content.decode()) is still_counts
 
 
 def test_free_members_are_metered_by_account_not_by_browser(set_meter, paid_articles, member, client_for):

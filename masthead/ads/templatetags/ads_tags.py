@@ -1,8 +1,9 @@
 """`{% ad_slot "article-inline" %}`: an ad for readers who are not ad-free, nothing for the rest.
 
 Anonymous readers are never ad-free, so a page with an ad may sit in the
-shared anonymous page cache; signed-in readers' pages never do (the cache
-skips any request with a session), so a subscriber never gets a cached ad.
+shared anonymous page cache. In a page shell (masthead/core/shells.py), shared
+by signed-in readers too, the slot is a hole holding the chosen ad; each
+request fills it with the ad or, for an ad-free reader, with nothing.
 """
 
 from __future__ import annotations
@@ -11,13 +12,27 @@ from typing import Any
 
 from django import template
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from masthead.access import entitlements
-from masthead.ads.models import HouseAd, Slot
+from masthead.ads.models import HouseAd, Slot, choose
+from masthead.core import cachetags, shells
 
 register = template.Library()
+
+
+def _load_switched_on() -> tuple[HouseAd, ...]:
+    ads = list(HouseAd.objects.filter(active=True).select_related("image"))
+    prefetch_related_objects([ad.image for ad in ads if ad.image is not None], "renditions")
+    return tuple(ads)
+
+
+def _switched_on() -> tuple[HouseAd, ...]:
+    """Every switched-on ad with its image, kept per process until an ad is saved (a snippet: it purges `site`)."""
+    return cachetags.sitewide("house-ads", _load_switched_on)
 
 
 def _ad_free(request: Any) -> bool:
@@ -37,9 +52,20 @@ def ad_slot(context: template.Context, slot: str) -> SafeString:
         # A typo in a template should fail loudly in development, not hide ads forever.
         raise template.TemplateSyntaxError(f"ad_slot: unknown slot {slot!r}; known slots: {', '.join(Slot.values)}")
     request = context.get("request")
-    if _ad_free(request):
+    recorder = shells.recording()
+    if recorder is None and _ad_free(request):
         return mark_safe("")  # noqa: S308 - empty string
-    ad = HouseAd.objects.pick(slot)
+    now = timezone.now()
+    ad = choose([ad for ad in _switched_on() if ad.slot == slot and ad.is_live(now)])
     if ad is None:
         return mark_safe("")  # noqa: S308 - empty string
-    return mark_safe(render_to_string("ads/ad.html", {"ad": ad, "slot": slot}, request=request))  # noqa: S308 - escaped template
+    html = render_to_string("ads/ad.html", {"ad": ad, "slot": slot}, request=request)
+    if recorder is not None:
+        # The same ad for every reader of this shell; whether it shows is each reader's.
+        return recorder.hole("ad", html=html)
+    return mark_safe(html)  # noqa: S308 - escaped template
+
+
+def fill_ad_hole(request: Any, *, html: str) -> str:
+    """The `reader_part:ad` hook: the shell's ad, unless this reader is ad-free."""
+    return "" if _ad_free(request) else html

@@ -133,3 +133,82 @@ def synthetic_event(event_type: str, obj_type: str, obj_id: str, n: int = 0) -> 
         "created": int(time.time()),
         "data": {"object": {"id": obj_id, "object": obj_type}},
     }
+
+
+# --- what happens at Stripe without Masthead: the dashboard, renewals, other tabs ---------------
+
+
+def stripe_api(server: LocalStripe, method: str, path: str, **data: Any) -> dict[str, Any]:
+    """A call straight to (local) Stripe, as its dashboard or its billing clock would make it."""
+    where = {"params": data} if method == "GET" else {"data": data}  # a GET's filters go in the query string
+    response = requests.request(method, f"{server.url}{path}", auth=("sk_test_x", ""), timeout=10, **where)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def dashboard_refund(server: LocalStripe, charge_id: str) -> dict[str, Any]:
+    """A full refund made by staff in Stripe's dashboard: Masthead hears of it only through charge.refunded."""
+    return stripe_api(server, "POST", "/v1/refunds", charge=charge_id)
+
+
+def renewal_invoice(server: LocalStripe, subscription_id: str) -> dict[str, Any]:
+    """Stripe's next invoice for a subscription (finalised, not yet paid), as at the end of a period."""
+    sub = stripe_api(server, "GET", f"/v1/subscriptions/{subscription_id}")
+    return stripe_api(server, "POST", "/v1/invoices", customer=sub["customer"], subscription=subscription_id)
+
+
+def pay_invoice(server: LocalStripe, invoice_id: str) -> dict[str, Any]:
+    """Stripe charging an invoice: an automatic renewal, or the reader paying it from Stripe's hosted page."""
+    return stripe_api(server, "POST", f"/v1/invoices/{invoice_id}/pay")
+
+
+def charge_of(server: LocalStripe, invoice_id: str) -> dict[str, Any]:
+    invoice = stripe_api(server, "GET", f"/v1/invoices/{invoice_id}")
+    intent = stripe_api(server, "GET", f"/v1/payment_intents/{invoice['payment_intent']}")
+    charge = intent["latest_charge"]
+    return charge if isinstance(charge, dict) else stripe_api(server, "GET", f"/v1/charges/{charge}")
+
+
+def refunded_amount(server: LocalStripe, charge_id: str) -> int:
+    """What Stripe has given back on a charge; localstripe lets a charge be refunded twice, so this counts."""
+    return int(stripe_api(server, "GET", f"/v1/charges/{charge_id}")["amount_refunded"])
+
+
+def live_at_stripe(server: LocalStripe, customer_id: str) -> list[dict[str, Any]]:
+    rows = stripe_api(server, "GET", "/v1/subscriptions", customer=customer_id, status="all")["data"]
+    return [s for s in rows if s["status"] in ("active", "trialing", "past_due")]
+
+
+def deliver(event: dict[str, Any], client: Any = None) -> Any:
+    """POST one event to our endpoint, signed with the endpoint's secret: how Stripe delivers it."""
+    from django.test import Client
+    from django.urls import reverse
+
+    body, header = signed(event)
+    return (client or Client()).post(
+        reverse("billing:stripe_webhook"), data=body, content_type="application/json", HTTP_STRIPE_SIGNATURE=header
+    )
+
+
+def change_card(client: Any, server: LocalStripe, number: str) -> Any:
+    """The reader replaces the card on file through /billing/payment-method/ (Stripe.js confirms the new card)."""
+    from django.urls import reverse
+
+    url = reverse("billing:payment_method")
+    html = client.get(url).content.decode()
+    secret = html.split('data-client-secret="')[1].split('"')[0]
+    assert confirm_card(server, secret, number).status_code == 200
+    return client.post(url, {"setup_intent": secret.split("_secret_")[0]})
+
+
+def change_email(client: Any, new_email: str) -> None:
+    """The members flow: ask for the change, then follow the link sent to the new address."""
+    from urllib.parse import urlsplit
+
+    from django.core import mail
+
+    client.post("/account/email/", {"new_email": new_email})
+    message = [m for m in mail.outbox if new_email in m.to][-1]
+    link = next(word for word in message.body.split() if "/account/email/confirm/" in word)
+    assert client.post(urlsplit(link).path).status_code == 302

@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from masthead.access.signals import access_ended
-from masthead.billing import services
+from masthead.billing import guarantee, services
 from masthead.billing.models import Customer, GuaranteeClaim, Payment, Subscription
 from masthead.billing.tests.conftest import make_reader, subscribe
 
@@ -57,22 +57,26 @@ def test_second_claim_same_email_or_same_card_is_refused_with_a_clear_message(
     stripe_env: Any, plan: Any, reader: Any, access: Any, client: Any
 ) -> None:
     subscribe(stripe_env, reader, plan)
-    services.claim_guarantee(user=reader)
+    guarantee.claim_guarantee(user=reader)
 
     again = subscribe(stripe_env, reader, plan)  # same reader comes back
     client.force_login(reader)
     page = client.post(reverse("billing:guarantee"), follow=True).content.decode()
-    assert "has already been used with this email or card" in page
+    assert "it has already been used" in page
     assert Subscription.objects.get(pk=again.pk).refunded_at is None and access.has(reader)
 
-    same_card = make_reader("samecard")  # new email, same card: still the same customer
-    subscribe(stripe_env, same_card, plan)
+    same_card = make_reader("samecard")  # new email, same card: still the same person
+    theirs = subscribe(stripe_env, same_card, plan)
     with pytest.raises(services.BillingError, match="once per reader"):
-        services.claim_guarantee(user=same_card)
+        guarantee.claim_guarantee(user=same_card)
+    # Refused means no money moved and nothing ended, not only a message.
+    charge = services.get_provider().get_charge(Payment.objects.get(subscription=theirs).stripe_charge_id)
+    assert charge.amount_refunded == 0 and access.has(same_card)
+    assert services.get_provider().get_subscription(theirs.stripe_id).status == "active"
 
     stranger = make_reader("stranger")  # new email and new card: eligible
     subscribe(stripe_env, stranger, plan, OTHER_VISA)
-    assert services.claim_guarantee(user=stranger).status == GuaranteeClaim.REFUNDED
+    assert guarantee.claim_guarantee(user=stranger).status == GuaranteeClaim.REFUNDED
     assert GuaranteeClaim.objects.count() == 2
 
 
@@ -125,7 +129,7 @@ def test_day_sixty_is_inside_day_sixty_one_is_not(db: Any, settings: Any, zone: 
     sub = Subscription.objects.create(
         customer=customer, stripe_id="sub_tz", status="active", first_paid_at=datetime(2026, 1, 1, 7, 30, tzinfo=UTC)
     )
-    status = services.guarantee_status(sub, now=now)
+    status = guarantee.guarantee_status(sub, now=now)
     assert status.eligible is eligible, status.reason
     if not eligible:
         assert "ended on" in status.reason
@@ -138,5 +142,37 @@ def test_readers_own_time_zone_wins(db: Any, settings: Any) -> None:
     sub = Subscription.objects.create(
         customer=customer, stripe_id="sub_tokyo", status="active", first_paid_at=datetime(2026, 1, 1, 20, 0, tzinfo=UTC)
     )
-    assert services.guarantee_status(sub, now=datetime(2026, 3, 3, 10, 0, tzinfo=UTC)).eligible  # Mar 3 19:00 Tokyo
-    assert not services.guarantee_status(sub, now=datetime(2026, 3, 3, 16, 0, tzinfo=UTC)).eligible  # Mar 4 01:00 Tokyo
+    assert guarantee.guarantee_status(sub, now=datetime(2026, 3, 3, 10, 0, tzinfo=UTC)).eligible  # Mar 3 19:00 Tokyo
+    assert not guarantee.guarantee_status(sub, now=datetime(2026, 3, 3, 16, 0, tzinfo=UTC)).eligible  # Mar 4 01:00 Tokyo
+
+
+def test_refund_webhooks_arriving_while_the_guarantee_refunds_leave_the_ending_to_it(
+    stripe_env: Any, plan: Any, reader: Any, access: Any, monkeypatch: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Stripe reports our own refund (charge.refunded) at once; it must not end the subscription under the claim's feet."""
+    from masthead.billing.stripe_client import StripeProvider
+    from masthead.billing.tests.conftest import deliver, synthetic_event
+
+    sub = subscribe(stripe_env, reader, plan)
+    payment = Payment.objects.get(subscription=sub)
+    real_cancel = StripeProvider.cancel_now
+    reported: list[int] = []
+    calls: list[str] = []
+
+    def cancel_after_stripe_reported_the_refund(self: Any, subscription_id: str) -> Any:
+        calls.append(subscription_id)
+        if len(calls) == 1:  # the claim's own call; the webhook's handler may call it too
+            reported.append(deliver(synthetic_event("charge.refunded", "charge", payment.stripe_charge_id)).status_code)
+        return real_cancel(self, subscription_id)
+
+    monkeypatch.setattr(StripeProvider, "cancel_now", cancel_after_stripe_reported_the_refund)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        claim = guarantee.claim_guarantee(user=reader)
+
+    assert reported == [200]
+    assert claim.status == GuaranteeClaim.REFUNDED and not access.has(reader)
+    assert services.get_provider().get_subscription(sub.stripe_id).status == "canceled"
+    subjects = [m.subject for m in mail.outbox if reader.email in m.to]
+    assert len(subjects) == 1 and "your refund" in subjects[0]
+    assert "money-back guarantee" in mail.outbox[-1].body

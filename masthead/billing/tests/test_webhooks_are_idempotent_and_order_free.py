@@ -15,6 +15,7 @@ from django.urls import reverse
 from masthead.access.models import Grant
 from masthead.billing import services
 from masthead.billing.models import Payment, Subscription, WebhookEvent
+from masthead.billing.tests.conftest import deliver as deliver_response
 from masthead.billing.tests.conftest import make_reader, signed, stripe_events, stripe_side_subscription, synthetic_event
 
 URL = reverse("billing:stripe_webhook")
@@ -107,3 +108,61 @@ def test_shuffled_events_end_in_stripes_state(stripe_env: Any, plan: Any, access
         assert state[2] == truth.current_period_end
         outcomes.add(state[:2] + state[3:])
     assert outcomes == {expected}
+
+
+# --- each layer of the dedupe on its own: the stored event id, and processed_at -----------------------
+
+
+class CountingHandlers:
+    """Wraps every handler to count the times an event type is acted on."""
+
+    def __init__(self, monkeypatch: Any) -> None:
+        from masthead.billing import webhooks
+
+        self.calls: list[str] = []
+        for kind, handler in list(webhooks.HANDLERS.items()):
+            monkeypatch.setitem(webhooks.HANDLERS, kind, self._wrap(kind, handler))
+
+    def _wrap(self, kind: str, handler: Any) -> Any:
+        def counted(obj: Any, provider: Any) -> Any:
+            self.calls.append(kind)
+            return handler(obj, provider)
+
+        return counted
+
+
+def test_a_repeated_delivery_is_answered_as_a_duplicate_without_acting_again(
+    stripe_env: Any, plan: Any, reader: Any, monkeypatch: Any
+) -> None:
+    info = stripe_side_subscription(stripe_env, reader, plan)
+    event = synthetic_event("customer.subscription.updated", "subscription", info.id)
+    handlers = CountingHandlers(monkeypatch)
+
+    first, again = deliver_response(event), deliver_response(event)
+
+    assert (first.status_code, first.content) == (200, b"processed")
+    assert (again.status_code, again.content) == (200, b"duplicate")
+    assert handlers.calls == ["customer.subscription.updated"]
+    assert WebhookEvent.objects.get(stripe_id=event["id"]).attempts == 1
+
+
+def test_a_processed_event_is_never_acted_on_again_even_when_stripe_is_down(
+    stripe_env: Any, plan: Any, reader: Any, settings: Any, monkeypatch: Any
+) -> None:
+    from masthead.billing import webhooks
+
+    info = stripe_side_subscription(stripe_env, reader, plan)
+    event = synthetic_event("customer.subscription.updated", "subscription", info.id)
+    assert deliver(event) == 200
+    row = WebhookEvent.objects.get(stripe_id=event["id"])
+    handlers = CountingHandlers(monkeypatch)
+    settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # nothing listens there: any call to Stripe now fails
+
+    # A retry sweep, or a second worker that picked the same row, must leave it alone.
+    assert webhooks.process(row.pk) is True
+    assert webhooks.retry_pending() == (0, 0)
+
+    assert handlers.calls == []
+    after = WebhookEvent.objects.get(pk=row.pk)
+    assert (after.processed_at, after.attempts, after.last_error) == (row.processed_at, 1, "")
+    assert Subscription.objects.get(stripe_id=info.id).is_live

@@ -163,6 +163,7 @@ def test_settings_wire_apps_in_only_through_django_entry_points():
     assert sorted(entry_points) == [
         "masthead.access.meter.MeterCookieMiddleware",
         "masthead.core.context_processors.site",
+        "masthead.core.csp.ScopedCSPMiddleware",
         "masthead.core.pagecache.AnonymousPageCacheMiddleware",
     ], "a new dotted path in settings: use a Wagtail hook or a signal for plug-ins between apps"
 

@@ -28,10 +28,10 @@ def test_pages_feeds_and_structured_data_follow_a_rename(client, magazine):
 
 
 def test_emails_and_the_admin_follow_a_rename(client, magazine, member, mailoutbox, django_user_model):
-    from masthead.billing.services import _email
+    from masthead.billing import emails
 
     _rename(magazine)
-    _email(member, "cancellation", subscription=None)
+    emails.send(member, "cancellation", subscription=None)
     assert mailoutbox[-1].subject.startswith(NEW_NAME)
     client.force_login(django_user_model.objects.create_superuser("chief", "chief@example.com", "a-long-password-1"))
     admin_home = client.get("/admin/").content.decode()

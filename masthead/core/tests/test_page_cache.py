@@ -1,6 +1,6 @@
 """The anonymous page cache: who gets a stored page, who never does, and
 that publishing empties it at once. Runs on the embedded local-memory cache
-(generation in a file's mtime) and, when redis-server is installed, on Redis."""
+(tag versions in files' mtimes) and, when redis-server is installed, on Redis."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
 
-from masthead.core import pagecache
+from masthead.core import cachetags, pagecache, pagestore
 from masthead.testing import builders
 from masthead.testing.fixtures import SECRET_MARKER
 
@@ -293,31 +293,47 @@ def test_site_wide_settings_and_redirects_empty_the_cache(client, local_site):
     assert client.get(url)["X-Cache"] == "MISS"
 
 
-def test_a_bump_is_repeated_when_the_publish_commits(site, django_capture_on_commit_callbacks):
-    # A reader between publish() and COMMIT renders old rows under the new
-    # generation; the bump after commit makes that entry unreachable.
+def test_a_purge_is_repeated_when_the_publish_commits(site, django_capture_on_commit_callbacks):
+    # A reader between publish() and COMMIT renders the old rows and stores
+    # them under the purged versions; the purge after commit makes that entry unreachable.
+    tag = cachetags.page_tag(site.public_article.pk)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        pagecache.bump_generation()
-        during = pagecache.current_generation()
+        cachetags.purge([tag])
+        during = cachetags.store().versions([tag])
     assert callbacks
     for callback in callbacks:
         callback()
-    assert pagecache.current_generation() != during
+    assert cachetags.store().versions([tag]) != during
 
 
-def test_generation_is_never_reused(site):
-    seen = {pagecache.current_generation()}
+def test_tag_versions_are_never_reused(site):
+    tag = cachetags.page_tag(site.public_article.pk)
+    seen = {tuple(cachetags.store().versions([tag]))}
     for _ in range(5):
-        pagecache.bump_generation()
-        seen.add(pagecache.current_generation())
+        cachetags.purge([tag])
+        seen.add(tuple(cachetags.store().versions([tag])))
     assert len(seen) == 6
 
 
-def test_a_lost_redis_generation_does_not_resurrect_old_pages(client, redis_site):
+def test_site_wide_purge_reaches_every_entry(client, site):
+    url = site.public_article.url
+    client.get(url)
+    assert client.get(url)["X-Cache"] == "HIT"
+    pagecache.bump_generation()
+    assert client.get(url)["X-Cache"] == "MISS"
+
+
+def test_lost_redis_tags_do_not_resurrect_old_pages(client, redis_site):
     url = redis_site.public_article.url
     client.get(url)
     assert client.get(url)["X-Cache"] == "HIT"
-    cache.delete(pagecache.GENERATION_KEY)  # as an eviction or a Redis restart would
+    # As an eviction or a Redis restart would: the versions and the clock are gone,
+    # and another process (an empty memory tier) asks.
+    cache.delete_many(
+        [cachetags.TAG_KEY_PREFIX + tag for tag in (cachetags.SITE, cachetags.page_tag(redis_site.public_article.pk))]
+    )
+    cache.delete(cachetags.CLOCK_KEY)
+    pagestore.clear()
     assert client.get(url)["X-Cache"] == "MISS"
 
 

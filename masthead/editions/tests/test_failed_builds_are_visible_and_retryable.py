@@ -16,7 +16,7 @@ from masthead.editions.tests.support import BUILDS, FakeBuilder, use_fake_builde
 
 
 def stored_files(settings) -> list[str]:
-    root = Path(settings.VAR_DIR) / "private" / "editions"
+    root = Path(settings.PRIVATE_FILES_ROOT) / "editions"
     return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
 
@@ -101,7 +101,7 @@ def test_retrying_what_did_not_fail_is_refused_with_a_reason(magazine, monkeypat
 
 
 def test_storage_failing_half_way_through_writing_leaves_no_partial_file(magazine, monkeypatch, settings):
-    from masthead.core.private_files import PrivateFileStorage
+    from masthead.core.storage import PrivateFileSystemStorage
 
     use_fake_builders(monkeypatch)
     good = build(magazine.issue, "pdf")
@@ -113,7 +113,7 @@ def test_storage_failing_half_way_through_writing_leaves_no_partial_file(magazin
         path.write_bytes(b"%PDF-1.7 half")  # what a full disk leaves behind
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(PrivateFileStorage, "_save", disk_full)
+    monkeypatch.setattr(PrivateFileSystemStorage, "_save", disk_full)
     broken = build(magazine.issue, "pdf")
 
     assert broken.status == EditionFile.Status.FAILED and broken.retryable is True

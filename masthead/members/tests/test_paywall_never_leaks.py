@@ -149,3 +149,124 @@ def test_no_json_api_returns_the_full_body(gated, readers):
             assert SECRET_MARKER not in response.content.decode() + detail.content.decode(), f"LEAK via {path}"
     if not served:
         pytest.skip("no JSON API is mounted")
+
+
+# --- Files: /media/ maps every name in the public storage to a URL, so gated files must not be there.
+
+# Models allowed to keep files in the public media storage, and why that is no leak.
+PUBLIC_MEDIA_MODELS = {
+    # Photos are shown with teasers, listings and social cards. A photo placed after the cut of a
+    # gated article is reachable only by its name, which carries a random part (core.storage).
+    "wagtailimages.image": "photos (originals)",
+    "wagtailimages.rendition": "photos (resized copies)",
+    # Served to readers by /documents/ (Wagtail's collection privacy); editors attach them deliberately.
+    "wagtaildocs.document": "documents",
+    # Staff avatars in the admin.
+    "wagtailusers.userprofile": "staff avatars",
+    # Wagtail's staging copy of a multi-upload (image or document) until the editor finishes it.
+    "wagtailcore.uploadedfile": "uploads in progress",
+}
+
+
+def _file_fields():
+    from django.apps import apps
+    from django.db import models
+
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            if isinstance(field, models.FileField):
+                yield model, field
+
+
+def _walk(storage, top=""):
+    dirs, files = storage.listdir(top)
+    found = [f"{top}/{name}".lstrip("/") for name in files]
+    for sub in dirs:
+        found += _walk(storage, f"{top}/{sub}".lstrip("/"))
+    return found
+
+
+@pytest.fixture
+def narrated(gated, magazine):
+    """Full and teaser audio of both gated articles, full audio of the public one (a real row and file each)."""
+    from django.apps import apps
+    from django.core.files.base import ContentFile
+
+    narration_model = apps.get_model("narration", "Narration")
+    made = {}
+    for access, page in [*gated.items(), ("public", magazine.public_article)]:
+        for variant in ("full", "teaser") if access != "public" else ("full",):
+            blocks = page.full_blocks() if variant == "full" else page.preview_blocks()
+            row = narration_model(
+                page=page,
+                revision_id=page.live_revision_id,
+                variant=variant,
+                voice="matrix",
+                status="ready",
+                size_bytes=4,
+                duration_ms=1000,
+                transcript=page.plain_text(blocks),
+            )
+            row.audio.save(f"{page.slug}-{variant}.mp3", ContentFile(b"\xff\xf3\x00\x00"), save=False)
+            row.save()
+            made[access, variant] = row
+    return made
+
+
+def _audio_urls(row):
+    import posixpath
+
+    return reverse("narration:file", args=[row.pk, posixpath.basename(row.audio.name)]), reverse(
+        "narration:transcript", args=[row.pk, "txt"]
+    )
+
+
+def test_media_url_serves_no_narration_file_to_anyone_and_the_gate_serves_the_entitled(narrated, readers, settings):
+    failures = []
+    for persona, client in readers.items():
+        for (access, variant), row in narrated.items():
+            media_url = settings.MEDIA_URL + row.audio.name
+            status = client.get(media_url).status_code
+            if status != 404:
+                failures.append(f"LEAK {persona}: the {variant} audio of the {access} article answers {status} at {media_url}")
+            if variant != "full" or access == "public":
+                continue
+            audio, transcript = _audio_urls(row)
+            allowed = persona in ENTITLED[access]
+            got = client.get(audio).status_code
+            if got != (200 if allowed else 403):
+                failures.append(f"{persona}: the full audio of the {access} article ({audio}) answered {got}")
+            failures.append(_check(persona, access, "audio transcript", transcript, client.get(transcript).content.decode()))
+    _assert_no_failures(failures)
+
+
+def test_no_file_under_media_url_belongs_to_a_gated_article(narrated, magazine, settings):
+    from django.core.files.storage import storages
+
+    from masthead.core.private_files import private_storage
+
+    # Every file field of every model keeps its files private, or is a kind that is public by design.
+    stored_publicly = []
+    for model, field in _file_fields():
+        if field.storage is private_storage:
+            continue
+        if model._meta.label_lower not in PUBLIC_MEDIA_MODELS:
+            stored_publicly.append(f"{model._meta.label}.{field.name} keeps its files in public media")
+    assert not stored_publicly, "\n".join(stored_publicly) + "\n(use storage=core.private_files.get_private_storage)"
+
+    # Every file that is under MEDIA_ROOT belongs to a row of a public kind (nothing stray, nothing private).
+    Client().get(magazine.public_article.url)  # renders the photo, so renditions exist too
+    owners = {}
+    for model, field in _file_fields():
+        if model._meta.label_lower in PUBLIC_MEDIA_MODELS:
+            names = model._default_manager.exclude(**{field.name: ""}).values_list(field.name, flat=True)
+            owners.update(dict.fromkeys(names, model))
+    on_disk = _walk(storages["default"])
+    assert any(name.startswith("original_images/") for name in on_disk), "the magazine should have a photo in media"
+    assert not [name for name in on_disk if name not in owners], f"files in media that no public row owns: {on_disk}"
+
+    # And what the private rows name is not served from MEDIA_URL under that name.
+    for model, field in _file_fields():
+        if field.storage is private_storage:
+            for name in model._default_manager.exclude(**{field.name: ""}).values_list(field.name, flat=True):
+                assert Client().get(settings.MEDIA_URL + name).status_code == 404, name

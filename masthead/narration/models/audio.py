@@ -5,7 +5,9 @@ Contract for the audio app (serving, player, podcast feeds):
   "full" only for readers entitled to the whole article (ask the access gate),
   "teaser" otherwise (headline + byline + preview blocks).
 - ``audio`` has a versioned name containing a hash of its bytes, so a new
-  rendering is a new URL and a published file is never overwritten.
+  rendering is a new URL and a published file is never overwritten. Every
+  narration file (MP3s and clips) is in the private storage: it leaves only
+  through the gated views (/audio/…, the private feed).
 - ``segments`` lists what was spoken, in order: [{"block_id", "start_ms",
   "end_ms", "text"}]. block_id is the StreamField block id the article page
   renders as ``data-block`` (or "headline" / "byline" for the spoken header).
@@ -14,6 +16,8 @@ Contract for the audio app (serving, player, podcast feeds):
 from __future__ import annotations
 
 from django.db import models
+
+from masthead.core.private_files import get_private_storage
 
 __all__ = ["Narration", "Clip"]
 
@@ -35,7 +39,8 @@ class Narration(models.Model):
     variant = models.CharField(max_length=8, choices=Variant.choices, default=Variant.FULL)
     voice = models.CharField(max_length=120, help_text="Engine voice id incl. engine version; part of every cache key.")
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED, db_index=True)
-    audio = models.FileField(upload_to="narration/", max_length=255, blank=True)
+    # Private: the full reading of a gated article is its text in another form (core/private_files.py).
+    audio = models.FileField(upload_to="narration/", max_length=255, blank=True, storage=get_private_storage)
     size_bytes = models.PositiveBigIntegerField(default=0)
     duration_ms = models.PositiveIntegerField(default=0)
     segments = models.JSONField(default=list, blank=True)
@@ -83,7 +88,7 @@ class Clip(models.Model):
     voice = models.CharField(max_length=120)
     text = models.TextField(help_text="The prepared text that was spoken.")
     # Raw mono signed 16-bit little-endian PCM.
-    pcm = models.FileField(upload_to="narration/clips/", max_length=255)
+    pcm = models.FileField(upload_to="narration/clips/", max_length=255, storage=get_private_storage)
     sample_rate = models.PositiveIntegerField()
     samples = models.PositiveIntegerField()
     created = models.DateTimeField(auto_now_add=True)

@@ -68,12 +68,12 @@ access_ended.connect(_revoke_on_access_ended, dispatch_uid="narration.revoke_pod
 
 
 def _refresh_cached_pages(sender: object, instance: Any, **kwargs: object) -> None:
-    # The anonymous page cache holds article HTML; a narration that just became
-    # ready (or went away) changes whether the page carries a player.
+    # Cached article pages hold the player; a narration that just became
+    # ready (or went away) changes whether the page carries one, and the podcast feeds.
     if kwargs.get("signal") is post_delete or instance.status == "ready":
-        from masthead.core.pagecache import bump_generation
+        from masthead.core import cachetags
 
-        bump_generation()
+        cachetags.purge([cachetags.page_tag(instance.page_id), cachetags.LIST_ALL])
 
 
 post_save.connect(_refresh_cached_pages, sender=Narration, dispatch_uid="narration.player_page_cache")
@@ -85,9 +85,11 @@ def _refresh_after_narration_job(sender: object, task_result: Any = None, **kwar
     # sends no post_save; the finished job is the moment the player may appear.
     task = getattr(task_result, "task", None)
     if getattr(task, "name", "") == "narrate_article":
-        from masthead.core.pagecache import bump_generation
+        from masthead.core import cachetags
 
-        bump_generation()
+        args = getattr(task_result, "args", None) or []
+        page_id = args[0] if args else (getattr(task_result, "kwargs", None) or {}).get("page_id")
+        cachetags.purge([cachetags.page_tag(page_id), cachetags.LIST_ALL] if page_id is not None else [cachetags.SITE])
 
 
 task_finished.connect(_refresh_after_narration_job, dispatch_uid="narration.player_page_cache_task")

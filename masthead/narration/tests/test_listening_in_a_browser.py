@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from masthead.narration.tests.listening_helpers import make_narration
-from masthead.testing.browser import axe, describe, serious
+from masthead.testing.browser import axe, describe, serious, wait_until
 
 pytestmark = [pytest.mark.browser]
 
@@ -45,11 +45,11 @@ def test_reader_plays_skips_changes_speed_clicks_a_paragraph_and_resumes(page, w
     controls.wait_for(state="visible")
     # The enhanced player replaces the native controls; the audio is real and decodable.
     assert page.evaluate(f"{AUDIO}.hasAttribute('controls')") is False
-    page.wait_for_function(f"{AUDIO}.readyState >= 1")
+    wait_until(page, f"{AUDIO}.readyState >= 1")
     assert abs(page.evaluate(f"{AUDIO}.duration") - 40) < 1
 
     page.get_by_role("button", name="Play").click()
-    page.wait_for_function(f"!{AUDIO}.paused && {AUDIO}.currentTime > 0.2")
+    wait_until(page, f"!{AUDIO}.paused && {AUDIO}.currentTime > 0.2")
     assert page.get_by_role("button", name="Pause").is_visible()
 
     before = current_time(page)
@@ -60,8 +60,8 @@ def test_reader_plays_skips_changes_speed_clicks_a_paragraph_and_resumes(page, w
     assert page.evaluate(f"{AUDIO}.playbackRate") == 1.5
 
     page.locator(f'[data-block="{second_block}"]').click()
-    page.wait_for_function(f"{AUDIO}.currentTime >= 20")
-    page.wait_for_function(f"document.querySelector('[data-block=\"{second_block}\"]').classList.contains('is-being-read')")
+    wait_until(page, f"{AUDIO}.currentTime >= 20")
+    wait_until(page, f"document.querySelector('[data-block=\"{second_block}\"]').classList.contains('is-being-read')")
 
     page.get_by_role("button", name="Back 15 seconds").click()
     assert 4 <= current_time(page) < 20
@@ -74,7 +74,7 @@ def test_reader_plays_skips_changes_speed_clicks_a_paragraph_and_resumes(page, w
     # Coming back later: the player resumes where the reader stopped, at their speed.
     page.reload()
     page.locator(".listen__controls").wait_for(state="visible")
-    page.wait_for_function(f"{AUDIO}.readyState >= 1 && {AUDIO}.currentTime > 1")
+    wait_until(page, f"{AUDIO}.readyState >= 1 && {AUDIO}.currentTime > 1")
     assert abs(current_time(page) - stopped_at) < 1.5
     assert page.evaluate(f"{AUDIO}.playbackRate") == 1.5
 
@@ -85,7 +85,7 @@ def test_keyboard_reaches_every_control(page, wagtail_root, live_server, magazin
     page.locator(".listen__controls").wait_for(state="visible")
     page.get_by_role("button", name="Play").focus()
     page.keyboard.press("Enter")
-    page.wait_for_function(f"!{AUDIO}.paused")
+    wait_until(page, f"!{AUDIO}.paused")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.getAttribute('data-listen-skip')") == "-15"
     page.keyboard.press("Enter")  # a real button: Enter activates it

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.files.storage import default_storage
-
+from masthead.core.private_files import private_storage
 from masthead.narration import services
 from masthead.narration.models import LexiconEntry
 from masthead.narration.tests.support import RATE, CountingEngine, make_long_article, mp3_frames
@@ -71,5 +70,5 @@ def test_a_new_rendering_gets_a_new_file_and_keeps_the_old(magazine):
     again = services.narrate(page_id=page.pk, engine=engine)
     assert again.pk == first.pk and again.status == "ready" and not again.stale
     assert again.audio.name != old_name
-    assert default_storage.exists(old_name) and default_storage.exists(again.audio.name)
+    assert private_storage.exists(old_name) and private_storage.exists(again.audio.name)
     assert any("Federal Security Service" in segment["text"] for segment in again.segments)

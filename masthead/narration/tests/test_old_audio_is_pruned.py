@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 
+from masthead.core.private_files import private_storage
 from masthead.narration import retention, services
 from masthead.narration.models import Clip, Narration
 from masthead.narration.tests.support import CountingEngine, edit_paragraph, make_long_article
@@ -87,14 +87,14 @@ def test_a_gated_article_keeps_both_the_full_reading_and_the_teaser(magazine):
         services.narrate(page_id=page.pk, variant=variant, engine=engine)
     retention.prune(grace=NOW)
     assert sorted(Narration.objects.filter(page=page).values_list("variant", flat=True)) == ["full", "teaser"]
-    assert all(default_storage.exists(n.audio.name) for n in Narration.objects.filter(page=page))
+    assert all(private_storage.exists(n.audio.name) for n in Narration.objects.filter(page=page))
 
 
 def test_a_stray_file_from_a_crashed_job_goes_once_it_is_old(magazine, settings):
     stray = "narration/99/left-by-a-crash.mp3"
-    default_storage.save(stray, ContentFile(b"\xff\xf3" * 10))
+    private_storage.save(stray, ContentFile(b"\xff\xf3" * 10))
     assert retention.prune(grace=timedelta(days=1)).files == []  # written just now: maybe a job is mid-way
-    path = Path(settings.MEDIA_ROOT) / stray
+    path = Path(settings.PRIVATE_FILES_ROOT) / stray
     two_days_ago = time.time() - 2 * 86400
     os.utime(path, (two_days_ago, two_days_ago))
     assert retention.prune(grace=timedelta(days=1)).files == [stray]

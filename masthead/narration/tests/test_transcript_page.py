@@ -46,7 +46,15 @@ def test_a_gated_transcript_is_refused_to_readers_who_may_not_hear_it(client, ma
     client.force_login(staff)
     allowed = client.get(transcript_page_path(full))
     assert allowed.status_code == 200 and SECRET_MARKER in allowed.content.decode()
-    assert allowed["Cache-Control"].startswith("private")
+    # Nothing keeps gated text, not even the reader's browser: a refund takes effect at the next request.
+    assert allowed["Cache-Control"] == "private, no-store"
+
+
+def test_only_the_anonymous_page_of_a_public_transcript_may_sit_in_a_shared_cache(client, magazine, member):
+    narration = make_narration(magazine.public_article)
+    assert client.get(transcript_page_path(narration))["Cache-Control"] == "public, max-age=3600"
+    client.force_login(member)  # the page now carries this reader's header
+    assert client.get(transcript_page_path(narration))["Cache-Control"] == "private, no-store"
 
 
 def test_an_unknown_or_unready_narration_is_404(client, magazine):

@@ -52,6 +52,16 @@ def test_issue_contents_follow_the_editors_order(client, magazine):
     assert "Volume 40, No. 6" in html and "March 25, 2024" in html
 
 
+def test_contents_saved_without_positions_keep_the_order_they_were_added(magazine):
+    issue = magazine.issue
+    rows = list(IssueArticle.objects.filter(issue=issue).order_by("pk"))
+    IssueArticle.objects.filter(issue=issue).update(sort_order=None)  # e.g. written by an import, not the admin
+    # Rewriting the first row moves it behind the others on disk in PostgreSQL, which then
+    # returns it last unless the ordering breaks the tie; SQLite keeps rowid order either way.
+    IssueArticle.objects.filter(pk=rows[0].pk).update(sort_order=None)
+    assert [article.title for article in issue.contents()] == [row.article.title for row in rows]
+
+
 def test_reading_time_counts_the_whole_article_at_230_words_a_minute(client, magazine):
     long_one = builders.make_article(
         magazine.sections["Culture"],

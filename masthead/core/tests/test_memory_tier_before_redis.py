@@ -1,0 +1,84 @@
+"""With Redis (several processes, several app servers), each process keeps recent pages in
+memory and checks them with one small read of the tag clock, instead of fetching the page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from masthead.core import cachetags, pagestore
+
+
+@pytest.fixture
+def redis_site(redis_server: str, settings: Any, magazine: Any) -> Any:
+    settings.CACHES = {
+        "default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": redis_server, "KEY_PREFIX": "t"},
+        "renditions": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+    }
+    cache.clear()
+    pagestore.clear()
+    return magazine
+
+
+@pytest.fixture
+def redis_commands(monkeypatch: Any) -> list[str]:
+    """The names of the Redis commands this process sends from now on."""
+    from django_redis import get_redis_connection
+
+    sent: list[str] = []
+    connection = get_redis_connection("default")
+    real = connection.execute_command
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        sent.append(str(args[0]))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(connection, "execute_command", counting)
+    return sent
+
+
+def test_a_hit_from_memory_costs_one_small_redis_read(redis_site, redis_commands):
+    client = Client()
+    url = redis_site.public_article.url
+    client.get(url)
+    assert client.get(url)["X-Cache"] == "HIT"
+    redis_commands.clear()
+    assert client.get(url)["X-Cache"] == "HIT"
+    assert redis_commands == ["GET"]
+
+
+def test_a_page_stored_by_one_process_serves_the_others(redis_site):
+    client = Client()
+    url = redis_site.public_article.url
+    client.get(url)
+    pagestore.clear()  # another process: nothing in its memory
+    response = client.get(url)
+    assert response["X-Cache"] == "HIT"
+    assert "The second public paragraph." in response.content.decode()
+
+
+def test_a_purge_in_another_process_reaches_this_processs_memory(redis_site):
+    client = Client()
+    url = redis_site.public_article.url
+    client.get(url)
+    assert client.get(url)["X-Cache"] == "HIT"
+    # Another app server publishes: it writes new tag versions to Redis and moves the clock.
+    cachetags.CacheTagStore().purge([cachetags.page_tag(redis_site.public_article.pk)])
+    assert client.get(url)["X-Cache"] == "MISS"
+    assert client.get(redis_site.subscriber_article.url)["X-Cache"] == "MISS"  # never stored yet
+    assert client.get(redis_site.subscriber_article.url)["X-Cache"] == "HIT"
+
+
+def test_signed_in_readers_get_shells_through_redis_too(redis_site, client_for):
+    from masthead.testing.fixtures import SECRET_MARKER
+
+    url = redis_site.subscriber_article.url
+    assert SECRET_MARKER in client_for("subscriber").get(url).content.decode()
+    pagestore.clear()  # another process finds the subscriber's shell in Redis...
+    assert cache.keys("pagecache:shell:*")  # type: ignore[attr-defined]
+    # ...and gives the anonymous reader the teaser shell, never the full one.
+    assert SECRET_MARKER not in Client().get(url).content.decode()
+    assert SECRET_MARKER in client_for("subscriber").get(url).content.decode()

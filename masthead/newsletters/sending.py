@@ -1,0 +1,229 @@
+"""A send's life: draft → scheduled → sending (⇄ paused) → sent, or cancelled. Keyword-only, atomic.
+
+Starting a send freezes its recipients (fan-out) as Delivery rows; workers
+(tasks.deliver_send) then claim them in batches (delivery.py). Publishing an
+issue for the first time starts "The Issue" by itself (apps.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from masthead.core.models import MagazineSettings
+from masthead.newsletters import rendering, services
+from masthead.newsletters.models import (
+    Audience,
+    Delivery,
+    DeliveryStatus,
+    Newsletter,
+    Send,
+    SendKind,
+    SendStatus,
+    Subscription,
+    SubscriptionStatus,
+    Suppression,
+)
+from masthead.newsletters.transport import Recipient, Transport
+
+
+class SendError(ValueError):
+    """A send cannot do what was asked; the message says why, for the editor."""
+
+
+def check_ready(send: Send) -> None:
+    if not send.newsletter.active:
+        raise SendError(f"{send.newsletter.name} is inactive: make it active before sending.")
+    if send.kind == SendKind.ARTICLE and (send.article is None or not send.article.live):
+        raise SendError("Choose a published article to send.")
+    if send.kind == SendKind.ISSUE and (send.issue is None or not send.issue.live):
+        raise SendError("Choose a published issue to send.")
+    if send.kind == SendKind.POST and not send.body.strip():
+        raise SendError("An email-only post needs some text.")
+    if not send.subject.strip():
+        raise SendError("The email needs a subject.")
+
+
+def _enqueue(send_id: int, at: datetime | None = None) -> None:
+    from masthead.newsletters import tasks
+
+    transaction.on_commit(lambda: tasks.enqueue_start(send_id, at))
+
+
+@transaction.atomic
+def start(*, send: Send) -> Send:
+    """Send now. Safe to repeat: a send already under way is left as it is."""
+    send = Send.objects.select_for_update().get(pk=send.pk)
+    if send.status not in (SendStatus.DRAFT, SendStatus.SCHEDULED):
+        return send
+    check_ready(send)
+    send.status, send.started_at, send.scheduled_at = SendStatus.SENDING, timezone.now(), send.scheduled_at
+    send.save(update_fields=["status", "started_at"])
+    _enqueue(send.pk)
+    return send
+
+
+@transaction.atomic
+def schedule(*, send: Send, at: datetime) -> Send:
+    send = Send.objects.select_for_update().get(pk=send.pk)
+    if send.status not in (SendStatus.DRAFT, SendStatus.SCHEDULED):
+        raise SendError(f"This send is {send.get_status_display().lower()}; only a draft can be scheduled.")
+    if at <= timezone.now():
+        raise SendError("Choose a time in the future, or send now.")
+    check_ready(send)
+    send.status, send.scheduled_at = SendStatus.SCHEDULED, at
+    send.save(update_fields=["status", "scheduled_at"])
+    _enqueue(send.pk, at)
+    return send
+
+
+@transaction.atomic
+def unschedule(*, send: Send) -> Send:
+    updated = Send.objects.filter(pk=send.pk, status=SendStatus.SCHEDULED).update(status=SendStatus.DRAFT, scheduled_at=None)
+    if not updated:
+        raise SendError("Only a scheduled send can go back to draft.")
+    return Send.objects.get(pk=send.pk)
+
+
+def start_if_due(send_id: int) -> bool:
+    """What a scheduled job (or the cron command) calls: start the send if its time has come."""
+    with transaction.atomic():
+        send = Send.objects.select_for_update().filter(pk=send_id).first()
+        if send is None or send.status != SendStatus.SCHEDULED or (send.scheduled_at and send.scheduled_at > timezone.now()):
+            return False
+        try:
+            check_ready(send)
+        except SendError:
+            send.status = SendStatus.DRAFT
+            send.save(update_fields=["status"])
+            return False
+        send.status, send.started_at = SendStatus.SENDING, timezone.now()
+        send.save(update_fields=["status", "started_at"])
+    return True
+
+
+def due_sends() -> list[int]:
+    return list(Send.objects.filter(status=SendStatus.SCHEDULED, scheduled_at__lte=timezone.now()).values_list("pk", flat=True))
+
+
+def recipients(newsletter: Newsletter) -> Iterable[tuple[int, str]]:
+    """(subscriber id, email) of every confirmed, active, unsuppressed subscriber in the audience."""
+    rows = (
+        Subscription.objects.filter(
+            newsletter=newsletter, status=SubscriptionStatus.ACTIVE, subscriber__confirmed_at__isnull=False
+        )
+        .exclude(subscriber__email__in=Suppression.objects.values("email"))
+        .order_by("subscriber_id")
+    )
+    if newsletter.audience != Audience.EVERYONE:
+        rows = rows.filter(subscriber__user__isnull=False, subscriber__user__is_active=True)
+    if newsletter.audience != Audience.SUBSCRIBERS:
+        yield from rows.values_list("subscriber_id", "subscriber__email").iterator(chunk_size=5000)
+        return
+    # Paying subscribers only: the entitlement is asked per reader (the same question the gate asks).
+    for row in rows.select_related("subscriber__user").iterator(chunk_size=2000):
+        if services.may_receive(row.subscriber.user, newsletter):
+            yield row.subscriber_id, row.subscriber.email
+
+
+def prepare(*, send_id: int) -> int:
+    """Freeze the recipients (idempotent: the unique constraint makes a re-run insert nothing). Returns the count."""
+    send = Send.objects.select_related("newsletter").get(pk=send_id)
+    if send.prepared:
+        return send.recipient_count
+    batch: list[Delivery] = []
+    for subscriber_id, email in recipients(send.newsletter):
+        batch.append(Delivery(send_id=send_id, subscriber_id=subscriber_id, email=email))
+        if len(batch) >= 5000:
+            Delivery.objects.bulk_create(batch, ignore_conflicts=True)
+            batch = []
+    if batch:
+        Delivery.objects.bulk_create(batch, ignore_conflicts=True)
+    total = Delivery.objects.filter(send_id=send_id).count()
+    Send.objects.filter(pk=send_id).update(prepared=True, recipient_count=total)
+    return total
+
+
+@transaction.atomic
+def pause(*, send: Send) -> Send:
+    if not Send.objects.filter(pk=send.pk, status=SendStatus.SENDING).update(status=SendStatus.PAUSED):
+        raise SendError("Only a send that is sending can be paused.")
+    return Send.objects.get(pk=send.pk)
+
+
+@transaction.atomic
+def resume(*, send: Send) -> Send:
+    """Carry on a paused send, or restart workers on one that stopped (the mail server was away)."""
+    updated = Send.objects.filter(pk=send.pk, status__in=[SendStatus.PAUSED, SendStatus.SENDING]).update(
+        status=SendStatus.SENDING
+    )
+    if not updated:
+        raise SendError("Only a paused or unfinished send can be resumed.")
+    _enqueue(send.pk)
+    return Send.objects.get(pk=send.pk)
+
+
+@transaction.atomic
+def cancel(*, send: Send) -> int:
+    """Stop a send for good: recipients not yet handed to a worker are never sent. Returns how many."""
+    if not Send.objects.filter(
+        pk=send.pk, status__in=[SendStatus.DRAFT, SendStatus.SCHEDULED, SendStatus.SENDING, SendStatus.PAUSED]
+    ).update(status=SendStatus.CANCELLED, finished_at=timezone.now()):
+        raise SendError("This send is finished already.")
+    return Delivery.objects.filter(send=send, status=DeliveryStatus.PENDING).update(status=DeliveryStatus.CANCELLED)
+
+
+@transaction.atomic
+def resend(*, send: Send, delivery_ids: Iterable[int], by: Any) -> int:
+    """Staff's one-click resend of "unknown" (and failed) recipients: they go back in the queue. Returns how many."""
+    if send.status == SendStatus.CANCELLED:
+        raise SendError("This send was cancelled.")
+    updated = Delivery.objects.filter(
+        send=send, pk__in=list(delivery_ids), status__in=[DeliveryStatus.UNKNOWN, DeliveryStatus.FAILED]
+    ).update(status=DeliveryStatus.PENDING, claimed_by="", attempts=0, error="", resent_by=by)
+    if updated:
+        Send.objects.filter(pk=send.pk).update(status=SendStatus.SENDING, finished_at=None)
+        _enqueue(send.pk)
+    return updated
+
+
+def send_test(*, send: Send, user: Any) -> str:
+    """One copy, as this staff member would get it, to their own address; no Delivery row, no counts."""
+    if not user.email:
+        raise SendError("Your account has no email address to send the test to.")
+    subscriber = services.subscriber_for_user(user) or services._subscriber(user.email, user)
+    rendered = rendering.render(send, user)
+    rendered.subject = f"[Test] {send.subject}"
+    with Transport(send.newsletter) as transport:
+        message = transport.message(Recipient(0, send.pk, subscriber.pk, user.email), rendered)
+        message.send()
+    return str(user.email)
+
+
+def start_issue_sends(issue: Any) -> list[Send]:
+    """The issue's first publication: one automatic send per newsletter that carries new issues."""
+    made = []
+    magazine = MagazineSettings.current().name
+    for newsletter in Newsletter.objects.filter(active=True, sends_new_issues=True):
+        with transaction.atomic():
+            send, created = Send.objects.get_or_create(
+                newsletter=newsletter,
+                issue=issue,
+                automatic=True,
+                defaults={
+                    "kind": SendKind.ISSUE,
+                    "subject": f"{issue.title}: the new issue of {magazine}",
+                },
+            )
+        if created:
+            made.append(start(send=send))
+    return made
+
+
+def unknown_rows(send: Send) -> Any:
+    return send.deliveries.filter(Q(status=DeliveryStatus.UNKNOWN) | Q(status=DeliveryStatus.FAILED)).order_by("id")

@@ -1,0 +1,63 @@
+"""How many queries each page costs a reader, pinned: cold (the page's own cache entries
+empty, as right after a publish; the site-wide navigation and settings already known
+to the process) and warm (served from the page cache or the page's shell).
+
+A change that adds a query per card, per paragraph or per request shows here first.
+Speed itself is measured in `make bench` (docs/benchmarks.md), never in tests.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from masthead.core import pagestore
+
+PAGES = ["article", "section", "home", "issue", "author"]
+
+# (page, reader) -> (cold, warm). A subscriber's warm page: the session, the user,
+# and for a subscriber article the reader's grant (the gate asks on every request).
+EXPECTED = {
+    ("article", "anonymous"): (9, 0),
+    ("article", "subscriber"): (11, 3),
+    ("section", "anonymous"): (6, 0),
+    ("section", "subscriber"): (8, 2),
+    ("home", "anonymous"): (9, 0),
+    ("home", "subscriber"): (11, 2),
+    ("issue", "anonymous"): (4, 0),
+    ("issue", "subscriber"): (6, 2),
+    ("author", "anonymous"): (7, 0),
+    ("author", "subscriber"): (9, 2),
+}
+
+
+def _url(magazine, page):
+    return {
+        "article": magazine.subscriber_article.url,
+        "section": magazine.sections["Politics"].url,
+        "home": magazine.home.url,
+        "issue": magazine.issue.url,
+        "author": magazine.author.url,
+    }[page]
+
+
+def _count(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("reader", ["anonymous", "subscriber"])
+@pytest.mark.parametrize("page", PAGES)
+def test_queries_per_page(client_for, magazine, page, reader):
+    client = client_for(reader)
+    # The process has served the site before: navigation, settings, the site itself are known.
+    client.get(magazine.sections["Culture"].url)
+    url = _url(magazine, page)
+    client.get(url)
+    pagestore.clear()  # as after this page's publish: nothing of it cached
+    cold = _count(client, url)
+    warm = _count(client, url)
+    assert (cold, warm) == EXPECTED[(page, reader)]
