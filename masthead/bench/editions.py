@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import resource
 import statistics
 import subprocess
 import sys
@@ -30,19 +29,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
-SEED = ROOT / "masthead" / "newsroom" / "tests" / "data" / "kremlin-talks.txt"
+from masthead.bench.common import ROOT, SEED_ARTICLE, own_cpu_seconds, own_peak_mb
+
 ARTICLES = 40
 STAMPS = 20
-
-
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _cpu_s() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 def _setup_django() -> None:
@@ -87,7 +77,7 @@ def child_site() -> dict[str, Any]:
     from masthead.newsroom.importer import parse_article
     from masthead.testing import builders
 
-    seed = parse_article(SEED.read_text(encoding="utf-8"))
+    seed = parse_article(SEED_ARTICLE.read_text(encoding="utf-8"))
     from django.utils.html import strip_tags
 
     paragraphs = [strip_tags(b.value) for b in seed.blocks if b.kind == "paragraph"]
@@ -133,10 +123,11 @@ def child_build() -> dict[str, Any]:
 
     kind = os.environ["BENCH_KIND"]
     (row,) = services.queue_issue(issue_id=int(os.environ["BENCH_ISSUE_ID"]), kinds=[kind], force=True)
-    started, cpu = time.perf_counter(), _cpu_s()
+    started, cpu = time.perf_counter(), own_cpu_seconds()
     row = services.build(edition_id=row.pk)
     wall = time.perf_counter() - started
-    result = {"status": row.status, "error": row.error, "wall_s": wall, "cpu_s": _cpu_s() - cpu, "peak_mb": _peak_mb()}
+    cpu_s = own_cpu_seconds() - cpu
+    result = {"status": row.status, "error": row.error, "wall_s": wall, "cpu_s": cpu_s, "peak_mb": own_peak_mb()}
     result.update(bytes=row.size_bytes, pages=row.page_count)
     if kind == "epub" and row.status == "ready":
         result["zip_reference"] = _zip_reference(Path(row.file.path))
@@ -152,11 +143,11 @@ def _zip_reference(epub: Path) -> dict[str, float]:
 
     with zipfile.ZipFile(epub) as source:
         entries = [(info, source.read(info)) for info in source.infolist()]
-    started, cpu = time.perf_counter(), _cpu_s()
+    started, cpu = time.perf_counter(), own_cpu_seconds()
     with tempfile.TemporaryFile() as out, zipfile.ZipFile(out, "w") as copy:
         for info, data in entries:
             copy.writestr(info, data, compress_type=info.compress_type)
-    return {"wall_s": time.perf_counter() - started, "cpu_s": _cpu_s() - cpu}
+    return {"wall_s": time.perf_counter() - started, "cpu_s": own_cpu_seconds() - cpu}
 
 
 def child_prepare() -> dict[str, Any]:
@@ -173,11 +164,11 @@ def child_prepare() -> dict[str, Any]:
     photos = list(get_image_model().objects.filter(pk__in=ids))
     result: dict[str, Any] = {"images": len(photos)}
     for px in images.SIZES:
-        started, cpu = time.perf_counter(), _cpu_s()
+        started, cpu = time.perf_counter(), own_cpu_seconds()
         for photo in photos:
             photo.get_rendition(rendition_spec(px))
-        result[f"px{px}"] = {"wall_s": time.perf_counter() - started, "cpu_s": _cpu_s() - cpu}
-    result["peak_mb"] = _peak_mb()
+        result[f"px{px}"] = {"wall_s": time.perf_counter() - started, "cpu_s": own_cpu_seconds() - cpu}
+    result["peak_mb"] = own_peak_mb()
     return result
 
 
@@ -225,7 +216,7 @@ def child_stamp() -> dict[str, Any]:
         result[kind] = {"median_ms": statistics.median(times), "max_ms": max(times), "bytes": size}
         result[f"{kind}_copy"] = _copy_reference(issue, kind)
     result["pdf_update"] = _update_only(issue)
-    result["peak_mb"] = _peak_mb()
+    result["peak_mb"] = own_peak_mb()
     return result
 
 
@@ -258,10 +249,10 @@ def _update_only(issue: Any) -> dict[str, float]:
     path = _built_path(issue, "pdf")
     times, cpus, size = [], [], 0
     for n in range(STAMPS + 1):
-        started, cpu = time.perf_counter(), _cpu_s()
+        started, cpu = time.perf_counter(), own_cpu_seconds()
         size = len(stamping.pdf_update(path, email=f"reader{n}@example.com", on=date(2024, 4, 8)))
         times.append((time.perf_counter() - started) * 1000)
-        cpus.append((_cpu_s() - cpu) * 1000)
+        cpus.append((own_cpu_seconds() - cpu) * 1000)
     return {"median_ms": statistics.median(times[1:]), "cpu_ms": statistics.median(cpus[1:]), "bytes": size}
 
 
