@@ -62,7 +62,10 @@ def priority_for(page: Any) -> int:
 def enqueue_article(page: Any, *, revision_id: int | None = None) -> list[Narration]:
     """Queue narration of a published revision (both variants when gated). Used on publish and by staff re-queue."""
     rows = services.queue_article(page, revision_id=revision_id)
-    job = narrate_article.using(priority=priority_for(page))
+    job = narrate_article
+    # RQ's backend has no priorities (it refuses a task that sets one): there the jobs run in publishing order.
+    if job.get_backend().supports_priority:
+        job = job.using(priority=priority_for(page))
     for row in rows:
         job.enqueue(page.pk, row.revision_id, row.variant)
     return rows
