@@ -80,6 +80,16 @@ class HomePage(CachedForAnonymousMixin, Page):
         context.update(lead=lead, top_stories=top_stories, sections=sections, current_issue=current_issue, cache_tags=tags)
         return context
 
+    def front_article_ids(self) -> set[int]:
+        """The articles the home page shows (lead, top stories, each section's newest), as get_context picks them."""
+        latest = live_public(ArticlePage.objects.live()).newest_first()
+        lead = self.lead_story if self.lead_story_id and self.lead_story.live else latest.first()
+        lead_pk = getattr(lead, "pk", None)
+        ids = set(latest.exclude(pk=lead_pk).values_list("pk", flat=True)[:4])
+        for _, articles in self._front_sections(list(SectionPage.objects.live().child_of(self)), lead_pk):
+            ids.update(article.pk for article in articles)
+        return ids | ({lead_pk} if lead_pk is not None else set())
+
     FRONT_PER_SECTION = 4
     # Enough recent articles that every active section finds its four among them.
     FRONT_WINDOW = 120
@@ -519,9 +529,7 @@ class IssuePage(CachedForAnonymousMixin, Page):
         # pk breaks ties (rows saved without a position), so every database gives the same order.
         rows = list(
             self.issue_articles.select_related("article", "article__hero_image")
-            .prefetch_related(
-                Prefetch("article__article_authors", queryset=ArticleAuthor.objects.select_related("author"))
-            )
+            .prefetch_related(Prefetch("article__article_authors", queryset=ArticleAuthor.objects.select_related("author")))
             .order_by("sort_order", "pk")
         )
         rows = [row for row in rows if row.article is not None and (row.article.live or not live_only)]
