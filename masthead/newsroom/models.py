@@ -57,7 +57,7 @@ class HomePage(CachedForAnonymousMixin, Page):
     )
 
     content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("lead_story")]
-    subpage_types = ["newsroom.SectionPage", "newsroom.AuthorIndexPage", "newsroom.IssueIndexPage"]
+    subpage_types = ["newsroom.SectionPage", "newsroom.AuthorIndexPage", "newsroom.IssueIndexPage", "core.InfoPage"]
     max_count = 1
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
@@ -66,7 +66,8 @@ class HomePage(CachedForAnonymousMixin, Page):
         lead = self.lead_story if self.lead_story_id and self.lead_story.live else latest.first()
         lead_pk = getattr(lead, "pk", None)
         section_pages = list(SectionPage.objects.live().child_of(self))
-        top_stories = list(latest.exclude(pk=lead_pk)[:4])
+        # Two under the lead (with pictures), four more in the sidebar's "Latest".
+        top_stories = list(latest.exclude(pk=lead_pk)[:6])
         sections = [(section, articles) for section, articles in self._front_sections(section_pages, lead_pk) if articles]
         current_issue = IssuePage.objects.live().newest_first().select_related("cover_image").first()
         cards = [article for article in [lead, *top_stories] if article is not None]
@@ -385,6 +386,18 @@ def with_sections(articles: Iterable[ArticlePage], *, known: Iterable[SectionPag
     return articles
 
 
+def contents_by_section(contents: list[ArticlePage]) -> list[tuple[str, int, list[ArticlePage]]]:
+    """An issue's contents as (heading, first number, articles): the cover story, then a run per section in the editor's order."""
+    groups: list[tuple[str, int, list[ArticlePage]]] = []
+    for number, article in enumerate(contents, start=1):
+        heading = "Cover story" if number == 1 else getattr(article.section, "title", "")
+        if groups and groups[-1][0] == heading and number > 2:
+            groups[-1][2].append(article)
+        else:
+            groups.append((heading, number, [article]))
+    return groups
+
+
 def live_public(queryset: Any) -> Any:
     """queryset.public(), without its query for view restrictions while the site has none."""
     from wagtail.models import PageViewRestriction
@@ -470,9 +483,10 @@ class IssuePage(CachedForAnonymousMixin, Page):
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
-        contents = self.contents()
+        contents = with_sections(self.contents())
         prepare_cards([], images=[self.cover_image])
         context["contents"] = contents
+        context["contents_by_section"] = contents_by_section(contents)
         context["cache_tags"] = {list_tag("issue", self.pk), *card_tags(contents)}
         return context
 

@@ -23,6 +23,7 @@ from wagtail.models import Site
 
 from masthead.core.models import MagazineSettings
 from masthead.newsroom import artwork, site_setup
+from masthead.newsroom.info_pages import ensure_info_pages
 from masthead.newsroom.demo import tables
 from masthead.newsroom.demo.writer import DemoArticle, all_articles
 from masthead.newsroom.models import ArticleAuthor, ArticlePage, AuthorPage, HomePage, IssuePage, SectionPage
@@ -110,7 +111,11 @@ def _seed_article() -> ArticlePage:
     found = ArticlePage.objects.filter(slug=slug).first()
     if found is None:
         import_articles(sources=[(str(SEED_FILE), text)], section_slug=SEED_SECTION)
-        found = ArticlePage.objects.get(slug=slug)
+        found = ArticlePage.objects.get(slug=slug).specific
+        # The seed's photo could not be fetched, so the importer stood a placeholder in; the demo's
+        # lead (and its og:image) gets drawn art instead, as an editor would replace it.
+        found.hero_image = _image(found.title, lambda: artwork.article_art(found.title, seed=found.title))
+        found.save_revision().publish()
     return found.specific
 
 
@@ -264,6 +269,7 @@ def setup_demo(*, var_dir: Path | None = None) -> DemoSummary:
         seed = _seed_article()
         articles, created = _generated_articles(sections, writers)
         _issues(home, seed, articles)
+        ensure_info_pages(home)
         home = HomePage.objects.get(pk=home.pk)
         if home.lead_story_id is None:
             home.lead_story = seed
