@@ -48,7 +48,7 @@ def _banner(title: str, size: tuple[int, int], words: str) -> object:
     draw = ImageDraw.Draw(image)
     width, height = size
     margin = max(16, width // 14)
-    font_size = height // 4
+    font_size = min(height // 5, width // 8)
     while True:
         font = ImageFont.truetype(str(FONT), font_size)
         lines = _lines(draw, words, font, width - 2 * margin)

@@ -14,8 +14,6 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-import subprocess
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -98,7 +96,6 @@ class Brand:
     logo_url: str  # "" without a logo
     logo_width: int
     logo_height: int
-    logo_is_svg: bool
     logo_name: str  # the stored file's name, to draw from
     digest: str
 
@@ -110,29 +107,22 @@ class Brand:
         return f"/brand/{self.digest}/{kind}"
 
 
-def _is_svg(name: str) -> bool:
-    return name.lower().endswith(".svg")
-
-
 def _compute(site: Any) -> Brand:
     from masthead.core.models import MagazineSettings
 
     magazine = MagazineSettings.for_site(site) if site is not None else MagazineSettings()
     logo = magazine.logo if magazine.logo_id else None
-    logo_url, width, height, name, svg = "", 0, 0, "", False
+    logo_url, width, height, name = "", 0, 0, ""
     if logo is not None:
         name = logo.file.name
-        svg = _is_svg(name)
-        if svg:
-            logo_url, width, height = logo.file.url, logo.width or 0, logo.height or 0
-        else:
-            rendition = logo.get_rendition("height-160|format-webp")
-            logo_url, width, height = rendition.url, rendition.width, rendition.height
+        # Twice the header's height, for sharp edges on high-density screens.
+        rendition = logo.get_rendition("height-160|format-webp")
+        logo_url, width, height = rendition.url, rendition.width, rendition.height
     accent = magazine.accent_colour or DEFAULT_ACCENT
     accent_dark = magazine.accent_dark_colour or DEFAULT_ACCENT_DARK
     source = "|".join([magazine.name, accent, accent_dark, name, getattr(logo, "file_hash", "") or "", "v1"])
     digest = hashlib.sha256(source.encode()).hexdigest()[:16]
-    return Brand(magazine.name, accent, accent_dark, logo_url, width, height, svg, name, digest)
+    return Brand(magazine.name, accent, accent_dark, logo_url, width, height, name, digest)
 
 
 def brand(request: Any = None) -> Brand:
@@ -162,40 +152,11 @@ def _font(size: int) -> Any:
     return ImageFont.truetype(str(FONTS / "source-serif-4-latin-700-normal.woff2"), size)
 
 
-def _rasterize_svg(data: bytes, size: int) -> Image.Image:
-    """An SVG drawn into a size×size transparent square, by the tools the PDF editions already use.
-
-    WeasyPrint lays the SVG out on a page of that size, poppler's pdftoppm draws the page.
-    """
-    import base64
-
-    from weasyprint import HTML
-
-    src = "data:image/svg+xml;base64," + base64.b64encode(data).decode()
-    html = (
-        f"<style>@page{{size:{size}px {size}px;margin:0}}html,body{{margin:0}}"
-        f"img{{width:{size}px;height:{size}px;object-fit:contain;display:block}}</style><img src='{src}'>"
-    )
-    with tempfile.TemporaryDirectory() as tmp:
-        pdf = Path(tmp) / "logo.pdf"
-        HTML(string=html).write_pdf(pdf)
-        # 72 dpi: one CSS pixel is 0.75 pt, so the page is size*0.75 pt; -scale-to gives exact pixels.
-        subprocess.run(
-            ["pdftoppm", "-png", "-r", "96", "-scale-to", str(size), "-singlefile", str(pdf), str(Path(tmp) / "out")],
-            check=True,
-            capture_output=True,
-            timeout=60,
-        )
-        return Image.open(Path(tmp) / "out.png").convert("RGBA")
-
-
 def _logo_image(found: Brand, size: int) -> Image.Image | None:
     if not found.logo_name:
         return None
     with default_storage.open(found.logo_name, "rb") as handle:
         data = handle.read()
-    if found.logo_is_svg:
-        return _rasterize_svg(data, size)
     logo = Image.open(io.BytesIO(data)).convert("RGBA")
     logo.thumbnail((size, size), Image.Resampling.LANCZOS)
     return logo

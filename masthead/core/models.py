@@ -29,7 +29,7 @@ class MagazineSettings(BaseSiteSetting):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="SVG, PNG or WebP, wide rather than tall. Shown in the header instead of the name; also used for the "
+        help_text="PNG, WebP or JPEG, wide rather than tall, on a transparent or white ground. Shown in the header instead of the name; also used for the "
         "favicon and the podcast cover.",
     )
     accent_colour = models.CharField(

@@ -20,11 +20,9 @@ def _brand(context: Any) -> branding.Brand:
 
 @register.simple_tag(takes_context=True)
 def brand_links(context: Any) -> SafeString:
-    """The favicon (the logo's SVG itself when it is one) and the home-screen icon."""
+    """The favicon (drawn from the logo and the accent, or the stock one) and the home-screen icon."""
     found = _brand(context)
-    if found.logo_is_svg:
-        icon = format_html('<link rel="icon" href="{}" type="image/svg+xml">', found.logo_url)
-    elif found.logo_url or found.custom_colours:
+    if found.logo_url or found.custom_colours:
         icon = format_html('<link rel="icon" href="{}" type="image/png">', found.url("favicon.png"))
     else:
         icon = format_html('<link rel="icon" href="{}" type="image/svg+xml">', static("img/favicon.svg"))

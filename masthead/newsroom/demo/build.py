@@ -229,10 +229,16 @@ def _admin(var_dir: Path) -> tuple[str, str | None, str]:
 
 # The sizes the templates ask for; drawing them up front keeps the first page views fast.
 RENDITIONS = {
-    "hero": ["fill-480x270", "fill-1200x675", "fill-1200x630", "width-1400"],
+    "hero": [
+        *(f"fill-{size}|format-webp" for size in ("640x360", "960x540", "1280x720", "480x270", "800x450")),
+        *(f"width-{width}|format-webp" for width in (640, 960, 1400)),
+        "fill-1200x630",
+        "fill-1200x675",
+        "width-1200",
+    ],
     "portrait": ["fill-96x96", "fill-160x160"],
-    "cover": ["fill-300x400", "fill-240x320", "width-480"],
-    "inline": ["width-1200"],
+    "cover": ["fill-300x400|format-webp", "fill-240x320", "width-360|format-webp", "width-720|format-webp"],
+    "inline": ["width-640|format-webp", "width-1200|format-webp", "width-1200"],
 }
 
 
