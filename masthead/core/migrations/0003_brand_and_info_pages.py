@@ -40,6 +40,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='magazinesettings',
             name='logo',
-            field=models.ForeignKey(blank=True, help_text='SVG, PNG or WebP, wide rather than tall. Shown in the header instead of the name; also used for the favicon and the podcast cover.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailimages.image'),
+            field=models.ForeignKey(blank=True, help_text='PNG, WebP or JPEG, wide rather than tall, on a transparent or white ground. Shown in the header instead of the name; also used for the favicon and the podcast cover.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailimages.image'),
         ),
     ]
