@@ -29,8 +29,8 @@ class MagazineSettings(BaseSiteSetting):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="PNG, WebP or JPEG, wide rather than tall, on a transparent or white ground. Shown in the header instead of the name; also used for the "
-        "favicon and the podcast cover.",
+        help_text="PNG, WebP or JPEG, wide rather than tall, on a transparent or white ground. "
+        "Shown in the header instead of the name; also used for the favicon and the podcast cover.",
     )
     accent_colour = models.CharField(
         max_length=7,
@@ -102,7 +102,10 @@ class SharedCounter(models.Model):
 
 
 class InfoPage(Page):
-    """A plain page an editor writes: About, Contact, Privacy, Terms. Pages marked "show in menus" are linked from the footer."""
+    """A plain page an editor writes: About, Contact, Privacy, Terms.
+
+    Those marked "show in menus" are linked from the footer.
+    """
 
     body = RichTextField(features=["h2", "h3", "bold", "italic", "link", "ol", "ul"], blank=True)
 

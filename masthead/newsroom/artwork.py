@@ -32,7 +32,8 @@ SERIF_BOLD = Path(__file__).resolve().parent.parent / "static" / "fonts" / "sour
 
 
 def _font(size: int) -> Any:
-    for path in (str(SERIF_BOLD), "/usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"):
+    dejavu = "/usr/share/fonts/truetype/dejavu/"
+    for path in (str(SERIF_BOLD), dejavu + "DejaVuSerif-Bold.ttf", dejavu + "DejaVuSans-Bold.ttf"):
         try:
             return ImageFont.truetype(path, size)
         except OSError:

@@ -37,6 +37,7 @@ from masthead.core import cachetags, routing, shells
 from masthead.core.blocks import ArticleBodyBlock
 from masthead.core.cachetags import list_tag, page_tag
 from masthead.newsroom.caching import ShellPageMixin, article_purge_tags, card_tags, prepare_cards
+from masthead.newsroom.forms import ArticlePageForm
 
 WORDS_PER_MINUTE = 230
 
@@ -227,6 +228,7 @@ class ArticlePage(ShellPageMixin, Page):
     ]
     parent_page_types = ["newsroom.SectionPage"]
     subpage_types: list[str] = []
+    base_form_class = ArticlePageForm
 
     objects = PageManager.from_queryset(ArticlePageQuerySet)()
 

@@ -32,7 +32,10 @@ DOCS = ROOT / "docs"
 SHOTS = DOCS / "screens"
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
 CHROMIUM = os.environ.get("MASTHEAD_CHROMIUM", "/usr/bin/chromium")
-CHROME_FLAGS = "--headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync --no-first-run"
+CHROME_FLAGS = " ".join(
+    ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+    + ["--disable-sync", "--no-first-run"]
+)
 WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
 # Long pages are cut here: the top of a page is what these screenshots are for.
 MAX_HEIGHT = {"desktop": 2400, "phone": 2600}
@@ -73,6 +76,11 @@ def screens(gated: str, author: str) -> list[Screen]:
     ]
 
 
+def say(line: str) -> None:
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -80,7 +88,7 @@ def _free_port() -> int:
 
 
 def _manage(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(
+    done = subprocess.run(  # noqa: S603 - our own manage.py
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True, timeout=1800
     )
     return done.stdout
@@ -121,7 +129,7 @@ def build_site(var: Path, port: int) -> tuple[dict[str, str], dict[str, Any]]:
     }
     for name in ("STRIPE_SECRET_KEY", "STRIPE_PUBLISHABLE_KEY", "STRIPE_API_BASE", "REDIS_URL", "DATABASE_URL"):
         env.pop(name, None)
-    print("screens: building the demo magazine (a few minutes)", flush=True)
+    say("screens: building the demo magazine (a few minutes)")
     _manage(env, "migrate", "--noinput", "-v0")
     _manage(env, "collectstatic", "--noinput", "-v0")
     _manage(env, "setup_demo")
@@ -133,7 +141,7 @@ def build_site(var: Path, port: int) -> tuple[dict[str, str], dict[str, Any]]:
 
 def serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     server = subprocess.Popen(  # noqa: S603 - our own script
-        ["scripts/serve.sh"],
+        ["scripts/serve.sh"],  # noqa: S607 - the repository's own script
         cwd=ROOT,
         env={**env, "HOST": "127.0.0.1", "PORT": str(port), "WEB_WORKERS": "2", "SERVE_MIGRATE": "0",
              "SERVE_COLLECTSTATIC": "0", "PYTHON": sys.executable, "GRANIAN_LOG_ACCESS_ENABLED": "0"},
@@ -179,7 +187,8 @@ def take_screenshots(base: str, facts: dict[str, Any], shots: list[Screen]) -> d
                     if overflow > 0:
                         notes.setdefault(_slug(screen), []).append(f"scrolls sideways by {overflow} px at {width} px")
                     clip = {"x": 0, "y": 0, "width": width, "height": min(full, MAX_HEIGHT[form])}
-                    page.screenshot(path=str(SHOTS / f"{_slug(screen)}-{width}.jpg"), full_page=True, clip=clip, type="jpeg", quality=62)
+                    target = str(SHOTS / f"{_slug(screen)}-{width}.jpg")
+                    page.screenshot(path=target, full_page=True, clip=clip, type="jpeg", quality=62)
                 context.close()
         browser.close()
     return notes
@@ -200,7 +209,9 @@ def lighthouse(url: str, form: str, cookie: str | None, out: Path) -> dict[str, 
     failing = [
         audit["title"]
         for audit in report["audits"].values()
-        if audit.get("scoreDisplayMode") in ("binary", "numeric", "metricSavings") and audit.get("score") is not None and audit["score"] < 0.9
+        if audit.get("scoreDisplayMode") in ("binary", "numeric", "metricSavings")
+        and audit.get("score") is not None
+        and audit["score"] < 0.9
     ]
     scores["failing"] = failing  # type: ignore[assignment]
     return scores
@@ -217,15 +228,19 @@ def write_markdown(shots: list[Screen], scores: dict[tuple[str, str], dict[str, 
         "",
     ]
     if scores:
-        lines += ["## Lighthouse", "", "| page | form | Performance | Accessibility | Best Practices | SEO | audits under 90 |", "|---|---|---|---|---|---|---|"]
+        lines += [
+            "## Lighthouse",
+            "",
+            "| page | form | Performance | Accessibility | Best Practices | SEO | audits under 90 |",
+            "|---|---|---|---|---|---|---|",
+        ]
         for (name, form), found in scores.items():
             if "error" in found:
                 lines.append(f"| {name} | {form} | – | – | – | – | {found['error']} |")
                 continue
             failing = "; ".join(found["failing"]) or "none"
-            lines.append(
-                f"| {name} | {form} | {found['performance']} | {found['accessibility']} | {found['best-practices']} | {found['seo']} | {failing} |"
-            )
+            numbers = " | ".join(str(found[key]) for key in ("performance", "accessibility", "best-practices", "seo"))
+            lines.append(f"| {name} | {form} | {numbers} | {failing} |")
         lines.append("")
     for who in ("reader", "subscriber", "editor"):
         lines += [f"## {who.capitalize()}", ""]
@@ -235,7 +250,8 @@ def write_markdown(shots: list[Screen], scores: dict[tuple[str, str], dict[str, 
             lines.append("")
             for note in notes.get(slug, []):
                 lines.append(f"- {note}")
-            lines.append(f"![{screen.name}, 1280 px](screens/{slug}-1280.jpg) ![{screen.name}, 390 px](screens/{slug}-390.jpg)")
+            lines.append(f"![{screen.name}, 1280 px](screens/{slug}-1280.jpg)")
+            lines.append(f"![{screen.name}, 390 px](screens/{slug}-390.jpg)")
             lines.append("")
     (DOCS / "screens.md").write_text("\n".join(lines))
 
@@ -255,20 +271,20 @@ def main() -> None:
         shots = screens(facts["gated"], facts["author"])
         if SHOTS.exists():
             shutil.rmtree(SHOTS)
-        print("screens: screenshots", flush=True)
+        say("screens: screenshots")
         notes = take_screenshots(base, facts, shots)
         scores: dict[tuple[str, str], dict[str, Any]] = {}
         if not options.no_lighthouse:
             for screen in (s for s in shots if s.lighthouse):
                 for form in ("phone", "desktop"):
-                    print(f"screens: lighthouse {screen.name} ({form})", flush=True)
+                    say(f"screens: lighthouse {screen.name} ({form})")
                     cookie = facts["cookies"].get(screen.who)
                     try:
                         scores[(screen.name, form)] = lighthouse(base + screen.path, form, cookie, var / "lighthouse.json")
                     except (subprocess.SubprocessError, OSError, ValueError) as exc:
                         scores[(screen.name, form)] = {"error": f"lighthouse failed: {exc.__class__.__name__}"}
         write_markdown(shots, scores, notes)
-        print(f"screens: wrote {DOCS / 'screens.md'}", flush=True)
+        say(f"screens: wrote {DOCS / 'screens.md'}")
     finally:
         if server is not None:
             os.killpg(server.pid, signal.SIGTERM)

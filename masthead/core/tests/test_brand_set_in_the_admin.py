@@ -70,7 +70,8 @@ def test_a_logo_replaces_the_name_and_draws_the_favicon_and_the_podcast_cover(cl
     found.logo = builders.make_image("Logo", size=(600, 150), color=(20, 60, 120))
     found.save()
     html = client.get("/").content.decode()
-    assert re.search(r'<img class="site-header__logo" src="/media/images/[^"]+\.webp" width="\d+" height="160" alt="The Masthead Review">', html)
+    logo = r'<img class="site-header__logo" src="/media/images/[^"]+\.webp" width="\d+" height="160" alt="The Masthead Review">'
+    assert re.search(logo, html)
     urls = _brand_urls(html)
     favicon = next(url for url in urls if url.endswith("favicon.png"))
     touch = next(url for url in urls if url.endswith("touch-icon.png"))

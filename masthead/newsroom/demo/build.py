@@ -23,9 +23,9 @@ from wagtail.models import Site
 
 from masthead.core.models import MagazineSettings
 from masthead.newsroom import artwork, site_setup
-from masthead.newsroom.info_pages import ensure_info_pages
 from masthead.newsroom.demo import tables
 from masthead.newsroom.demo.writer import DemoArticle, all_articles
+from masthead.newsroom.info_pages import ensure_info_pages
 from masthead.newsroom.models import ArticleAuthor, ArticlePage, AuthorPage, HomePage, IssuePage, SectionPage
 from masthead.newsroom.services import ensure_author, import_articles
 

@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - the example paragraphs and expected HTML read better one per line
 """What a reader sees first (issue #12): a standfirst for every imported article, two dates that say
 which is which, a section led by its newest story, an issue's contents under section headings with the
 date once and subscriber-only pieces marked, feeds a feed reader can show pictures from, a paywall that
