@@ -260,13 +260,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--no-lighthouse", action="store_true", help="screenshots only")
     parser.add_argument("--keep", action="store_true", help="leave the demo's var directory for inspection")
+    parser.add_argument(
+        "--running",
+        metavar="VAR_DIR:PORT",
+        help="use a demo already running on 127.0.0.1:PORT from VAR_DIR (make run) instead of building one",
+    )
     options = parser.parse_args()
-    var = Path(tempfile.mkdtemp(prefix="masthead-screens-"))
-    port = _free_port()
     server = None
+    if options.running:
+        given, _, port_text = options.running.rpartition(":")
+        var, port = Path(given), int(port_text)
+        env = {**os.environ, "MASTHEAD_VAR_DIR": str(var)}
+        facts = json.loads(_manage(env, "shell", "-v0", "-c", PERSONAS).strip().splitlines()[-1])
+    else:
+        var = Path(tempfile.mkdtemp(prefix="masthead-screens-"))
+        port = _free_port()
     try:
-        env, facts = build_site(var, port)
-        server = serve(env, port)
+        if not options.running:
+            env, facts = build_site(var, port)
+            server = serve(env, port)
         base = f"http://127.0.0.1:{port}"
         shots = screens(facts["gated"], facts["author"])
         if SHOTS.exists():
@@ -280,7 +292,8 @@ def main() -> None:
                     say(f"screens: lighthouse {screen.name} ({form})")
                     cookie = facts["cookies"].get(screen.who)
                     try:
-                        scores[(screen.name, form)] = lighthouse(base + screen.path, form, cookie, var / "lighthouse.json")
+                        report = Path(tempfile.gettempdir()) / f"masthead-lighthouse-{os.getpid()}.json"
+                        scores[(screen.name, form)] = lighthouse(base + screen.path, form, cookie, report)
                     except (subprocess.SubprocessError, OSError, ValueError) as exc:
                         scores[(screen.name, form)] = {"error": f"lighthouse failed: {exc.__class__.__name__}"}
         write_markdown(shots, scores, notes)
@@ -289,7 +302,7 @@ def main() -> None:
         if server is not None:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
-        if not options.keep:
+        if not options.keep and not options.running:
             shutil.rmtree(var, ignore_errors=True)
 
 
