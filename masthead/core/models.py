@@ -21,7 +21,16 @@ class MagazineSettings(BaseSiteSetting):
     tagline = models.CharField(max_length=200, blank=True, default="Independent reporting, twenty-four issues a year")
     publisher = models.CharField(max_length=120, blank=True, default="Masthead Publishing")
     twitter_handle = models.CharField(max_length=40, blank=True, help_text="Without the @, for Twitter cards.")
-    issues_per_year = models.PositiveSmallIntegerField(default=24)
+    issues_per_year = models.PositiveSmallIntegerField(
+        default=24, help_text="Said wherever the offer is described (plans, paywall, receipts)."
+    )
+    # The publisher's promise, so it lives beside the other terms rather than in the
+    # deployment's environment: every page, email and the refund rule read this one number.
+    guarantee_days = models.PositiveSmallIntegerField(
+        default=60,
+        help_text="The money-back guarantee: days from a reader's first payment in which they may ask for a full refund "
+        "(day N is inside). 0 offers no guarantee.",
+    )
     # The brand (masthead/core/branding.py): the header, the favicon and the podcast cover are drawn from these.
     logo = models.ForeignKey(
         "wagtailimages.Image",
@@ -51,6 +60,7 @@ class MagazineSettings(BaseSiteSetting):
         FieldPanel("publisher"),
         FieldPanel("twitter_handle"),
         FieldPanel("issues_per_year"),
+        FieldPanel("guarantee_days"),
         MultiFieldPanel(
             [FieldPanel("logo"), FieldRowPanel([FieldPanel("accent_colour"), FieldPanel("accent_dark_colour")])],
             heading="Brand",
