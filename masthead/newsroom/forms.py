@@ -8,7 +8,7 @@ from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.models import Page
 
 
-class ArticlePageForm(WagtailAdminPageForm):
+class ArticlePageForm(WagtailAdminPageForm):  # type: ignore[misc]  # Wagtail ships no type hints
     """Wagtail reports a taken slug only on the Promote tab, where the slug field is.
 
     The usual cause is an earlier draft of the same headline that autosave created and the editor
@@ -17,7 +17,7 @@ class ArticlePageForm(WagtailAdminPageForm):
     """
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned: dict[str, Any] = super().clean()
         slug = cleaned.get("slug")
         if slug and "slug" in self.errors and self.parent_page is not None:
             holder = (

@@ -260,6 +260,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--no-lighthouse", action="store_true", help="screenshots only")
     parser.add_argument("--keep", action="store_true", help="leave the demo's var directory for inspection")
+    parser.add_argument("--reuse-screenshots", action="store_true", help="keep docs/screens/ as it is; Lighthouse only")
     parser.add_argument(
         "--running",
         metavar="VAR_DIR:PORT",
@@ -281,10 +282,13 @@ def main() -> None:
             server = serve(env, port)
         base = f"http://127.0.0.1:{port}"
         shots = screens(facts["gated"], facts["author"])
-        if SHOTS.exists():
-            shutil.rmtree(SHOTS)
-        say("screens: screenshots")
-        notes = take_screenshots(base, facts, shots)
+        notes: dict[str, list[str]] = {}
+        if not options.reuse_screenshots:
+            if SHOTS.exists():
+                shutil.rmtree(SHOTS)
+            say("screens: screenshots")
+            notes = take_screenshots(base, facts, shots)
+        write_markdown(shots, {}, notes)
         scores: dict[tuple[str, str], dict[str, Any]] = {}
         if not options.no_lighthouse:
             for screen in (s for s in shots if s.lighthouse):
@@ -296,6 +300,8 @@ def main() -> None:
                         scores[(screen.name, form)] = lighthouse(base + screen.path, form, cookie, report)
                     except (subprocess.SubprocessError, OSError, ValueError) as exc:
                         scores[(screen.name, form)] = {"error": f"lighthouse failed: {exc.__class__.__name__}"}
+                    # After every run: Lighthouse is slow on a busy machine, and a cut-short run keeps what it measured.
+                    write_markdown(shots, scores, notes)
         write_markdown(shots, scores, notes)
         say(f"screens: wrote {DOCS / 'screens.md'}")
     finally:
