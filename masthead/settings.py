@@ -543,9 +543,9 @@ _csp_admin: dict[str, Any] = {
     **_csp_public,
     "script-src": [_CSP_SELF, "'unsafe-inline'"],
     "style-src": [_CSP_SELF, "'unsafe-inline'"],
-    # blob: thumbnails of images being uploaded. Scheme-less gravatar: Wagtail
-    # links avatars as //www.gravatar.com/…, so http on an http admin.
-    "img-src": [_CSP_SELF, "blob:", "www.gravatar.com"],
+    # blob: thumbnails of images being uploaded. No Gravatar: avatars are the site's own
+    # (WAGTAIL_GRAVATAR_PROVIDER_URL below).
+    "img-src": [_CSP_SELF, "blob:"],
     "connect-src": [_CSP_SELF, "https://releases.wagtail.org"],
     "frame-src": [_CSP_SELF, *_csp_frame_src],
     "frame-ancestors": [_CSP_SELF],
@@ -580,6 +580,9 @@ WAGTAIL_SITE_NAME = "Masthead"
 # defaults to "simple": no stemming, so "treaty" would not find "treaties").
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "english"}}
 WAGTAILIMAGES_IMAGE_MODEL = "wagtailimages.Image"
+# Staff avatars from the site itself (Wagtail's default picture or an uploaded one), never Gravatar:
+# a self-hosted magazine's admin often cannot reach it, and showed a broken image on the dashboard.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "epub", "odt", "pdf", "rtf", "txt", "xlsx", "zip"]
 WAGTAIL_I18N_ENABLED = False
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000

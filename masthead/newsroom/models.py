@@ -37,6 +37,7 @@ from masthead.core import cachetags, routing, shells
 from masthead.core.blocks import ArticleBodyBlock
 from masthead.core.cachetags import list_tag, page_tag
 from masthead.newsroom.caching import ShellPageMixin, article_purge_tags, card_tags, prepare_cards
+from masthead.newsroom.forms import ArticlePageForm
 
 WORDS_PER_MINUTE = 230
 
@@ -57,7 +58,7 @@ class HomePage(CachedForAnonymousMixin, Page):
     )
 
     content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("lead_story")]
-    subpage_types = ["newsroom.SectionPage", "newsroom.AuthorIndexPage", "newsroom.IssueIndexPage"]
+    subpage_types = ["newsroom.SectionPage", "newsroom.AuthorIndexPage", "newsroom.IssueIndexPage", "core.InfoPage"]
     max_count = 1
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
@@ -66,7 +67,8 @@ class HomePage(CachedForAnonymousMixin, Page):
         lead = self.lead_story if self.lead_story_id and self.lead_story.live else latest.first()
         lead_pk = getattr(lead, "pk", None)
         section_pages = list(SectionPage.objects.live().child_of(self))
-        top_stories = list(latest.exclude(pk=lead_pk)[:4])
+        # Two under the lead (with pictures), four more in the sidebar's "Latest".
+        top_stories = list(latest.exclude(pk=lead_pk)[:6])
         sections = [(section, articles) for section, articles in self._front_sections(section_pages, lead_pk) if articles]
         current_issue = IssuePage.objects.live().newest_first().select_related("cover_image").first()
         cards = [article for article in [lead, *top_stories] if article is not None]
@@ -236,6 +238,7 @@ class ArticlePage(ShellPageMixin, Page):
     ]
     parent_page_types = ["newsroom.SectionPage"]
     subpage_types: list[str] = []
+    base_form_class = ArticlePageForm
 
     objects = PageManager.from_queryset(ArticlePageQuerySet)()
 
