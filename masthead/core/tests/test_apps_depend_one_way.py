@@ -160,11 +160,21 @@ def test_settings_wire_apps_in_only_through_django_entry_points():
         if dotted.count(".") == 1 or dotted in {"masthead.urls", "masthead.wsgi.application"}:
             continue  # an app in INSTALLED_APPS, or the project's own entry points
         entry_points.append(dotted)
+    # Each of these is something Django itself loads by name (middleware, the auth
+    # backend, the session engine, storages, a context processor), and each lives
+    # at the bottom of the graph (core, or access's meter), so no app reaches
+    # another through settings.
     assert sorted(entry_points) == [
         "masthead.access.meter.MeterCookieMiddleware",
+        "masthead.core.auth.ModelBackend",
         "masthead.core.context_processors.site",
         "masthead.core.csp.ScopedCSPMiddleware",
         "masthead.core.pagecache.AnonymousPageCacheMiddleware",
+        "masthead.core.routing.RouteMiddleware",
+        "masthead.core.sessions",
+        "masthead.core.shared_cache.SharedCacheDownMiddleware",
+        "masthead.core.storage.PrivateFileSystemStorage",
+        "masthead.core.storage.PublicMediaStorage",
     ], "a new dotted path in settings: use a Wagtail hook or a signal for plug-ins between apps"
 
 
