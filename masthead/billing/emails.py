@@ -18,14 +18,20 @@ log = logging.getLogger(__name__)
 def send(user: Any, kind: str, **context: Any) -> None:
     if not getattr(user, "email", ""):
         return
-    context.update(user=user, site_name=MagazineSettings.current().name, site_url=settings.SITE_URL)
+    send_to(user.email, kind, user=user, **context)
+
+
+def send_to(address: str, kind: str, **context: Any) -> None:
+    magazine = MagazineSettings.current()
+    # The terms come from the admin's Magazine settings, like every page's (one source).
+    context.update(site_name=magazine.name, magazine=magazine, site_url=settings.SITE_URL)
     subject = render_to_string(f"billing/email/{kind}_subject.txt", context).strip()
     body = render_to_string(f"billing/email/{kind}.txt", context)
     try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
     except OSError:
         # The money already moved; a mail outage must not undo it. Logged for staff.
-        log.exception("could not send %s email to user %s", kind, user.pk)
+        log.exception("could not send %s email (%s)", kind, getattr(context.get("user"), "pk", "no account"))
 
 
 def send_on_commit(user: Any, kind: str, **context: Any) -> None:

@@ -1,4 +1,8 @@
-"""The 60-day money-back guarantee: a full refund on request, once per person.
+"""The money-back guarantee: a full refund on request, once per person.
+
+How many days it runs is the publisher's term, set once in the admin
+(MagazineSettings.guarantee_days, 0 = none): guarantee_days() is how every page,
+email and this rule read it.
 
 "Person" is everything that ties a claim to one reader: the account, its
 Stripe customer, every address the account has had (members keeps past ones)
@@ -25,6 +29,7 @@ from django.utils import timezone
 from masthead.billing import refunds, services
 from masthead.billing.models import Customer, GuaranteeClaim, GuaranteeClaimKey, Payment, Subscription
 from masthead.billing.provider import PaymentError, PaymentProvider
+from masthead.core.models import MagazineSettings
 
 ONCE_PER_PERSON = (
     "The money-back guarantee can be used once per reader, and it has already been used by this account, "
@@ -38,6 +43,37 @@ class Guarantee:
     eligible: bool
     reason: str
     last_day: date | None = None
+
+
+def guarantee_days() -> int:
+    return int(MagazineSettings.current().guarantee_days)
+
+
+def user_keys(user: Any) -> set[Key]:
+    """What marks a reader before they have paid: the account, its Stripe customer, every address it has had."""
+    from masthead.members.services import emails_of
+
+    keys = {(GuaranteeClaimKey.USER, str(user.pk))}
+    keys |= {(GuaranteeClaimKey.EMAIL, email) for email in emails_of(user)}
+    customer = Customer.objects.filter(user=user).first()
+    if customer is not None:
+        keys |= person_keys(customer)
+    return keys
+
+
+def offered_to(user: Any) -> Guarantee:
+    """Before payment: does the guarantee apply to a subscription this reader is about to buy?
+
+    Checks what we know of them now (account, addresses, Stripe customer, cards
+    that paid before). A card never seen here is checked when they claim; the
+    checkout says so, so no receipt promises a refund that will be refused.
+    """
+    days = guarantee_days()
+    if days <= 0:
+        return Guarantee(False, "")
+    if user.is_authenticated and _used(user_keys(user)):
+        return Guarantee(False, ONCE_PER_PERSON)
+    return Guarantee(True, f"{days}-day money-back guarantee: a full refund if you ask within {days} days of your first payment.")
 
 
 def person_keys(customer: Customer) -> set[Key]:
@@ -71,7 +107,9 @@ def guarantee_status(sub: Subscription, *, now: datetime | None = None) -> Guara
     last day inside, day 61 is out. Once per person (see the module).
     """
     now = now or timezone.now()
-    days = settings.BILLING_GUARANTEE_DAYS
+    days = guarantee_days()
+    if days <= 0:
+        return Guarantee(False, "")
     if sub.first_paid_at is None:
         return Guarantee(False, "No payment has been made on this subscription yet.")
     last_day = _local_date(sub.first_paid_at, sub.customer) + timedelta(days=days)

@@ -72,6 +72,15 @@ def apply_invoice(info: InvoiceInfo) -> Payment | None:
             "card_fingerprint": info.card.fingerprint if info.card else "",
             "card_brand": info.card.brand if info.card else "",
             "card_last4": info.card.last4 if info.card else "",
+            "subtotal": info.subtotal or info.amount_paid,
+            "discount": info.discount,
+            "tax": info.tax,
+            "tax_description": info.tax_description,
+            "description": info.description or (sub.plan.name if sub and sub.plan else ""),
+            # The buyer as they are now: the receipt keeps this even if they edit their details later.
+            "buyer_name": customer.billing_name,
+            "buyer_address": customer.billing_address,
+            "buyer_tax_id": customer.tax_id,
         },
     )
     if info.refunded:
@@ -99,8 +108,18 @@ def _send_receipt(payment_pk: int) -> None:
         receipt_sent_at=timezone.now()
     ):
         return
+    from masthead.billing.guarantee import guarantee_status
+
     payment = Payment.objects.select_related("customer__user", "subscription__plan").get(pk=payment_pk)
-    emails.send(payment.customer.user, "receipt", payment=payment, subscription=payment.subscription)
+    # Promise the refund only to a reader who can still have it (once per person, within the days).
+    promise = guarantee_status(payment.subscription) if payment.subscription else None
+    emails.send(
+        payment.customer.user,
+        "receipt",
+        payment=payment,
+        subscription=payment.subscription,
+        guarantee=promise if promise and promise.eligible else None,
+    )
 
 
 def reconcile_access(sub: Subscription) -> None:
@@ -113,7 +132,8 @@ def reconcile_access(sub: Subscription) -> None:
             subscription_id=sub.stripe_id,
             ends_at=live_until,
             includes_print=bool(sub.plan and sub.plan.includes_print),
-            note=f"Stripe subscription, {sub.plan.name if sub.plan else 'unknown plan'}",
+            # Readers see this on their account page: the plan's name, no internal words.
+            note=(f"Free trial: {sub.plan.name}" if sub.status == "trialing" else sub.plan.name) if sub.plan else "Subscription",
         )
         if sub.cancel_at_period_end:
             # Will not renew: access ends with the paid period (no renewal grace),

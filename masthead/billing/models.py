@@ -26,7 +26,14 @@ class Plan(index.Indexed, models.Model):
     interval = models.CharField(max_length=8, choices=INTERVALS, default=MONTH)
     amount = models.PositiveIntegerField(help_text="Price per interval in minor units (cents): 1200 = 12.00.")
     currency = models.CharField(max_length=3, default="usd", help_text="ISO 4217 code, lower case (usd, eur, gbp).")
-    trial_days = models.PositiveSmallIntegerField(default=0)
+    trial_days = models.PositiveSmallIntegerField(
+        default=0, help_text="Free days before the first payment (0 = no trial). A reader gets one trial, ever."
+    )
+    trial_requires_card = models.BooleanField(
+        default=True,
+        help_text="Ask for a card when the trial starts (it is charged when the trial ends). Off: the reader adds a card "
+        "during the trial, or the subscription ends with it.",
+    )
     includes_print = models.BooleanField(default=False, help_text="Digital + Print: the reader must give a postal address.")
     active = models.BooleanField(default=True, help_text="Inactive plans are not offered; existing subscribers keep them.")
     sort_order = models.PositiveSmallIntegerField(default=0)
@@ -36,8 +43,11 @@ class Plan(index.Indexed, models.Model):
         FieldRowPanel([FieldPanel("name"), FieldPanel("slug")]),
         FieldPanel("description"),
         MultiFieldPanel(
-            [FieldRowPanel([FieldPanel("amount"), FieldPanel("currency"), FieldPanel("interval")]), FieldPanel("trial_days")],
-            heading="Price",
+            [
+                FieldRowPanel([FieldPanel("amount"), FieldPanel("currency"), FieldPanel("interval")]),
+                FieldRowPanel([FieldPanel("trial_days"), FieldPanel("trial_requires_card")]),
+            ],
+            heading="Price and trial",
         ),
         FieldRowPanel([FieldPanel("includes_print"), FieldPanel("active"), FieldPanel("sort_order")]),
     ]
@@ -55,6 +65,8 @@ class Plan(index.Indexed, models.Model):
         self.currency = (self.currency or "").lower()
         if len(self.currency) != 3 or not self.currency.isalpha():
             raise ValidationError({"currency": "Use a three-letter ISO 4217 code such as usd or eur."})
+        if self.trial_days > 730:
+            raise ValidationError({"trial_days": "Stripe allows trials of up to 730 days."})
 
     @property
     def price_display(self) -> str:
@@ -72,6 +84,109 @@ def format_money(amount: int, currency: str) -> str:
     return f"{symbol}{value}" if symbol else f"{value} {currency.upper()}"
 
 
+class PromoCode(models.Model):
+    """A code a reader types at checkout for a discount: a Stripe coupon and promotion code (synced on save)."""
+
+    ONCE, FOREVER, REPEATING = "once", "forever", "repeating"
+    DURATIONS = [(ONCE, "The first payment"), (REPEATING, "A number of months"), (FOREVER, "Every payment")]
+
+    code = models.CharField(max_length=40, unique=True, help_text="What readers type, e.g. SPRING25 (letters, digits, - and _).")
+    description = models.CharField(max_length=120, blank=True, help_text="Shown to the reader, e.g. “Spring offer”.")
+    percent_off = models.PositiveSmallIntegerField(null=True, blank=True, help_text="1–100. Or give an amount off.")
+    amount_off = models.PositiveIntegerField(null=True, blank=True, help_text="In minor units (cents), in the plans' currency.")
+    currency = models.CharField(max_length=3, default="usd")
+    duration = models.CharField(max_length=10, choices=DURATIONS, default=ONCE)
+    duration_in_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    plans = models.ManyToManyField(Plan, blank=True, help_text="Only these plans (none chosen: every plan).")
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="After this moment the code is refused.")
+    max_redemptions = models.PositiveIntegerField(
+        null=True, blank=True, help_text="How many readers may use it (empty: no limit)."
+    )
+    active = models.BooleanField(default=True)
+    stripe_coupon_id = models.CharField(max_length=120, blank=True, editable=False)
+    stripe_promotion_code_id = models.CharField(max_length=120, blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    panels = [
+        FieldRowPanel([FieldPanel("code"), FieldPanel("description")]),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("percent_off"), FieldPanel("amount_off"), FieldPanel("currency")]),
+                FieldRowPanel([FieldPanel("duration"), FieldPanel("duration_in_months")]),
+            ],
+            heading="Discount",
+        ),
+        FieldPanel("plans"),
+        FieldRowPanel([FieldPanel("expires_at"), FieldPanel("max_redemptions"), FieldPanel("active")]),
+    ]
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "promo code"
+
+    def __str__(self) -> str:
+        return self.code
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        self.code = normalise_code(self.code)
+        self.currency = (self.currency or "").lower()
+        errors: dict[str, str] = {}
+        if not self.code or not all(c.isalnum() or c in "-_" for c in self.code):
+            errors["code"] = "Use letters, digits, - and _ only."
+        if (self.percent_off is None) == (self.amount_off is None):
+            errors["percent_off"] = "Give either a percentage or an amount off."
+        elif self.percent_off is not None and not 1 <= self.percent_off <= 100:
+            errors["percent_off"] = "A percentage runs from 1 to 100."
+        elif self.amount_off is not None and self.amount_off < 1:
+            errors["amount_off"] = "An amount off must be at least 1 (minor units)."
+        if self.duration == self.REPEATING and not self.duration_in_months:
+            errors["duration_in_months"] = "Say for how many months."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def discount_display(self) -> str:
+        off = f"{self.percent_off}% off" if self.percent_off else f"{format_money(self.amount_off or 0, self.currency)} off"
+        if self.duration == self.ONCE:
+            return f"{off} your first payment"
+        if self.duration == self.REPEATING:
+            return f"{off} for {self.duration_in_months} months"
+        return f"{off} every payment"
+
+    def discount_on(self, amount: int) -> int:
+        """What this code takes off one payment of `amount` (never more than the amount)."""
+        off = amount * (self.percent_off or 0) // 100 if self.percent_off else (self.amount_off or 0)
+        return min(off, amount)
+
+
+def normalise_code(code: str) -> str:
+    return "".join((code or "").split()).upper()[:40]
+
+
+class TaxRate(models.Model):
+    """A tax added to (or included in) every subscription payment: a Stripe tax rate, synced on save."""
+
+    display_name = models.CharField(max_length=50, help_text="As on the receipt, e.g. “VAT” or “Sales tax”.")
+    percentage = models.DecimalField(max_digits=6, decimal_places=3)
+    inclusive = models.BooleanField(default=False, help_text="The plans' prices already include this tax.")
+    jurisdiction = models.CharField(max_length=50, blank=True, help_text="e.g. DE, or California.")
+    active = models.BooleanField(default=True, help_text="Active rates apply to new subscriptions.")
+    stripe_id = models.CharField(max_length=120, blank=True, editable=False)
+
+    panels = [
+        FieldRowPanel([FieldPanel("display_name"), FieldPanel("percentage"), FieldPanel("inclusive")]),
+        FieldRowPanel([FieldPanel("jurisdiction"), FieldPanel("active")]),
+    ]
+
+    class Meta:
+        verbose_name = "tax rate"
+
+    def __str__(self) -> str:
+        return f"{self.display_name} {self.percentage.normalize()}%{' incl.' if self.inclusive else ''}"
+
+
 class Customer(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="billing_customer")
     stripe_id = models.CharField(max_length=120, unique=True)
@@ -86,6 +201,13 @@ class Customer(models.Model):
     # Set while a subscribe request talks to Stripe: a double-submitted form
     # (or two tabs) cannot start two subscriptions. Stale after two minutes.
     checkout_started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # For tax-ready receipts: who is buying, where, and their VAT / tax ID (also sent to Stripe).
+    billing_name = models.CharField(max_length=120, blank=True)
+    billing_address = models.TextField(blank=True, max_length=500)
+    billing_country = models.CharField(max_length=2, blank=True)
+    tax_id = models.CharField(max_length=40, blank=True)
+    # Whether this reader has had a free trial (one per reader, ever).
+    trial_used_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     def __str__(self) -> str:
         return f"{self.user} ({self.stripe_id})"
@@ -149,12 +271,83 @@ class Payment(models.Model):
     card_brand = models.CharField(max_length=20, blank=True)
     card_last4 = models.CharField(max_length=4, blank=True)
     receipt_sent_at = models.DateTimeField(null=True, blank=True)
+    # The tax-ready receipt: before discount and tax, what the code took off, the tax and its name.
+    subtotal = models.IntegerField(default=0)
+    discount = models.PositiveIntegerField(default=0)
+    tax = models.PositiveIntegerField(default=0)
+    tax_description = models.CharField(max_length=120, blank=True)
+    description = models.CharField(max_length=200, blank=True)
+    # The buyer as at the payment (a receipt must not change when they edit their details later).
+    buyer_name = models.CharField(max_length=120, blank=True)
+    buyer_address = models.TextField(blank=True)
+    buyer_tax_id = models.CharField(max_length=40, blank=True)
 
     class Meta:
         ordering = ["-paid_at"]
 
     def __str__(self) -> str:
         return f"{self.stripe_invoice_id} {self.amount_display}"
+
+    @property
+    def amount_display(self) -> str:
+        return format_money(self.amount, self.currency)
+
+    @property
+    def subtotal_display(self) -> str:
+        return format_money(self.subtotal or self.amount, self.currency)
+
+    @property
+    def discount_display(self) -> str:
+        return format_money(self.discount, self.currency)
+
+    @property
+    def tax_display(self) -> str:
+        return format_money(self.tax, self.currency)
+
+
+class PromoRedemption(models.Model):
+    """A reader used a code: once per reader, counted against max_redemptions."""
+
+    promo = models.ForeignKey(PromoCode, on_delete=models.PROTECT, related_name="redemptions")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="promo_redemptions")
+    subscription = models.ForeignKey(Subscription, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["promo", "customer"], name="promo_once_per_reader")]
+
+    def __str__(self) -> str:
+        return f"{self.promo} by {self.customer}"
+
+
+class GiftPurchase(models.Model):
+    """A reader paying once for N months for someone else; paid, it becomes a members gift code."""
+
+    PENDING, PAID, FAILED = "pending", "paid", "failed"
+
+    buyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="gift_purchases")
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="+")
+    months = models.PositiveSmallIntegerField()
+    amount = models.PositiveIntegerField()
+    currency = models.CharField(max_length=3)
+    recipient_email = models.EmailField(blank=True)
+    message = models.TextField(blank=True, max_length=1000)
+    status = models.CharField(max_length=10, default=PENDING)
+    # The card the buyer confirmed: one purchase per confirmation, so a resubmitted form pays once.
+    setup_intent_id = models.CharField(max_length=120, unique=True)
+    stripe_payment_intent_id = models.CharField(max_length=120, unique=True, null=True, blank=True)
+    stripe_charge_id = models.CharField(max_length=120, blank=True)
+    gift_code = models.CharField(max_length=32, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"gift {self.months} months by {self.buyer} ({self.status})"
 
     @property
     def amount_display(self) -> str:

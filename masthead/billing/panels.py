@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from masthead.billing import guarantee, services
-from masthead.billing.models import Customer, Payment, Subscription, format_money
+from masthead.billing.models import Customer, GiftPurchase, Payment, Plan, Subscription, format_money
 
 
 def account_panel(request: HttpRequest) -> str | None:
@@ -27,7 +27,12 @@ def account_panel(request: HttpRequest) -> str | None:
         "latest": latest,
         "receipts": Payment.objects.filter(customer=customer)[:24] if customer else [],
         "guarantee": guarantee.guarantee_status(sub) if sub else None,
+        "guarantee_days": guarantee.guarantee_days(),
         "next_path": request.get_full_path(),
+        "other_plans": list(Plan.objects.filter(active=True).exclude(stripe_price_id="").exclude(pk=sub.plan_id))
+        if sub is not None and sub.plan is not None
+        else [],
+        "gifts": GiftPurchase.objects.filter(buyer=user, status=GiftPurchase.PAID).select_related("plan")[:12],
     }
     return render_to_string("billing/account_panel.html", context, request=request)
 

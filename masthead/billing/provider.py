@@ -86,6 +86,8 @@ class SubscriptionInfo:
     started_at: datetime | None
     latest_invoice_id: str = ""
     canceled_at: datetime | None = None
+    trial_end: datetime | None = None
+    item_id: str = ""  # the one subscription item (a plan change replaces its price)
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,11 @@ class InvoiceInfo:
     hosted_url: str = ""
     failure_message: str = ""  # why the last payment attempt failed, in Stripe's reader-facing words
     refunded: bool = False  # the charge that paid it has been refunded in full
+    subtotal: int = 0  # before discounts and exclusive tax
+    discount: int = 0
+    tax: int = 0
+    tax_description: str = ""  # e.g. "VAT 20%"
+    description: str = ""  # what was bought, e.g. "Digital, monthly"
 
 
 @dataclass(frozen=True)
@@ -131,6 +138,20 @@ class RefundInfo:
 
 
 @dataclass(frozen=True)
+class PaymentIntentInfo:
+    """A one-off payment (a gift): who paid what, whether it went through, what it was for."""
+
+    id: str
+    customer_id: str
+    status: str  # succeeded, processing, requires_payment_method, requires_action, canceled, ...
+    amount: int
+    currency: str
+    charge_id: str = ""
+    metadata: dict[str, str] = field(default_factory=dict)
+    failure_message: str = ""
+
+
+@dataclass(frozen=True)
 class WebhookEventInfo:
     id: str
     type: str
@@ -138,6 +159,20 @@ class WebhookEventInfo:
     object_type: str
     object_id: str
     payload: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Discount:
+    """A promo code's terms, as Stripe's coupon holds them."""
+
+    code: str
+    percent_off: int | None
+    amount_off: int | None
+    currency: str
+    duration: str  # once, repeating, forever
+    duration_in_months: int | None = None
+    coupon_id: str = ""
+    promotion_code_id: str = ""
 
 
 class PaymentProvider(Protocol):
@@ -151,8 +186,29 @@ class PaymentProvider(Protocol):
     def create_setup_intent(self, *, customer_id: str) -> tuple[str, str]: ...
     def finish_setup(self, *, customer_id: str, setup_intent_id: str) -> CardInfo: ...
     def create_subscription(
-        self, *, customer_id: str, price_id: str, trial_days: int, metadata: dict[str, str], idempotency_key: str
+        self,
+        *,
+        customer_id: str,
+        price_id: str,
+        trial_days: int,
+        metadata: dict[str, str],
+        idempotency_key: str,
+        card_required: bool = True,
+        discount: Discount | None = None,
+        tax_rate_ids: tuple[str, ...] = (),
     ) -> SubscriptionInfo: ...
+    def change_price(self, subscription_id: str, *, price_id: str, idempotency_key: str) -> SubscriptionInfo: ...
+    def sync_discount(
+        self, *, code: str, existing_coupon_id: str, existing_promotion_code_id: str, terms: Discount
+    ) -> tuple[str, str]: ...
+    def sync_tax_rate(
+        self, *, existing_id: str, display_name: str, percentage: str, inclusive: bool, jurisdiction: str, active: bool
+    ) -> str: ...
+    def update_billing_details(self, customer_id: str, *, name: str, address: str, country: str, tax_id: str) -> None: ...
+    def charge_once(
+        self, *, customer_id: str, amount: int, currency: str, metadata: dict[str, str], idempotency_key: str
+    ) -> PaymentIntentInfo: ...
+    def get_payment_intent(self, payment_intent_id: str) -> PaymentIntentInfo: ...
     def get_subscription(self, subscription_id: str) -> SubscriptionInfo: ...
     def list_subscriptions(self, customer_id: str) -> list[SubscriptionInfo]: ...
     def set_cancel_at_period_end(self, subscription_id: str, cancel: bool) -> SubscriptionInfo: ...

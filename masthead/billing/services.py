@@ -23,9 +23,9 @@ from django.db.models import Q
 from django.utils import timezone
 from wagtail import hooks
 
-from masthead.billing import emails, mirror, refunds
-from masthead.billing.models import Customer, Plan, Subscription
-from masthead.billing.provider import LIVE_STATUSES, PaymentProvider
+from masthead.billing import emails, mirror, promos, refunds
+from masthead.billing.models import Customer, Plan, PromoRedemption, Subscription
+from masthead.billing.provider import LIVE_STATUSES, PaymentProvider, SubscriptionInfo
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +70,23 @@ class Checkout:
     client_secret: str
     publishable_key: str
     js_url: str
+    trial_days: int = 0  # 0: no trial for this reader (none on the plan, or they had theirs)
+
+    @property
+    def needs_card(self) -> bool:
+        return bool(self.client_secret)
+
+
+def trial_days_for(user: Any, plan: Plan) -> int:
+    """The plan's free trial, if this reader has never had one nor any subscription (one trial per reader, ever)."""
+    if not plan.trial_days:
+        return 0
+    if not getattr(user, "is_authenticated", False):
+        return int(plan.trial_days)  # what the plans page offers a new reader
+    customer = Customer.objects.filter(user=user).first()
+    if customer is not None and (customer.trial_used_at is not None or customer.subscriptions.exists()):
+        return 0
+    return plan.trial_days
 
 
 def live_subscription(user: Any) -> Subscription | None:
@@ -123,28 +140,78 @@ def _check_can_subscribe(user: Any, plan: Plan) -> None:
 
 
 def start_checkout(*, user: Any, plan: Plan, provider: PaymentProvider | None = None) -> Checkout:
-    """Everything the card form needs: card details then go only to Stripe.js."""
+    """Everything the card form needs: card details then go only to Stripe.js.
+
+    A trial that asks for no card needs no card form (no SetupIntent).
+    """
     provider = provider or get_provider()
     _check_can_subscribe(user, plan)
+    customer = ensure_customer(user=user, provider=provider)
+    trial = trial_days_for(user, plan)
+    if trial and not plan.trial_requires_card:
+        return Checkout(customer, "", "", provider.publishable_key, provider.js_url, trial_days=trial)
+    intent_id, secret = provider.create_setup_intent(customer_id=customer.stripe_id)
+    return Checkout(customer, intent_id, secret, provider.publishable_key, provider.js_url, trial_days=trial)
+
+
+def start_card_form(*, user: Any, provider: PaymentProvider | None = None) -> Checkout:
+    """A card form for a one-off payment (a gift): the customer and a SetupIntent."""
+    provider = provider or get_provider()
     customer = ensure_customer(user=user, provider=provider)
     intent_id, secret = provider.create_setup_intent(customer_id=customer.stripe_id)
     return Checkout(customer, intent_id, secret, provider.publishable_key, provider.js_url)
 
 
-def complete_subscription(
-    *, user: Any, plan: Plan, setup_intent_id: str, provider: PaymentProvider | None = None
-) -> Subscription:
-    """After Stripe.js confirmed the card: charge the first period and grant access.
+def total_display(payments: list[Any]) -> str:
+    if not payments:
+        return ""
+    from masthead.billing.models import format_money
 
-    Raises BillingError (reader-facing) or PaymentError (declined: its
-    user_message is what the reader sees). Nothing is granted unless Stripe
-    says the subscription is paid or trialing.
+    return format_money(sum(p.amount for p in payments), payments[0].currency)
+
+
+def save_billing_details(
+    *,
+    user: Any,
+    billing_name: str,
+    billing_address: str,
+    billing_country: str,
+    tax_id: str,
+    provider: PaymentProvider | None = None,
+) -> Customer:
+    """Stripe first (its invoices carry the name and address), then our row, which receipts copy at each payment."""
+    provider = provider or get_provider()
+    customer = ensure_customer(user=user, provider=provider)
+    provider.update_billing_details(
+        customer.stripe_id, name=billing_name, address=billing_address, country=billing_country, tax_id=tax_id
+    )
+    Customer.objects.filter(pk=customer.pk).update(
+        billing_name=billing_name, billing_address=billing_address, billing_country=billing_country, tax_id=tax_id
+    )
+    customer.refresh_from_db()
+    return customer
+
+
+def complete_subscription(
+    *, user: Any, plan: Plan, setup_intent_id: str, code: str = "", provider: PaymentProvider | None = None
+) -> Subscription:
+    """After Stripe.js confirmed the card (or for a trial without one): start the subscription and grant access.
+
+    Raises BillingError (reader-facing: a refused promo code too) or
+    PaymentError (declined: its user_message is what the reader sees).
+    Nothing is granted unless Stripe says the subscription is paid or trialing.
     """
     provider = provider or get_provider()
     _check_can_subscribe(user, plan)
     customer = Customer.objects.filter(user=user).first()
     if customer is None:
         raise BillingError("Your payment session expired. Please start again.")
+    promo = None
+    if code.strip():
+        try:
+            promo = promos.check_code(code, plan=plan, customer=customer)
+        except promos.CodeRefused as exc:
+            raise BillingError(str(exc)) from None
     now = timezone.now()
     free = Q(checkout_started_at__isnull=True) | Q(checkout_started_at__lt=now - timedelta(minutes=2))
     if not Customer.objects.filter(free, pk=customer.pk).update(checkout_started_at=now):
@@ -155,25 +222,102 @@ def complete_subscription(
         mirror.sync_customer(customer=customer, provider=provider)
         refunds.settle(customer=customer, provider=provider)
         _check_can_subscribe(user, plan)  # again, now that no other request of this reader is subscribing
-        return _create_subscription(customer=customer, user=user, plan=plan, setup_intent_id=setup_intent_id, provider=provider)
+        redemption = None
+        if promo is not None:
+            try:
+                redemption = promos.reserve(promo=promo, customer=customer, plan=plan)
+            except promos.CodeRefused as exc:
+                raise BillingError(str(exc)) from None
+        try:
+            sub = _create_subscription(
+                customer=customer,
+                user=user,
+                plan=plan,
+                setup_intent_id=setup_intent_id,
+                provider=provider,
+                redemption=redemption,
+            )
+        except BaseException:
+            promos.release(redemption)
+            raise
+        promos.attach(redemption, sub)
+        return sub
     finally:
         Customer.objects.filter(pk=customer.pk, checkout_started_at=now).update(checkout_started_at=None)
 
 
 def _create_subscription(
-    *, customer: Customer, user: Any, plan: Plan, setup_intent_id: str, provider: PaymentProvider
+    *,
+    customer: Customer,
+    user: Any,
+    plan: Plan,
+    setup_intent_id: str,
+    provider: PaymentProvider,
+    redemption: PromoRedemption | None = None,
 ) -> Subscription:
-    card = provider.finish_setup(customer_id=customer.stripe_id, setup_intent_id=setup_intent_id)
-    Customer.objects.filter(pk=customer.pk).update(
-        card_fingerprint=card.fingerprint, card_brand=card.brand, card_last4=card.last4
-    )
-    info = provider.create_subscription(
+    trial = trial_days_for(user, plan)
+    card_required = not trial or plan.trial_requires_card
+    if card_required or setup_intent_id:
+        card = provider.finish_setup(customer_id=customer.stripe_id, setup_intent_id=setup_intent_id)
+        Customer.objects.filter(pk=customer.pk).update(
+            card_fingerprint=card.fingerprint, card_brand=card.brand, card_last4=card.last4
+        )
+        if (
+            trial
+            and card.fingerprint
+            and (
+                Customer.objects.filter(card_fingerprint=card.fingerprint, trial_used_at__isnull=False)
+                .exclude(pk=customer.pk)
+                .exists()
+            )
+        ):
+            # Refused rather than charged at once: the page promised free days.
+            raise BillingError("This card has already been used for a free trial. Nothing was charged.")
+    started = timezone.now()
+    if trial and not Customer.objects.filter(pk=customer.pk, trial_used_at__isnull=True).update(trial_used_at=started):
+        raise BillingError("You have already had a free trial. Nothing was charged; choose the plan again to subscribe.")
+    try:
+        info = _start_at_stripe(
+            customer=customer,
+            user=user,
+            plan=plan,
+            setup_intent_id=setup_intent_id,
+            trial=trial,
+            card_required=card_required,
+            redemption=redemption,
+            provider=provider,
+        )
+    except BaseException:
+        Customer.objects.filter(pk=customer.pk, trial_used_at=started).update(trial_used_at=None)  # no trial was had
+        raise
+    return _mirror_new(info, provider)
+
+
+def _start_at_stripe(
+    *,
+    customer: Customer,
+    user: Any,
+    plan: Plan,
+    setup_intent_id: str,
+    trial: int,
+    card_required: bool,
+    redemption: PromoRedemption | None,
+    provider: PaymentProvider,
+) -> SubscriptionInfo:
+    return provider.create_subscription(
         customer_id=customer.stripe_id,
         price_id=plan.stripe_price_id,
-        trial_days=plan.trial_days,
+        trial_days=trial,
+        card_required=card_required,
         metadata={"masthead_user": str(user.pk), "masthead_plan": plan.slug},
-        idempotency_key=f"masthead-subscribe-{customer.pk}-{setup_intent_id}",
+        # Without a card there is no SetupIntent: one trial per customer makes the key unique anyway.
+        idempotency_key=f"masthead-subscribe-{customer.pk}-{setup_intent_id or 'trial'}",
+        discount=promos.discount_of(redemption.promo) if redemption is not None else None,
+        tax_rate_ids=promos.active_tax_rate_ids(),
     )
+
+
+def _mirror_new(info: SubscriptionInfo, provider: PaymentProvider) -> Subscription:
     invoice = provider.get_invoice(info.latest_invoice_id) if info.latest_invoice_id else None
     if info.status not in LIVE_STATUSES:
         # The first charge failed (Stripe may leave an "incomplete" subscription
@@ -205,12 +349,22 @@ def cancel_at_period_end(*, user: Any, reason: str = "", provider: PaymentProvid
     """Stop renewing; access continues to the end of the paid period."""
     provider = provider or get_provider()
     sub = own_live_subscription(user)
-    info = provider.set_cancel_at_period_end(sub.stripe_id, True)
+    # A double click or a second tab: of the requests that find renewal on, one turns it off (a
+    # conditional update, before Stripe is asked) and only that one keeps the reason and emails.
+    # Every request still tells Stripe, so the mirror never says "will not renew" when Stripe would.
+    first = Subscription.objects.filter(pk=sub.pk, cancel_at_period_end=False).update(cancel_at_period_end=True) == 1
+    try:
+        info = provider.set_cancel_at_period_end(sub.stripe_id, True)
+    except Exception:
+        if first:
+            Subscription.objects.filter(pk=sub.pk).update(cancel_at_period_end=False)
+        raise
     with transaction.atomic():
         mirrored = mirror.apply_subscription(info)
         assert mirrored is not None
-        Subscription.objects.filter(pk=mirrored.pk).update(cancel_reason=reason.strip()[:2000])
-        emails.send_on_commit(user, "cancellation", subscription=mirrored)
+        if first:
+            Subscription.objects.filter(pk=mirrored.pk).update(cancel_reason=reason.strip()[:2000])
+            emails.send_on_commit(user, "cancellation", subscription=mirrored)
     mirrored.refresh_from_db()
     return mirrored
 

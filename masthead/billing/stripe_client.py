@@ -9,7 +9,9 @@ both the classic and the 2025+ API shapes where Stripe moved them
 
 from __future__ import annotations
 
+import hashlib
 import json
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -24,9 +26,11 @@ from masthead.billing.provider import (
     CardDeclined,
     CardInfo,
     ChargeInfo,
+    Discount,
     InvoiceInfo,
     NotFoundAtProvider,
     PaymentError,
+    PaymentIntentInfo,
     RefundInfo,
     SubscriptionInfo,
     UnreadableWebhook,
@@ -38,6 +42,8 @@ WEBHOOK_TOLERANCE_SECONDS = 300
 # Stripe's events nest a dozen levels at most (expansions stop at four); anything
 # deeper is not an event, and parsing it must not exhaust the stack.
 MAX_EVENT_DEPTH = 64
+# How the localstripe stand-in for a coupon labels its credit line (stripe_client only).
+DISCOUNT_PREFIX = "Discount: "
 # Our WebhookEvent columns: an id or type longer than these is not Stripe's.
 MAX_EVENT_ID, MAX_EVENT_TYPE = 120, 80
 T = TypeVar("T")
@@ -90,6 +96,10 @@ class StripeProvider:
         self.js_url = js_url
         self._webhook_secret = webhook_secret
         self._c = _client(secret_key, api_base).v1
+        # STRIPE_API_BASE is only ever set to point at localstripe (offline demo, tests). Where
+        # localstripe lacks a Stripe feature, the calls below say how they stand in for it
+        # (docs/payments.md, "Offline: localstripe").
+        self._localstripe = bool(api_base)
 
     # --- prices -----------------------------------------------------------
     def sync_price(
@@ -164,7 +174,16 @@ class StripeProvider:
 
     # --- subscriptions ---------------------------------------------------
     def create_subscription(
-        self, *, customer_id: str, price_id: str, trial_days: int, metadata: dict[str, str], idempotency_key: str
+        self,
+        *,
+        customer_id: str,
+        price_id: str,
+        trial_days: int,
+        metadata: dict[str, str],
+        idempotency_key: str,
+        card_required: bool = True,
+        discount: Discount | None = None,
+        tax_rate_ids: tuple[str, ...] = (),
     ) -> SubscriptionInfo:
         params: dict[str, Any] = {
             "customer": customer_id,
@@ -175,9 +194,62 @@ class StripeProvider:
             "metadata": metadata,
         }
         if trial_days:
-            params["trial_period_days"] = trial_days
+            # trial_end rather than trial_period_days: localstripe reads only trial_end back.
+            params["trial_end"] = int(time.time()) + trial_days * 86400
+            if not card_required and not self._localstripe:
+                # No card by the trial's end: Stripe cancels, and the webhook ends access.
+                params["trial_settings"] = {"end_behavior": {"missing_payment_method": "cancel"}}
+        if tax_rate_ids:
+            params["default_tax_rates"] = list(tax_rate_ids)
+        credit_item = ""
+        if discount is not None:
+            if self._localstripe:
+                # localstripe has coupons but cannot put one on a subscription: the first
+                # payment's discount becomes a credit line on the customer's next invoice.
+                credit_item = self._local_discount_item(customer_id, price_id, discount)
+            else:
+                params["discounts"] = [{"promotion_code": discount.promotion_code_id}]
+        try:
+            sub = _translate(
+                lambda: self._c.subscriptions.create(params=params, options={"idempotency_key": idempotency_key})  # type: ignore[arg-type]
+            )
+        except PaymentError:
+            if credit_item:  # the credit must not wait for a later invoice
+                _translate(lambda: self._c.invoice_items.delete(credit_item))
+            raise
+        return self._subscription(sub.to_dict())
+
+    def _local_discount_item(self, customer_id: str, price_id: str, discount: Discount) -> str:
+        price = _translate(lambda: self._c.plans.retrieve(price_id)).to_dict()
+        amount = int(price.get("amount") or 0)
+        off = amount * (discount.percent_off or 0) // 100 if discount.percent_off else min(discount.amount_off or 0, amount)
+        if off <= 0:
+            return ""
+        item = _translate(
+            lambda: self._c.invoice_items.create(
+                params={
+                    "customer": customer_id,
+                    "amount": -off,
+                    "currency": str(price.get("currency") or discount.currency),
+                    "description": f"{DISCOUNT_PREFIX}{discount.code}",
+                }
+            )
+        )
+        return str(item.id)
+
+    def change_price(self, subscription_id: str, *, price_id: str, idempotency_key: str) -> SubscriptionInfo:
+        """Move the subscription's one item to another price; the unused time is credited on the invoice made now."""
+        current = self.get_subscription(subscription_id)
+        if current.price_id == price_id:
+            return current
+        params: dict[str, Any] = {"items": [{"id": current.item_id, "plan": price_id}]}
+        if not self._localstripe:
+            # Charge (or credit) the difference at once rather than at the next renewal;
+            # localstripe invoices an interval change at once by itself and knows no such parameter.
+            params["proration_behavior"] = "always_invoice"
+            params["payment_behavior"] = "error_if_incomplete"
         sub = _translate(
-            lambda: self._c.subscriptions.create(params=params, options={"idempotency_key": idempotency_key})  # type: ignore[arg-type]
+            lambda: self._c.subscriptions.update(subscription_id, params=params, options={"idempotency_key": idempotency_key})  # type: ignore[arg-type]
         )
         return self._subscription(sub.to_dict())
 
@@ -207,22 +279,145 @@ class StripeProvider:
                 return again  # cancelled meanwhile (a webhook's handler, the dashboard): the same outcome
             raise
 
-    @staticmethod
-    def _subscription(sub: dict[str, Any]) -> SubscriptionInfo:
+    def _subscription(self, sub: dict[str, Any]) -> SubscriptionInfo:
         items = ((sub.get("items") or {}).get("data")) or [{}]
         item = items[0] or {}
         price = _id(item.get("price")) or _id(item.get("plan")) or _id(sub.get("plan"))
         period_end = sub.get("current_period_end") or item.get("current_period_end")
+        status = str(sub.get("status") or "")
+        trial_end = sub.get("trial_end")
+        if self._localstripe and status == "incomplete" and trial_end:
+            # localstripe leaves a trial "incomplete" (it makes no $0 invoice); Stripe says
+            # "trialing" until the trial ends, then charges or (no card) cancels.
+            if int(trial_end) > time.time():
+                status = "trialing"
+            else:
+                status = "active" if self._latest_invoice_paid(sub) else "incomplete_expired"
+        if status == "trialing" and trial_end:
+            period_end = trial_end  # Stripe's own period ends with the trial; localstripe's does not
         return SubscriptionInfo(
             id=str(sub["id"]),
             customer_id=_id(sub.get("customer")),
-            status=str(sub.get("status") or ""),
+            status=status,
+            trial_end=_ts(trial_end),
+            item_id=_id(item.get("id")),
             price_id=price,
             current_period_end=_ts(period_end),
             cancel_at_period_end=bool(sub.get("cancel_at_period_end")),
             started_at=_ts(sub.get("start_date") or sub.get("created")),
             latest_invoice_id=_id(sub.get("latest_invoice")),
             canceled_at=_ts(sub.get("canceled_at") or sub.get("ended_at")),
+        )
+
+    def _latest_invoice_paid(self, sub: dict[str, Any]) -> bool:
+        invoice_id = _id(sub.get("latest_invoice"))
+        if not invoice_id:
+            return False
+        return _translate(lambda: self._c.invoices.retrieve(invoice_id)).to_dict().get("status") == "paid"
+
+    # --- promo codes, tax rates, billing details -------------------------
+    def sync_discount(
+        self, *, code: str, existing_coupon_id: str, existing_promotion_code_id: str, terms: Discount
+    ) -> tuple[str, str]:
+        """A coupon with these terms and a promotion code readers type; new ones when the terms changed.
+
+        Coupons cannot change at Stripe, so the coupon id carries a digest of the terms.
+        localstripe has no promotion codes: the second id stays empty there.
+        """
+        digest = hashlib.sha256(
+            repr((terms.percent_off, terms.amount_off, terms.currency, terms.duration, terms.duration_in_months)).encode()
+        ).hexdigest()[:10]
+        coupon_id = f"masthead-{code.lower()}-{digest}"
+        if coupon_id != existing_coupon_id:
+            params: dict[str, Any] = {"id": coupon_id, "duration": terms.duration, "metadata": {"masthead_code": code}}
+            if terms.percent_off:
+                params["percent_off"] = terms.percent_off
+            else:
+                params["amount_off"], params["currency"] = terms.amount_off, terms.currency
+            if terms.duration == "repeating":
+                params["duration_in_months"] = terms.duration_in_months
+            try:
+                _translate(lambda: self._c.coupons.create(params=params))  # type: ignore[arg-type]
+            except PaymentError as exc:
+                if exc.retryable or exc.code != "resource_already_exists":
+                    raise
+        if self._localstripe:
+            return coupon_id, ""
+        if existing_promotion_code_id and coupon_id == existing_coupon_id:
+            return coupon_id, existing_promotion_code_id
+        if existing_promotion_code_id:
+            _translate(lambda: self._c.promotion_codes.update(existing_promotion_code_id, params={"active": False}))
+        promo = _translate(lambda: self._c.promotion_codes.create(params={"coupon": coupon_id, "code": code}))  # type: ignore[arg-type]
+        return coupon_id, str(promo.id)
+
+    def sync_tax_rate(
+        self, *, existing_id: str, display_name: str, percentage: str, inclusive: bool, jurisdiction: str, active: bool
+    ) -> str:
+        """Stripe tax rates cannot change their percentage: a changed rate is a new one, the old one deactivated."""
+        if existing_id:
+            old = _translate(lambda: self._c.tax_rates.retrieve(existing_id)).to_dict()
+            same = (float(old.get("percentage") or 0), bool(old.get("inclusive"))) == (float(percentage), inclusive)
+            if same:
+                update = {"display_name": display_name, "active": active}
+                _translate(lambda: self._c.tax_rates.update(existing_id, params=update))  # type: ignore[arg-type]
+                return existing_id
+            _translate(lambda: self._c.tax_rates.update(existing_id, params={"active": False}))
+        params: dict[str, Any] = {
+            "display_name": display_name,
+            "percentage": percentage,
+            "inclusive": inclusive,
+            "active": active,
+        }
+        if jurisdiction:
+            params["jurisdiction"] = jurisdiction
+        return str(_translate(lambda: self._c.tax_rates.create(params=params)).id)  # type: ignore[arg-type]
+
+    def update_billing_details(self, customer_id: str, *, name: str, address: str, country: str, tax_id: str) -> None:
+        """Name and address go on Stripe's invoices; the tax ID is kept in metadata (its type varies by country)."""
+        lines = [line.strip() for line in address.splitlines() if line.strip()]
+        params: dict[str, Any] = {"name": name, "metadata": {"tax_id": tax_id}}
+        if lines or country:
+            params["address"] = {"line1": lines[0] if lines else "", "line2": ", ".join(lines[1:]), "country": country}
+        _translate(lambda: self._c.customers.update(customer_id, params=params))  # type: ignore[arg-type]
+
+    # --- one-off payments (gifts) ----------------------------------------
+    def charge_once(
+        self, *, customer_id: str, amount: int, currency: str, metadata: dict[str, str], idempotency_key: str
+    ) -> PaymentIntentInfo:
+        """Charge the customer's default card now (it was just confirmed with Stripe.js, 3-D Secure included)."""
+        customer = _translate(lambda: self._c.customers.retrieve(customer_id)).to_dict()
+        pm_id = _id((customer.get("invoice_settings") or {}).get("default_payment_method"))
+        if not pm_id:
+            raise CardDeclined("Please enter your card details.", code="no_payment_method")
+        params: dict[str, Any] = {
+            "customer": customer_id,
+            "amount": amount,
+            "currency": currency,
+            "payment_method": pm_id,
+            "payment_method_types": ["card"],
+            "confirm": True,
+            "off_session": True,
+            "metadata": metadata,
+        }
+        intent = _translate(
+            lambda: self._c.payment_intents.create(params=params, options={"idempotency_key": idempotency_key})  # type: ignore[arg-type]
+        )
+        return self._payment_intent(intent.to_dict())
+
+    def get_payment_intent(self, payment_intent_id: str) -> PaymentIntentInfo:
+        return self._payment_intent(_translate(lambda: self._c.payment_intents.retrieve(payment_intent_id)).to_dict())
+
+    @staticmethod
+    def _payment_intent(pi: dict[str, Any]) -> PaymentIntentInfo:
+        return PaymentIntentInfo(
+            id=str(pi["id"]),
+            customer_id=_id(pi.get("customer")),
+            status=str(pi.get("status") or ""),
+            amount=int(pi.get("amount") or 0),
+            currency=str(pi.get("currency") or ""),
+            charge_id=_id(pi.get("latest_charge")),
+            metadata={str(k): str(v) for k, v in (pi.get("metadata") or {}).items()},
+            failure_message=str((pi.get("last_payment_error") or {}).get("message") or ""),
         )
 
     # --- invoices, charges, refunds --------------------------------------
@@ -253,7 +448,13 @@ class StripeProvider:
         if inv.get("status") == "open" and pi_id:
             intent = _translate(lambda: self._c.payment_intents.retrieve(pi_id)).to_dict()
             failure = str((intent.get("last_payment_error") or {}).get("message") or "")
+        subtotal, discount, tax, tax_description, description = self._amounts(inv)
         return InvoiceInfo(
+            subtotal=subtotal,
+            discount=discount,
+            tax=tax,
+            tax_description=tax_description,
+            description=description,
             id=str(inv["id"]),
             customer_id=_id(inv.get("customer")),
             subscription_id=_id(inv.get("subscription")) or _id(parent.get("subscription")),
@@ -270,6 +471,30 @@ class StripeProvider:
             failure_message=failure,
             refunded=refunded,
         )
+
+    def _amounts(self, inv: dict[str, Any]) -> tuple[int, int, int, str, str]:
+        """Subtotal before discounts, discount, tax, the tax's name and what was bought, for a tax-ready receipt."""
+        lines = ((inv.get("lines") or {}).get("data")) or []
+        local_credit = -sum(
+            int(line.get("amount") or 0) for line in lines if str(line.get("description") or "").startswith(DISCOUNT_PREFIX)
+        )
+        discount = sum(int(d.get("amount") or 0) for d in inv.get("total_discount_amounts") or []) + local_credit
+        subtotal = int(inv.get("subtotal") or 0) + local_credit
+        tax_rows = inv.get("total_tax_amounts") or inv.get("total_taxes") or []
+        tax = int(inv.get("tax") or 0) or sum(int(t.get("amount") or 0) for t in tax_rows)
+        names = []
+        for row in tax_rows:
+            rate_id = _id(row.get("tax_rate")) or _id((row.get("tax_rate_details") or {}).get("tax_rate"))
+            if rate_id:
+                rate = _translate(lambda rid=rate_id: self._c.tax_rates.retrieve(rid)).to_dict()  # type: ignore[misc]
+                pct = f"{float(rate.get('percentage') or 0):g}%"
+                names.append(f"{rate.get('display_name') or 'Tax'} {pct}{' included' if rate.get('inclusive') else ''}")
+        described = [
+            str(line.get("description") or "")
+            for line in lines
+            if not str(line.get("description") or "").startswith(DISCOUNT_PREFIX) and int(line.get("amount") or 0) > 0
+        ]
+        return subtotal, max(discount, 0), tax, ", ".join(dict.fromkeys(names)), "; ".join(described)[:200]
 
     def _invoice_payment(self, invoice_id: str) -> tuple[str, str]:
         """Newer API versions list an invoice's payments separately."""

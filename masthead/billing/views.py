@@ -20,13 +20,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from masthead.billing import changes, gifts, offer, promos, services, webhooks
 from masthead.billing import guarantee as money_back
-from masthead.billing import services, webhooks
 from masthead.billing.csp import allows_card_form
-from masthead.billing.models import Customer, Plan
+from masthead.billing.forms import BillingDetailsForm, GiftForm
+from masthead.billing.models import Customer, GiftPurchase, Payment, Plan, format_money
 from masthead.billing.provider import PaymentError
 from masthead.core import counters
 from masthead.core.http import AuthenticatedHttpRequest, safe_next
+from masthead.core.models import MagazineSettings
 
 # Card-testing defence: at most this many card forms per reader per 10 minutes.
 CHECKOUTS_PER_WINDOW = 8
@@ -45,8 +47,20 @@ def _throttled(request: HttpRequest) -> bool:
 @never_cache
 def plans(request: HttpRequest) -> HttpResponse:
     current = services.live_subscription(request.user) if request.user.is_authenticated else None
-    offered = Plan.objects.filter(active=True)
-    return render(request, "billing/plans.html", {"plans": offered, "current": current, "next": _came_from(request)})
+    magazine = MagazineSettings.current(request)
+    offered = list(Plan.objects.filter(active=True))
+    cards, rows = offer.cards(offered, magazine)
+    trials = {card.plan.pk: services.trial_days_for(request.user, card.plan) for card in cards}
+    context = {
+        "plans": offered,
+        "cards": [(card, trials[card.plan.pk]) for card in cards],
+        "rows": rows,
+        "current": current,
+        "next": _came_from(request),
+        "magazine": magazine,
+        "guarantee": money_back.offered_to(request.user),
+    }
+    return render(request, "billing/plans.html", context)
 
 
 def _came_from(request: HttpRequest) -> str:
@@ -59,24 +73,57 @@ def _came_from(request: HttpRequest) -> str:
     return safe_next(request, candidate, "")
 
 
+def _consume_messages(request: HttpRequest) -> None:
+    """Checkout says who is signed in itself; "You are signed in." must not trail onto the next step."""
+    for _ in messages.get_messages(request):
+        pass
+
+
 @never_cache
-@login_required
-@allows_card_form
 def subscribe(request: HttpRequest, slug: str) -> HttpResponse:
     plan = get_object_or_404(Plan, slug=slug, active=True)
+    magazine = MagazineSettings.current(request)
+    if not request.user.is_authenticated:
+        # Name the plan and carry on to this checkout after the sign-in link or password.
+        # No card form here, so none of Stripe's origins in this page's policy either.
+        here = request.get_full_path()
+        context = {"plan": plan, "next": here, "trial_days": services.trial_days_for(request.user, plan), "magazine": magazine}
+        return render(request, "billing/subscribe_signin.html", context)
+    return _checkout(request, plan, magazine)
+
+
+@allows_card_form
+def _checkout(request: HttpRequest, plan: Plan, magazine: MagazineSettings) -> HttpResponse:
+    _consume_messages(request)
     error = ""
+    code = request.POST.get("code", "").strip()[:60] if request.method == "POST" else request.GET.get("code", "").strip()[:60]
     if request.method == "POST":
         try:
-            services.complete_subscription(user=request.user, plan=plan, setup_intent_id=request.POST.get("setup_intent", ""))
+            services.complete_subscription(
+                user=request.user, plan=plan, setup_intent_id=request.POST.get("setup_intent", ""), code=code
+            )
         except services.BillingError as exc:
             error = str(exc)
         except PaymentError as exc:
             error = exc.user_message
         else:
-            messages.success(request, f"Welcome! Your {plan.name} subscription is active.")
+            sub = services.live_subscription(request.user)
+            if sub is not None and sub.status == "trialing":
+                done = f"Welcome! Your free trial of {plan.name} has started; it runs until {sub.current_period_end:%B %-d, %Y}."
+            else:
+                done = f"Welcome! Your {plan.name} subscription is active."
+            messages.success(request, done)
             return HttpResponseRedirect(_next_url(request))
     address_url = services.postal_address_missing(request.user) if plan.includes_print else None
-    context: dict[str, Any] = {"plan": plan, "error": error, "next": _next_url(request), "address_url": address_url}
+    context: dict[str, Any] = {
+        "plan": plan,
+        "error": error,
+        "next": _next_url(request),
+        "address_url": address_url,
+        "code": code,
+        "magazine": magazine,
+        "guarantee": money_back.offered_to(request.user),
+    }
     if address_url is None:
         if _throttled(request):
             context["error"] = "Too many payment attempts. Please wait a few minutes and try again."
@@ -87,7 +134,18 @@ def subscribe(request: HttpRequest, slug: str) -> HttpResponse:
             context["error"] = str(exc)
         except PaymentError as exc:
             context["error"] = exc.user_message
-    return render(request, "billing/subscribe.html", context, status=400 if context["error"] and request.method == "GET" else 200)
+        if code and "checkout" in context:
+            # Checked before the card is asked for, so a mistyped code never costs a card entry.
+            try:
+                promo = promos.check_code(code, plan=plan, customer=context["checkout"].customer)
+            except promos.CodeRefused as exc:
+                context["code_error"] = str(exc)
+            else:
+                context["promo"] = promo
+                context["pay_today"] = format_money(plan.amount - promo.discount_on(plan.amount), plan.currency)
+    # A refused POST is a page saying why (200, as before); a GET that cannot offer a checkout is a 400.
+    failed = request.method == "GET" and (context["error"] or context.get("code_error"))
+    return render(request, "billing/subscribe.html", context, status=400 if failed else 200)
 
 
 @never_cache
@@ -128,14 +186,59 @@ def resume(request: HttpRequest) -> HttpResponse:
     return _action(request, lambda: services.resume(user=request.user), "Welcome back: your subscription will renew as before.")
 
 
-@require_POST
+@never_cache
 @login_required
 def guarantee(request: HttpRequest) -> HttpResponse:
-    return _action(
-        request,
-        lambda: money_back.claim_guarantee(user=request.user),
-        "Your payment has been refunded in full and your subscription has ended. A confirmation email is on its way.",
-    )
+    """GET asks the reader to confirm (what is refunded, that access ends now); POST refunds.
+
+    The form names the subscription it was shown for: a confirmation left open
+    in another tab refunds nothing once that subscription has changed.
+    """
+    sub = services.live_subscription(request.user)
+    if request.method == "POST":
+        if sub is None or request.POST.get("subscription") != sub.stripe_id:
+            messages.error(request, "Nothing was refunded: this confirmation is out of date. Please check your account.")
+            return HttpResponseRedirect(reverse("billing:account"))
+        return _action(
+            request,
+            lambda: money_back.claim_guarantee(user=request.user),
+            "Your payment has been refunded in full and your subscription has ended. A confirmation email is on its way.",
+        )
+    if sub is None:
+        messages.error(request, "You have no active subscription to refund.")
+        return HttpResponseRedirect(reverse("billing:account"))
+    status = money_back.guarantee_status(sub)
+    refundable = list(sub.payments.filter(refunded_at__isnull=True))
+    context = {
+        "subscription": sub,
+        "status": status,
+        "payments": refundable,
+        "total": services.total_display(refundable),
+        "next": _next_url(request),
+        "magazine": MagazineSettings.current(request),
+    }
+    return render(request, "billing/guarantee_confirm.html", context, status=200 if status.eligible else 409)
+
+
+@never_cache
+@login_required
+def change_plan(request: HttpRequest, slug: str) -> HttpResponse:
+    """GET shows what changes (price, print, when); POST makes the change with proration."""
+    plan = get_object_or_404(Plan, slug=slug)
+    if request.method == "POST":
+        return _action(
+            request,
+            lambda: changes.change_plan(user=request.user, plan=plan),
+            f"You are now on {plan.name}. The unused part of your old plan was credited against it.",
+        )
+    error = ""
+    sub = services.live_subscription(request.user)
+    try:
+        sub = changes.check_change(user=request.user, plan=plan)
+    except services.BillingError as exc:
+        error = str(exc)
+    context = {"plan": plan, "subscription": sub, "error": error, "next": _next_url(request)}
+    return render(request, "billing/change_plan.html", context, status=409 if error else 200)
 
 
 @never_cache
@@ -173,6 +276,80 @@ def payment_method(request: AuthenticatedHttpRequest) -> HttpResponse:
         "customer": customer,
     }
     return render(request, "billing/payment_method.html", context)
+
+
+@never_cache
+@login_required
+@allows_card_form
+def gift(request: HttpRequest) -> HttpResponse:
+    """Buy a gift subscription: choose, pay once with a card, get a code (emailed too)."""
+    form = GiftForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            option = gifts.option_for(form.cleaned_data["option"])
+            purchase = gifts.buy_gift(
+                user=request.user,
+                option=option,
+                setup_intent_id=request.POST.get("setup_intent", ""),
+                recipient_email=form.cleaned_data["recipient_email"],
+                message=form.cleaned_data["message"],
+            )
+        except services.BillingError as exc:
+            error = str(exc)
+        except PaymentError as exc:
+            error = exc.user_message
+        else:
+            return HttpResponseRedirect(reverse("billing:gift_done", args=[purchase.pk]))
+    context: dict[str, Any] = {"form": form, "error": error}
+    if not form.offered:
+        context["error"] = "No gifts are on offer right now."
+    elif _throttled(request):
+        context["error"] = "Too many payment attempts. Please wait a few minutes and try again."
+        return render(request, "billing/gift.html", context, status=429)
+    else:
+        try:
+            context["checkout"] = services.start_card_form(user=request.user)
+        except PaymentError as exc:
+            context["error"] = exc.user_message
+    return render(request, "billing/gift.html", context, status=400 if error else 200)
+
+
+@never_cache
+@login_required
+def gift_done(request: HttpRequest, pk: int) -> HttpResponse:
+    purchase = get_object_or_404(GiftPurchase, pk=pk, buyer=request.user)
+    return render(request, "billing/gift_done.html", {"purchase": purchase})
+
+
+@never_cache
+@login_required
+def details(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The buyer's name, address and VAT / tax ID for receipts (and Stripe's invoices)."""
+    customer = Customer.objects.filter(user=request.user).first()
+    initial = (
+        {f: getattr(customer, f) for f in ("billing_name", "billing_address", "billing_country", "tax_id")} if customer else {}
+    )
+    form = BillingDetailsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_billing_details(user=request.user, **form.cleaned_data)
+        except PaymentError as exc:
+            form.add_error(None, exc.user_message)
+        else:
+            messages.success(request, "Your billing details are saved. Receipts from now on show them.")
+            return HttpResponseRedirect(reverse("billing:account"))
+    return render(request, "billing/details.html", {"form": form})
+
+
+@never_cache
+@login_required
+def receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    """One payment as a receipt a business can file: seller, buyer, tax ID, subtotal, discount, tax, total."""
+    payment = get_object_or_404(
+        Payment.objects.select_related("subscription__plan", "customer"), pk=pk, customer__user=request.user
+    )
+    return render(request, "billing/receipt.html", {"payment": payment, "magazine": MagazineSettings.current(request)})
 
 
 @csrf_exempt

@@ -15,10 +15,11 @@ from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from masthead.billing import admin_views, services
-from masthead.billing.models import Plan
+from masthead.billing import admin_views, promos, services
+from masthead.billing.models import Plan, PromoCode, TaxRate
 from masthead.billing.panels import account_panel, subscriber_numbers
 from masthead.billing.provider import PaymentError
+from masthead.core import shells
 from masthead.core.templatetags.slots import render_in
 
 log = logging.getLogger(__name__)
@@ -37,15 +38,43 @@ class PlanViewSet(SnippetViewSet):
 register_snippet(PlanViewSet)
 
 
+class PromoCodeViewSet(SnippetViewSet):
+    model = PromoCode
+    icon = "tag"
+    menu_label = "Promo codes"
+    menu_order = 305
+    add_to_admin_menu = True
+    list_display = ["code", "description", "active", "expires_at", "max_redemptions", "stripe_coupon_id"]
+    list_filter = ["active", "duration"]
+
+
+class TaxRateViewSet(SnippetViewSet):
+    model = TaxRate
+    icon = "doc-full"
+    menu_label = "Tax rates"
+    menu_order = 306
+    add_to_admin_menu = True
+    list_display = ["display_name", "percentage", "inclusive", "jurisdiction", "active", "stripe_id"]
+
+
+register_snippet(PromoCodeViewSet)
+register_snippet(TaxRateViewSet)
+
+
 def _sync_after_save(request: Any, instance: Any) -> None:
-    """A saved plan gets a matching Stripe price at once when Stripe is configured."""
-    if not isinstance(instance, Plan) or not settings.STRIPE_SECRET_KEY:
+    """A saved plan, promo code or tax rate gets its Stripe twin at once when Stripe is configured."""
+    if not isinstance(instance, Plan | PromoCode | TaxRate) or not settings.STRIPE_SECRET_KEY:
         return
     try:
-        services.sync_plan(plan=instance)
+        if isinstance(instance, Plan):
+            services.sync_plan(plan=instance)
+        elif isinstance(instance, PromoCode):
+            promos.sync_promo(promo=instance, provider=services.get_provider())
+        else:
+            promos.sync_tax_rate(rate=instance, provider=services.get_provider())
     except PaymentError as exc:
-        log.warning("plan %s not synced to Stripe: %s", instance.slug, exc)
-        messages.warning(request, f"Saved, but Stripe did not accept the price yet ({exc}). Run `manage.py sync_plans` later.")
+        log.warning("%s not synced to Stripe: %s", instance, exc)
+        messages.warning(request, f"Saved, but Stripe did not accept it yet ({exc}). Run `manage.py sync_plans` later.")
 
 
 hooks.register("after_create_snippet", _sync_after_save)
@@ -110,3 +139,31 @@ def plans_button(context: Any, **_: Any) -> str:
 @hooks.register("slot:meter-notice-action")
 def subscribe_link(context: Any, **_: Any) -> str:
     return render_in(context, "billing/slots/meter_notice_action.html")
+
+
+# The header's Subscribe button: for everyone who does not read as a subscriber yet
+# ("Join", members' free account, sits beside it). In a page shell shared by every
+# signed-in reader, each request fills its own (core.shells).
+_SUBSCRIBE_BUTTON: list[str] = []
+
+
+@hooks.register("slot:header-account", order=50)
+def header_subscribe(context: Any, **_: Any) -> str:
+    recorder = shells.recording()
+    if recorder is not None:
+        return recorder.hole("subscribe_button")
+    return subscribe_button_for(context["request"])
+
+
+def subscribe_button_for(request: Any) -> str:
+    from masthead.access import entitlements
+
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and entitlements.is_subscriber(user):
+        return ""
+    if not _SUBSCRIBE_BUTTON:  # the same for every reader: rendered once per process
+        _SUBSCRIBE_BUTTON.append(render_to_string("billing/slots/header_subscribe.html"))
+    return _SUBSCRIBE_BUTTON[0]
+
+
+hooks.register("reader_part:subscribe_button", subscribe_button_for)

@@ -155,7 +155,15 @@ def _on_charge_refunded(obj: dict, provider: PaymentProvider) -> None:
     refunds.settle(customer=payment.customer, provider=provider)
 
 
+def _on_payment_intent(obj: dict, provider: PaymentProvider) -> None:
+    """A one-off payment succeeded: if it paid for a gift, that gift gets its code (once; gifts.fulfil)."""
+    from masthead.billing import gifts
+
+    gifts.fulfil(provider.get_payment_intent(obj["id"]))
+
+
 HANDLERS: dict[str, Callable[[dict, PaymentProvider], None]] = {
+    "payment_intent.succeeded": _on_payment_intent,
     "customer.subscription.created": _on_subscription,
     "customer.subscription.updated": _on_subscription,
     "customer.subscription.deleted": _on_subscription,

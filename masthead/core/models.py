@@ -18,7 +18,16 @@ class MagazineSettings(BaseSiteSetting):
     tagline = models.CharField(max_length=200, blank=True, default="Independent reporting, twenty-four issues a year")
     publisher = models.CharField(max_length=120, blank=True, default="Masthead Publishing")
     twitter_handle = models.CharField(max_length=40, blank=True, help_text="Without the @, for Twitter cards.")
-    issues_per_year = models.PositiveSmallIntegerField(default=24)
+    issues_per_year = models.PositiveSmallIntegerField(
+        default=24, help_text="Said wherever the offer is described (plans, paywall, receipts)."
+    )
+    # The publisher's promise, so it lives beside the other terms rather than in the
+    # deployment's environment: every page, email and the refund rule read this one number.
+    guarantee_days = models.PositiveSmallIntegerField(
+        default=60,
+        help_text="The money-back guarantee: days from a reader's first payment in which they may ask for a full refund "
+        "(day N is inside). 0 offers no guarantee.",
+    )
 
     class Meta:
         verbose_name = "Magazine settings"

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpRequest
 from django.urls import path, reverse
 from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
+from masthead.core import shells
 from masthead.editions import admin_views, issue_page, schedule_admin
+from masthead.newsroom.models import IssuePage
 
 
 def register_admin_urls() -> list[Any]:
@@ -28,12 +31,22 @@ def editions_menu_item() -> MenuItem:
     return MenuItem("Editions", reverse("editions_admin_report"), icon_name="doc-full", order=310)
 
 
+def issue_downloads(context: Any, *args: Any, page: Any = None, **kwargs: Any) -> str | None:
+    recorder = shells.recording()
+    if recorder is not None and getattr(page, "pk", None):
+        # The issue page is a shell shared by every reader (core.shells): the box depends on who
+        # asks (downloads for the entitled, the subscribe box for the rest), so each request fills it.
+        return recorder.hole("issue_downloads", issue_id=page.pk)
+    return issue_page.downloads_box(context, page)
+
+
+def issue_downloads_for(request: HttpRequest, *, issue_id: int) -> str:
+    issue = IssuePage.objects.filter(pk=issue_id).first()
+    return (issue_page.downloads_box(request, issue) if issue is not None else None) or ""
+
+
 def upcoming_menu_item() -> MenuItem:
     return MenuItem("Upcoming issues", reverse("editions_admin_upcoming"), icon_name="date", order=305)
-
-
-def issue_downloads(request: Any, *args: Any, page: Any = None, **kwargs: Any) -> str | None:
-    return issue_page.downloads_box(request, page)
 
 
 def issue_reader_link(context: Any, *args: Any, page: Any = None, **kwargs: Any) -> str:
@@ -53,6 +66,7 @@ hooks.register("register_admin_urls", register_admin_urls)
 hooks.register("register_admin_menu_item", editions_menu_item)
 hooks.register("register_admin_menu_item", upcoming_menu_item)
 hooks.register("slot:issue-downloads", issue_downloads)
+hooks.register("reader_part:issue_downloads", issue_downloads_for)
 hooks.register("slot:issue-actions", issue_reader_link)
 hooks.register("slot:issue-publishing", issue_publishing)
 hooks.register("after_publish_page", schedule_admin.after_publish_message)

@@ -19,7 +19,7 @@ def test_panel_lists_plan_next_payment_receipts_and_guarantee(stripe_env: Any, p
     assert "Digital, monthly" in html and "$12.00" in html
     assert f"on <strong>{sub.current_period_end:%B} {sub.current_period_end.day}, {sub.current_period_end.year}</strong>" in html
     assert "Visa ending 4242" in html and "•••• 4242" in html
-    assert "Refund me in full" in html and "Cancel at period end" in html
+    assert "Ask for a full refund" in html and reverse("billing:guarantee") in html and "Cancel at period end" in html
     assert reverse("billing:payment_method") in html
 
 

@@ -78,7 +78,7 @@ def test_new_email_and_new_card_on_the_same_account_cannot_claim_again(
     again = subscribe(stripe_env, reader, plan, OTHER_VISA)
     assert_claim_refused_and_nothing_refunded(stripe_env, reader, again, access)
 
-    page = client.post(reverse("billing:guarantee"), follow=True).content.decode()
+    page = client.post(reverse("billing:guarantee"), {"subscription": again.stripe_id}, follow=True).content.decode()
     assert "once per reader" in page  # the reader is told why, on the account page
 
 
@@ -114,17 +114,17 @@ def test_two_accounts_that_shared_a_card_claiming_at_once_get_one_refund(stripe_
     # Both then move to cards of their own, so the card they share is nobody's default any more.
     assert change_card(signed_in(first), stripe_env, MASTERCARD).status_code == 302
     assert change_card(signed_in(second), stripe_env, OTHER_VISA).status_code == 302
-    clients = [signed_in(first), signed_in(second)]
+    clients = [(signed_in(first), first_sub.stripe_id), (signed_in(second), second_sub.stripe_id)]
     start = threading.Barrier(2)
 
-    def click(c: Client) -> None:
+    def click(c: Client, subscription: str) -> None:
         try:
             start.wait()
-            c.post(reverse("billing:guarantee"))
+            c.post(reverse("billing:guarantee"), {"subscription": subscription})
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=click, args=(c,)) for c in clients]
+    threads = [threading.Thread(target=click, args=pair) for pair in clients]
     for t in threads:
         t.start()
     for t in threads:

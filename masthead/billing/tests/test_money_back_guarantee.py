@@ -34,7 +34,7 @@ def test_claim_refunds_in_full_cancels_now_revokes_and_emails(
     client.force_login(reader)
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            page = client.post(reverse("billing:guarantee"), follow=True)
+            page = client.post(reverse("billing:guarantee"), {"subscription": sub.stripe_id}, follow=True)
     finally:
         access_ended.disconnect(on_end)
 
@@ -61,7 +61,7 @@ def test_second_claim_same_email_or_same_card_is_refused_with_a_clear_message(
 
     again = subscribe(stripe_env, reader, plan)  # same reader comes back
     client.force_login(reader)
-    page = client.post(reverse("billing:guarantee"), follow=True).content.decode()
+    page = client.post(reverse("billing:guarantee"), {"subscription": again.stripe_id}, follow=True).content.decode()
     assert "it has already been used" in page
     assert Subscription.objects.get(pk=again.pk).refunded_at is None and access.has(reader)
 
@@ -94,7 +94,7 @@ def test_concurrent_clicks_refund_once(stripe_env: Any, plan: Any, access: Any) 
             c = Client()
             c.force_login(reader)
             start.wait()
-            codes.append(c.post(reverse("billing:guarantee")).status_code)
+            codes.append(c.post(reverse("billing:guarantee"), {"subscription": sub.stripe_id}).status_code)
         finally:
             connection.close()
 

@@ -93,7 +93,9 @@ def test_meter_subscribe_read_cancel_refund_teaser(
     assert SECRET_MARKER in page.content()  # still paid up
 
     page.goto(live_server.url + "/billing/account/")
-    page.get_by_role("button", name="Refund me in full").click()
+    page.get_by_role("link", name="Ask for a full refund").click()
+    assert GuaranteeClaim.objects.count() == 0  # asking is not yet refunding: the reader confirms first
+    page.get_by_role("button", name="Yes, refund me and end my subscription").click()
     assert page.get_by_text("refunded in full").first.is_visible()
     assert GuaranteeClaim.objects.get().status == GuaranteeClaim.REFUNDED
 

@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.files.storage import default_storage
 from wagtail.rich_text import expand_db_html
 
 LANGUAGE = "en"
@@ -123,6 +122,7 @@ class IssueContent:
     language: str
     sections: tuple[SectionGroup, ...]
     site_url: str = ""
+    issues_per_year: int = 24  # MagazineSettings' (one source), said on the back cover
 
     @property
     def articles(self) -> list[ArticleContent]:
@@ -252,6 +252,7 @@ def issue_content(issue: Any) -> IssueContent:
         cover_lines=tuple(issue.cover_line_list(pages)),
         magazine=(magazine.name if magazine else "") or settings.WAGTAIL_SITE_NAME,
         publisher=(magazine.publisher if magazine else "") or settings.WAGTAIL_SITE_NAME,
+        issues_per_year=magazine.issues_per_year if magazine else 24,
         language=LANGUAGE,
         sections=sections,
         site_url=settings.SITE_URL,
@@ -298,9 +299,16 @@ class Workspace:
         target = self.root / "audio" / Path(name).name
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
-            with default_storage.open(name, "rb") as src, target.open("wb") as dst:
+            # Narrations are gated files (core.private_files): read them from the storage their field names.
+            with _narration_storage().open(name, "rb") as src, target.open("wb") as dst:
                 shutil.copyfileobj(src, dst)
         return target
+
+
+def _narration_storage() -> Any:
+    from masthead.narration.listening import narration_model
+
+    return narration_model()._meta.get_field("audio").storage
 
 
 @contextmanager

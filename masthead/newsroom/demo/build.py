@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -20,9 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from wagtail.images import get_image_model
-from wagtail.models import Site
 
-from masthead.core.models import MagazineSettings
 from masthead.newsroom import artwork, site_setup
 from masthead.newsroom.demo import tables
 from masthead.newsroom.demo.writer import DemoArticle, all_articles
@@ -70,17 +67,7 @@ def _image(title: str, make: Any) -> Any:
 
 
 def _configure_site(home: HomePage) -> None:
-    url = urlsplit(settings.SITE_URL)
-    site = Site.objects.get(root_page=home)
-    hostname, port = url.hostname or "localhost", url.port or (443 if url.scheme == "https" else 80)
-    if (site.hostname, site.port, site.site_name) != (hostname, port, tables.MAGAZINE_NAME):
-        site.hostname, site.port, site.site_name = hostname, port, tables.MAGAZINE_NAME
-        site.save()
-        Site.clear_site_root_paths_cache()
-    magazine = MagazineSettings.for_site(site)
-    if magazine.name != tables.MAGAZINE_NAME:
-        magazine.name = tables.MAGAZINE_NAME
-        magazine.save()
+    site_setup.configure_site(home, name=tables.MAGAZINE_NAME)
 
 
 def _sections(home: HomePage) -> dict[str, SectionPage]:

@@ -38,7 +38,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         slugs: list[str] = options["issue"]
-        issues = IssuePage.objects.live().order_by("-cover_date")
+        issues = IssuePage.objects.live().newest_first()
         current = IssuePage.objects.current()
         if options["current"]:
             if current is None:
