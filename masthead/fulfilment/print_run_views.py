@@ -65,7 +65,7 @@ class PrintRunView(_Staff):
     template_name = "fulfilment/admin/print_run.html"
 
     @property
-    def page_title(self) -> str:  # type: ignore[override]
+    def page_title(self) -> str:
         return str(self.run)
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:

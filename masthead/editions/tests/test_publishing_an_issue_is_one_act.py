@@ -3,7 +3,7 @@ publishing, or not at all if anything fails — and the admin names every articl
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -131,7 +131,7 @@ def test_the_panel_says_when_a_scheduled_issue_goes_live(
     magazine: Any, contents: dict[str, Any], client: Any, admin_user: Any
 ) -> None:
     issue = draft_issue(magazine, [contents["ready"]])
-    issue.go_live_at = timezone.make_aware(timezone.datetime(2030, 12, 15, 6, 0))
+    issue.go_live_at = timezone.make_aware(datetime(2030, 12, 15, 6, 0))
     issue.save_revision().publish()
     client.force_login(admin_user)
     html = client.get(f"/admin/pages/{issue.pk}/edit/").content.decode()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -69,7 +69,7 @@ def test_the_run_is_who_was_entitled_at_the_closing_date(readers: dict[str, Any]
     run = take_print_run(issue=issue)
     assert sorted(run.recipients.values_list("email", flat=True)) == ["alice@example.com", "bob@example.com"]
     assert (run.copies, run.missing) == (1, 1)
-    assert run.closes_at == timezone.make_aware(timezone.datetime.combine(issue.closing_date, timezone.datetime.min.time()))
+    assert run.closes_at == timezone.make_aware(datetime.combine(issue.closing_date, time.min))
     alice = run.recipients.get(email="alice@example.com")
     assert alice.label_lines == ["Alice", "1 Market St", "SAN FRANCISCO, CA 94105", "UNITED STATES"]
 
