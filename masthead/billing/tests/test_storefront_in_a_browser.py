@@ -47,7 +47,13 @@ def shop(stripe_env: Any, magazine: Any) -> dict[str, Plan]:
     )
     trial = services.sync_plan(
         plan=Plan.objects.create(
-            name="Try it, monthly", slug="trial-monthly", interval="month", amount=1200, currency="usd", trial_days=14, sort_order=9
+            name="Try it, monthly",
+            slug="trial-monthly",
+            interval="month",
+            amount=1200,
+            currency="usd",
+            trial_days=14,
+            sort_order=9,
         )
     )
     promos.sync_promo(promo=PromoCode.objects.create(code="SPRING25", percent_off=25), provider=services.get_provider())
