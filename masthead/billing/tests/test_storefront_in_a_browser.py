@@ -62,6 +62,10 @@ def shop(stripe_env: Any, magazine: Any) -> dict[str, Plan]:
 
 def test_signed_out_trial_sign_up(page: Any, live_server: Any, shop: dict[str, Plan]) -> None:
     make_reader("trier")
+    # Signing in with a password hashes it (about a second alone) and the checkout then talks to
+    # localstripe: on a loaded machine that outlasts the fixture's 10 s default.
+    page.set_default_timeout(60_000)
+    page.set_default_navigation_timeout(60_000)
     page.goto(live_server.url + "/")
     page.locator(".site-header__subscribe").click()
     page.wait_for_url("**/billing/")
