@@ -1,5 +1,5 @@
 # The README's two commands are `make run` and `make test`; everything else is for developers.
-.PHONY: run test bench lint ci-test test-postgres
+.PHONY: run test bench lint ci-test test-postgres scale-demo backup restore
 
 PY := .venv/bin/python
 export PYTHONDONTWRITEBYTECODE := 1
@@ -19,6 +19,20 @@ test:
 bench:
 	scripts/bootstrap.sh bench
 	$(PY) -m masthead.bench
+
+# The scale-out deployment on one box (README "Many machines on one box"): Ctrl-C stops it.
+scale-demo:
+	scripts/bootstrap.sh test
+	scripts/scale-demo.sh
+
+# Backups (docs/deploy.md): `make backup [TO=dir]`, `make restore FROM=archive [REPLACE=1]`, with the
+# service's environment (DATABASE_URL, MASTHEAD_VAR_DIR, SECRET_KEY_FILE, ...).
+backup:
+	scripts/backup.sh $(if $(TO),--to $(TO))
+
+restore:
+	@test -n "$(FROM)" || { echo "make restore FROM=path/to/masthead-....tar.gz [REPLACE=1]"; exit 2; }
+	scripts/restore.sh $(FROM) $(if $(REPLACE),--replace)
 
 # The whole suite on a throwaway PostgreSQL 15 cluster only (make test runs it after SQLite).
 test-postgres:

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "masthead.ads",
     "masthead.search",
     "masthead.fulfilment",
+    "django_countries",
     "masthead.editions",
     "masthead.newsletters",
     "anymail",
@@ -131,6 +132,8 @@ MIDDLEWARE = [
     # First, so a cached anonymous page is answered before sessions or auth run.
     "masthead.core.pagecache.AnonymousPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # A view that needed Redis while it was unreachable answers 503 + Retry-After, not 500.
+    "masthead.core.shared_cache.SharedCacheDownMiddleware",
     # After the page cache, so a stored page keeps the header it was rendered with.
     "masthead.core.csp.ScopedCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -174,7 +177,13 @@ if DATABASE_URL:
     import dj_database_url
 
     try:
-        DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0))}
+        # Health checks: a connection kept across requests is pinged before reuse, so after a PostgreSQL
+        # restart or failover each worker reconnects on its next request instead of failing it.
+        DATABASES = {
+            "default": dj_database_url.parse(
+                DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0), conn_health_checks=True
+            )
+        }
     except Exception as exc:  # dj_database_url raises a bare ValueError/KeyError
         raise ImproperlyConfigured(f"DATABASE_URL could not be parsed: {exc}") from exc
 else:
@@ -211,11 +220,18 @@ if REDIS_URL:
         raise ImproperlyConfigured(f"REDIS_URL is not a valid URL: {exc}") from None
     if _redis.scheme != "unix" and not _redis.hostname:
         raise ImproperlyConfigured("REDIS_URL names no host, e.g. redis://127.0.0.1:6379/0")
+    # Redis holds copies, never the only record: while it is down or restarting, a cache read misses and a
+    # write is dropped (Wagtail's and Django's own cache use included), so pages render from the database
+    # instead of failing. What must not run without it (throttles, one-time links) uses the connection
+    # directly and is refused with a 503 (masthead/core/shared_cache.py). A Redis that does not answer
+    # within a second counts as down.
+    REDIS_CACHE_OPTIONS = {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1}
     CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "masthead",
+            "OPTIONS": REDIS_CACHE_OPTIONS,
         }
     }
     # Sessions are written through to the database and read from Redis: a Redis
@@ -385,6 +401,13 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 # Seconds before a silent mail server counts as failed (Django's default waits forever, and a send would hang).
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Masthead <no-reply@localhost>")
+# Unhandled errors (500s) are emailed to these addresses with the traceback (Django's mail_admins), from SERVER_EMAIL.
+_error_email_to = env_list("ERROR_EMAIL_TO")
+for _address in _error_email_to:
+    if not re.fullmatch(r"[^@\s,<>]+@[^@\s,<>]+\.[^@\s,<>]+", _address):
+        raise ImproperlyConfigured(f"ERROR_EMAIL_TO must be email addresses separated by commas; got {_address!r}")
+ADMINS = [(_address, _address) for _address in _error_email_to]
+SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL or "")
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend"
 )

@@ -46,7 +46,13 @@ if [ ! -f "$VAR/static/staticfiles.json" ] || [ ! -f "$stamp" ] \
   touch "$stamp"
 fi
 
+demo_started=$(date +%s)
 "$PY" manage.py setup_demo
+# The editions schedule keeps the next issues ready as drafts; print runs whose closing date has come are taken
+# (in production both run from cron: plan_issues daily, take_print_runs hourly, beside publish_scheduled).
+"$PY" manage.py plan_issues
+"$PY" manage.py setup_print_demo
+"$PY" manage.py take_print_runs
 "$PY" manage.py setup_house_ads
 "$PY" manage.py setup_newsletter_demo
 
@@ -89,6 +95,14 @@ seed_id=$("$PY" manage.py shell -v0 -c 'from masthead.newsroom.models import Art
 p = ArticlePage.objects.live().filter(slug="kremlin-unveils-conditions-for-talks-with-us").first()
 print(p.pk if p else "")')
 if [ -n "$seed_id" ]; then "$PY" manage.py narrate --page "$seed_id"; fi
+
+# The current issue's EPUB, PDFs and audio edition are built before the site opens; every back issue's
+# files were queued when setup_demo published it, and the editions worker below builds them while the
+# site is up (staff watch them arrive under Editions in the admin). --queue hands any build a previous
+# run left unfinished back to the worker.
+"$PY" manage.py build_editions --current
+"$PY" manage.py build_editions --all --except-current --queue
+echo "run-demo: demo content and the current issue's files ready in $(( $(date +%s) - demo_started )) s"
 
 # One worker per queue: narration (holds the voice), editions (WeasyPrint builds), newsletters and
 # everything else (search and reference index).

@@ -115,7 +115,9 @@ def count_read(request: HttpRequest, user: Any, page_id: int, allowance: int) ->
             if MeterRead.objects.filter(reader_key=network, read_at__gte=now - NETWORK_WINDOW).count() >= ceiling:
                 return None
             keys = [*keys, network]
-        if request.method == "GET":
+        # Every method but HEAD shows the text (a POST with the reader's own CSRF token
+        # renders the page too), so every one of them spends a read; a HEAD has no body.
+        if request.method != "HEAD":
             MeterRead.objects.bulk_create([MeterRead(reader_key=key, page_id=page_id, read_at=now) for key in keys])
             used += 1
     return used

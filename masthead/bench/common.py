@@ -29,6 +29,23 @@ ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 BENCH_DIR = ROOT / "var" / "bench"
 DOC = ROOT / "docs" / "benchmarks.md"
+# The seed article (the model customer's "Kremlin talks" page) the narration and editions benches use.
+SEED_ARTICLE = ROOT / "masthead" / "newsroom" / "tests" / "data" / "kremlin-talks.txt"
+
+
+def own_peak_mb() -> float:
+    """This process's peak resident set so far (ru_maxrss, MiB): each bench step runs in its own process."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def own_cpu_seconds() -> float:
+    """CPU seconds of this process: on a shared machine wall time mostly measures the neighbours."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 # --- Machine facts -----------------------------------------------------------

@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import resource
 import statistics
 import subprocess
 import sys
@@ -30,19 +29,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
-SEED = ROOT / "masthead" / "newsroom" / "tests" / "data" / "kremlin-talks.txt"
+from masthead.bench.common import ROOT, SEED_ARTICLE, own_cpu_seconds, own_peak_mb
+
 ARTICLES = 40
 STAMPS = 20
-
-
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _cpu_s() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 def _setup_django() -> None:
@@ -87,7 +77,7 @@ def child_site() -> dict[str, Any]:
     from masthead.newsroom.importer import parse_article
     from masthead.testing import builders
 
-    seed = parse_article(SEED.read_text(encoding="utf-8"))
+    seed = parse_article(SEED_ARTICLE.read_text(encoding="utf-8"))
     from django.utils.html import strip_tags
 
     paragraphs = [strip_tags(b.value) for b in seed.blocks if b.kind == "paragraph"]
@@ -133,10 +123,11 @@ def child_build() -> dict[str, Any]:
 
     kind = os.environ["BENCH_KIND"]
     (row,) = services.queue_issue(issue_id=int(os.environ["BENCH_ISSUE_ID"]), kinds=[kind], force=True)
-    started, cpu = time.perf_counter(), _cpu_s()
+    started, cpu = time.perf_counter(), own_cpu_seconds()
     row = services.build(edition_id=row.pk)
     wall = time.perf_counter() - started
-    result = {"status": row.status, "error": row.error, "wall_s": wall, "cpu_s": _cpu_s() - cpu, "peak_mb": _peak_mb()}
+    cpu_s = own_cpu_seconds() - cpu
+    result = {"status": row.status, "error": row.error, "wall_s": wall, "cpu_s": cpu_s, "peak_mb": own_peak_mb()}
     result.update(bytes=row.size_bytes, pages=row.page_count)
     if kind == "pdf":
         result["html"] = _save_reference_input(int(os.environ["BENCH_ISSUE_ID"]))
@@ -185,7 +176,7 @@ def child_stamp() -> dict[str, Any]:
             assert response.status_code == 200, response.status_code
         times = times[1:]  # the first pays for imports and font loading once per process
         result[kind] = {"median_ms": statistics.median(times), "max_ms": max(times), "bytes": size}
-    result["peak_mb"] = _peak_mb()
+    result["peak_mb"] = own_peak_mb()
     return result
 
 

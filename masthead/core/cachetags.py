@@ -49,6 +49,8 @@ from django.core.signals import setting_changed
 from django.db import transaction
 from django.dispatch import receiver
 
+from masthead.core import shared_cache
+
 log = logging.getLogger(__name__)
 
 # Carried by every entry: purging it empties everything (settings, navigation, a moved page).
@@ -140,13 +142,27 @@ def _touch_later(path: Path) -> None:
     os.utime(path, ns=(now, max(now, before + 1)))
 
 
+def _unmatched_clock() -> str:
+    """A clock value no entry was checked under and no render started under: while Redis does not answer,
+    every lookup misses and nothing is stored, so nothing is served that could not be checked."""
+    return "unreachable:" + uuid.uuid4().hex
+
+
 class CacheTagStore:
     """Versions in the shared cache (Redis): one round trip reads the clock, one more the tags."""
 
     def clock(self) -> str:
-        value = cache.get(CLOCK_KEY)
-        if value is None:
-            value = self._new_clock()
+        try:
+            value = cache.get(CLOCK_KEY)
+            if value is None:
+                value = self._new_clock()
+        except shared_cache.UNREACHABLE as exc:
+            shared_cache.warn("tag clock", exc)
+            return _unmatched_clock()
+        if value == "lost":
+            # The clock could be neither read nor written: Redis is down and the cache ignores the errors.
+            shared_cache.warn("tag clock", None)
+            return _unmatched_clock()
         return str(value)
 
     @staticmethod
@@ -157,23 +173,35 @@ class CacheTagStore:
         return cache.get(CLOCK_KEY, "lost")
 
     def versions(self, tags: Sequence[str]) -> list[str | None]:
-        found = cache.get_many([TAG_KEY_PREFIX + tag for tag in tags])
+        try:
+            found = cache.get_many([TAG_KEY_PREFIX + tag for tag in tags])
+        except shared_cache.UNREACHABLE as exc:
+            shared_cache.warn("tag versions", exc)
+            return [None for _ in tags]  # "no version": no entry matches
         return [None if (value := found.get(TAG_KEY_PREFIX + tag)) is None else str(value) for tag in tags]
 
     def snapshot(self, tags: Sequence[str]) -> tuple[str, tuple[str, ...]]:
         # One MGET reads the clock and the versions at one instant.
         keys = [CLOCK_KEY, *(TAG_KEY_PREFIX + tag for tag in tags)]
-        found = cache.get_many(keys)
-        missing = [key for key in keys if key not in found]
-        if missing:
-            # add(): concurrent workers agree on one token per tag. Then read
-            # everything again, so the clock returned belongs to these versions.
-            for key in missing:
-                if key == CLOCK_KEY:
-                    cache.add(key, random.getrandbits(62), timeout=None)
-                else:
-                    cache.add(key, uuid.uuid4().hex, timeout=None)
+        try:
             found = cache.get_many(keys)
+            missing = [key for key in keys if key not in found]
+            if missing:
+                # add(): concurrent workers agree on one token per tag. Then read
+                # everything again, so the clock returned belongs to these versions.
+                for key in missing:
+                    if key == CLOCK_KEY:
+                        cache.add(key, random.getrandbits(62), timeout=None)
+                    else:
+                        cache.add(key, uuid.uuid4().hex, timeout=None)
+                found = cache.get_many(keys)
+        except shared_cache.UNREACHABLE as exc:
+            shared_cache.warn("tag snapshot", exc)
+            found = {}
+        if CLOCK_KEY not in found:
+            # Nothing could be read back, not even after add(): Redis is down. A clock no render started
+            # under, so the caller stores nothing it could not check later.
+            return _unmatched_clock(), tuple("lost" for _ in keys[1:])
         return str(found.get(CLOCK_KEY, "lost")), tuple(str(found.get(key, "lost")) for key in keys[1:])
 
     def purge(self, tags: Sequence[str]) -> None:

@@ -62,6 +62,8 @@ def storage_origins() -> tuple[str, ...]:
             continue
         try:
             url = storages[alias].url("csp-origin-probe")
+        except NotImplementedError:
+            continue  # by design (the private storage): its files leave only through a view of ours
         except Exception:  # a storage that cannot build a URL serves nothing to browsers
             logger.warning("storage %r gave no URL; its origin is left out of the CSP", alias, exc_info=True)
             continue

@@ -25,7 +25,7 @@ from django.core.cache import cache
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
-from masthead.core import cachetags
+from masthead.core import cachetags, shared_cache
 
 
 @dataclass(frozen=True)
@@ -137,7 +137,11 @@ def lookup(key: str) -> Entry | None:
         tier().drop(key)
     if cachetags.is_local():
         return None
-    remote = cache.get(key)
+    try:
+        remote = cache.get(key)
+    except shared_cache.UNREACHABLE as exc:
+        shared_cache.warn("page lookup", exc)
+        return None
     if not isinstance(remote, Entry) or remote.expires_at <= time.time():
         return None
     if remote.clock != clock and not _current(remote):
@@ -158,7 +162,11 @@ def put(
     entry = Entry(payload, chosen, versions, clock, time.time() + seconds)
     tier().put(key, entry, checked=clock, size=size if size is not None else _size(payload))
     if not cachetags.is_local():
-        cache.set(key, entry, seconds)
+        try:
+            cache.set(key, entry, seconds)
+        except shared_cache.UNREACHABLE as exc:
+            # Kept in this process only; checked against the tags like any other entry.
+            shared_cache.warn("page store", exc)
     return True
 
 

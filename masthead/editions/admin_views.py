@@ -54,7 +54,7 @@ def issue_rows(issues: list[IssuePage]) -> list[dict[str, Any]]:
 @require_http_methods(["GET"])
 @user_passes_test(_can_use_admin, login_url="wagtailadmin_login")
 def editions_report(request: HttpRequest) -> HttpResponse:
-    issues = list(IssuePage.objects.order_by("-cover_date")[:ISSUES_SHOWN])
+    issues = list(IssuePage.objects.newest_first()[:ISSUES_SHOWN])
     return TemplateResponse(
         request,
         "editions/admin/report.html",

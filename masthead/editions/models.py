@@ -13,10 +13,15 @@ The same contract as narration's audio and pretix's CachedFile:
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from wagtail.admin.panels import FieldPanel, FieldRowPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
 
 def edition_storage() -> Any:
@@ -116,3 +121,79 @@ class EditionFile(models.Model):
     @property
     def content_type(self) -> str:
         return CONTENT_TYPES[Kind(self.kind)]
+
+
+class Frequency(models.TextChoices):
+    SEMIMONTHLY = "semimonthly", "Twice a month: the 1st and the 15th"
+    FORTNIGHTLY = "fortnightly", "Every other week"
+
+
+@register_setting(icon="date")
+class IssueSchedule(BaseSiteSetting):
+    """When issues come out. Set once; the app keeps the next issues ready as drafts (editions.schedule)."""
+
+    frequency = models.CharField(max_length=16, choices=Frequency.choices, default=Frequency.SEMIMONTHLY)
+    fortnightly_from = models.DateField(
+        "every other week from",
+        null=True,
+        blank=True,
+        help_text="For every other week: the cover date of one issue; the others follow 14 days apart.",
+    )
+    breaks = models.TextField(
+        blank=True,
+        help_text="Cover dates with no issue (a double issue, a holiday), one per line as YYYY-MM-DD. "
+        "A year never has more than 24 issues: every other week gives 26 or 27 dates, and the last ones of the year are "
+        "left out unless breaks take their place.",
+    )
+    reference_year = models.PositiveSmallIntegerField(
+        default=2024, help_text="Volume numbering: in this year the magazine publishes…"
+    )
+    reference_volume = models.PositiveSmallIntegerField(
+        default=40, help_text="…this volume. The volume goes up by one every January; numbers start again at 1."
+    )
+    issues_ahead = models.PositiveSmallIntegerField(
+        default=3, validators=[MinValueValidator(1), MaxValueValidator(24)], help_text="How many upcoming issues exist as drafts."
+    )
+    closing_days = models.PositiveSmallIntegerField(
+        default=7,
+        validators=[MaxValueValidator(60)],
+        help_text="The print run closes this many days before the cover date (a new draft's closing date).",
+    )
+
+    panels = [
+        FieldPanel("frequency"),
+        FieldPanel("fortnightly_from"),
+        FieldPanel("breaks"),
+        FieldRowPanel([FieldPanel("reference_year"), FieldPanel("reference_volume")], heading="Volume numbering"),
+        FieldRowPanel([FieldPanel("issues_ahead"), FieldPanel("closing_days")]),
+    ]
+
+    class Meta:
+        verbose_name = "Issue schedule"
+
+    def break_dates(self) -> set[date]:
+        found = set()
+        for line in self.breaks.split():
+            try:
+                found.add(date.fromisoformat(line.strip().rstrip(",")))
+            except ValueError:
+                continue  # clean() refuses bad lines; rows saved before keep working
+        return found
+
+    def clean(self) -> None:
+        super().clean()
+        errors: dict[str, str] = {}
+        if self.frequency == Frequency.FORTNIGHTLY and self.fortnightly_from is None:
+            errors["fortnightly_from"] = "Every other week needs the cover date of one issue to count from."
+        bad = []
+        for line in self.breaks.split():
+            try:
+                date.fromisoformat(line.strip().rstrip(","))
+            except ValueError:
+                bad.append(line)
+        if bad:
+            errors["breaks"] = f"Not a date (YYYY-MM-DD): {', '.join(bad[:5])}."
+        if self.reference_year and not 1800 <= self.reference_year <= 2200:
+            errors["reference_year"] = "Enter a year such as 2024."
+        if errors:
+            raise ValidationError(errors)

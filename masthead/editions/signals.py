@@ -1,10 +1,12 @@
-"""Rebuild on publish: an issue when it is published, every published issue that contains an article
+"""Publishing an issue publishes its ready articles (editions.publishing) and keeps the next issues planned
+(editions.schedule). Rebuild on publish: an issue when it is published, every published issue that contains an article
 when the article is published again or unpublished, and the audio-bearing kinds when an article's
 narration is ready. All after commit, in the background (tasks.refresh_issue hashes, then queues).
 """
 
 from __future__ import annotations
 
+import logging
 from functools import partial
 from typing import Any
 
@@ -15,6 +17,8 @@ from wagtail.signals import page_published, page_unpublished
 
 from masthead.editions.models import Kind
 from masthead.newsroom.models import ArticlePage, IssueArticle, IssuePage
+
+log = logging.getLogger(__name__)
 
 
 def _issues_with(article_id: int) -> list[int]:
@@ -52,7 +56,39 @@ def narration_finished(sender: Any, task_result: Any = None, **kwargs: Any) -> N
     _refresh(_issues_with(int(args[0])), [Kind.EPUB, Kind.AUDIO])
 
 
+def plan_after_commit(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """Keep the next issues ready as drafts once an editor has set the schedule: when it is saved and whenever
+    an issue is published (the horizon moves on)."""
+    from masthead.editions.models import IssueSchedule
+
+    if sender is not IssueSchedule and not isinstance(instance, IssuePage):
+        return
+    if not IssueSchedule.objects.exists():
+        return
+
+    def plan() -> None:
+        from masthead.editions.schedule import plan_issues
+
+        try:
+            plan_issues()
+        except Exception:
+            # Planning ahead must never undo or block the publish that triggered it; the admin's
+            # Upcoming issues page and `manage.py plan_issues` show and retry it.
+            log.exception("planning the upcoming issues failed")
+
+    transaction.on_commit(plan)
+
+
 def connect() -> None:
+    from django.db.models.signals import post_save
+
+    from masthead.editions.models import IssueSchedule
+    from masthead.editions.publishing import issue_published
+
+    # First: the issue's articles go live in the same transaction as the issue (the rebuild below then sees them).
+    page_published.connect(issue_published, dispatch_uid="editions.issue_published")
+    page_published.connect(plan_after_commit, dispatch_uid="editions.plan_on_publish")
+    post_save.connect(plan_after_commit, sender=IssueSchedule, dispatch_uid="editions.plan_on_schedule")
     page_published.connect(page_changed, dispatch_uid="editions.page_published")
     page_unpublished.connect(page_changed, dispatch_uid="editions.page_unpublished")
     task_finished.connect(narration_finished, dispatch_uid="editions.narration_finished")

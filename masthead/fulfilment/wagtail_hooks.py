@@ -11,7 +11,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
 from masthead.access.entitlements import gets_print
-from masthead.fulfilment import admin_views
+from masthead.fulfilment import admin_views, print_run_views
 from masthead.fulfilment.services import address_for, requires_address
 
 
@@ -21,6 +21,10 @@ def register_admin_urls() -> list[Any]:
         path("print-list/", admin_views.PrintListView.as_view(), name="fulfilment_print_list"),
         path("print-list/csv/", admin_views.print_list_csv, name="fulfilment_print_list_csv"),
         path("print-list/exports/<int:pk>/<str:filename>", admin_views.mailing_export, name="fulfilment_mailing_export"),
+        path("print-runs/", print_run_views.PrintRunsView.as_view(), name="fulfilment_print_runs"),
+        path("print-runs/take/", print_run_views.take_run, name="fulfilment_print_run_take"),
+        path("print-runs/<int:pk>/", print_run_views.PrintRunView.as_view(), name="fulfilment_print_run"),
+        path("print-runs/<int:pk>/export/", print_run_views.export_run, name="fulfilment_print_run_export"),
     ]
 
 
@@ -37,6 +41,13 @@ class PermissionMenuItem(MenuItem):
 def register_print_list_menu_item() -> MenuItem:
     return PermissionMenuItem(
         "Print list", reverse("fulfilment_print_list"), icon_name="list-ul", order=320, permission=admin_views.PERMISSION
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def register_print_runs_menu_item() -> MenuItem:
+    return PermissionMenuItem(
+        "Print runs", reverse("fulfilment_print_runs"), icon_name="doc-full", order=321, permission=admin_views.PERMISSION
     )
 
 

@@ -16,12 +16,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from masthead.core.csp import allows, origin_of
+from masthead.core.http import safe_next
 from masthead.newsletters import rendering, services, tokens
 from masthead.newsletters.models import Newsletter, Send, SendStatus, Subscriber, SubscriptionStatus
 
@@ -102,10 +102,7 @@ def account_choices(request: HttpRequest) -> HttpResponse:
     else:
         on = services.set_choices(subscriber=subscriber, newsletter_ids=_ids(request), source="account", user=user)
         messages.success(request, f"Newsletters saved: {', '.join(on)}." if on else "Newsletters saved: none.")
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
-        target = "/"
-    return HttpResponseRedirect(target)
+    return HttpResponseRedirect(safe_next(request, request.POST.get("next"), "/"))
 
 
 def archive(request: HttpRequest) -> HttpResponse:

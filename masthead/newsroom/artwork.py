@@ -124,6 +124,9 @@ def cover(*, magazine: str, headline: str, date_line: str, seed: str, size: tupl
     draw = ImageDraw.Draw(img)
     width, _ = size
     name_font = _font(int(width / max(8, len(magazine) * 0.62)))
+    # Serif capitals run wider than the estimate: shrink until the name fits inside the margins.
+    while draw.textlength(magazine.upper(), font=name_font) > width - 120 and name_font.size > 24:
+        name_font = _font(name_font.size - 4)
     draw.text((width / 2, 90), magazine.upper(), font=name_font, fill=(255, 255, 255), anchor="mm")
     draw.line((60, 150, width - 60, 150), fill=(255, 255, 255), width=3)
     draw.text((width / 2, 185), date_line, font=_font(30), fill=(255, 255, 255), anchor="mm")

@@ -25,7 +25,7 @@ from django.utils.html import strip_tags
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, Panel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
@@ -430,19 +430,71 @@ class IssuePageQuerySet(PageQuerySet):
         """The one order for lists of issues: the latest cover date first."""
         return self.order_by("-cover_date", "-volume", "-number")
 
+    def current(self) -> IssuePage | None:
+        """The current issue: the latest published one (home page, archive, newsletters all ask this)."""
+        found = self.live().newest_first().first()
+        return found.specific if found is not None else None
+
+
+class SlotPanel(Panel):
+    """A read-only place in the page editor that other apps fill (core's slots: ``slot:<name>`` hooks
+    get ``page`` and ``request``), so a lower app's form can show what a higher app knows."""
+
+    def __init__(self, slot: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.slot = slot
+
+    def clone_kwargs(self) -> dict[str, Any]:
+        return {**super().clone_kwargs(), "slot": self.slot}
+
+    @property
+    def clean_name(self) -> str:
+        return str(super().clean_name or f"slot-{self.slot}")
+
+    class BoundPanel(Panel.BoundPanel):
+        template_name = "newsroom/admin/slot_panel.html"
+
+        def get_context_data(self, parent_context: Any = None) -> Any:
+            from masthead.core.templatetags.slots import fill
+
+            context = super().get_context_data(parent_context)
+            context["html"] = fill(self.panel.slot, parent_context or {}, page=self.instance, request=self.request)
+            return context
+
+        def is_shown(self) -> bool:
+            return bool(getattr(self.instance, "pk", None))
+
 
 class IssuePage(CachedForAnonymousMixin, Page):
     volume = models.PositiveSmallIntegerField()
     number = models.PositiveSmallIntegerField(help_text="Issue number within the volume (1–24).")
     cover_date = models.DateField()
+    closing_date = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The print run is taken on this day: print subscribers then get this issue. "
+        "Blank: a week before the cover date.",
+    )
     cover_image = models.ForeignKey("wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    intro = models.TextField(blank=True, help_text="The editor's letter or a line about this issue.")
+    cover_lines = models.TextField(
+        blank=True, help_text="The lines on the cover, one per line. Blank: the first three headlines of the contents."
+    )
+    intro = models.TextField(
+        "editor's letter", blank=True, help_text="The editor's letter: each line is a paragraph."
+    )
 
     content_panels = Page.content_panels + [
-        FieldRowPanel([FieldPanel("volume"), FieldPanel("number"), FieldPanel("cover_date")]),
-        FieldPanel("cover_image"),
+        FieldRowPanel([FieldPanel("volume"), FieldPanel("number"), FieldPanel("cover_date"), FieldPanel("closing_date")]),
+        MultiFieldPanel([FieldPanel("cover_image"), FieldPanel("cover_lines")], heading="Cover"),
         FieldPanel("intro"),
-        InlinePanel("issue_articles", label="Article", heading="Table of contents"),
+        InlinePanel(
+            "issue_articles",
+            label="Article",
+            heading="Contents",
+            help_text="In reading order. Articles are grouped under their section (or the heading you give), "
+            "groups in the order their first article appears.",
+        ),
+        SlotPanel("issue-publishing", heading="Publishing"),
     ]
     parent_page_types = ["newsroom.IssueIndexPage"]
     subpage_types: list[str] = []
@@ -458,21 +510,45 @@ class IssuePage(CachedForAnonymousMixin, Page):
             raise ValidationError({"number": "An issue number runs from 1 to 24 (twenty-four issues a year)."})
 
     def contents(self) -> list[ArticlePage]:
+        """The published articles in reading order (grouped as ``contents_by_section`` groups them)."""
+        return [article for _, articles in self.contents_by_section() for article in articles]
+
+    def contents_by_section(self, *, live_only: bool = True) -> list[tuple[str, list[ArticlePage]]]:
+        """(heading, articles) in the editor's order: a row's heading, else its article's section;
+        a group sits where its first article is. The one rule for the issue page, the reader and the files."""
         # pk breaks ties (rows saved without a position), so every database gives the same order.
-        rows = (
+        rows = list(
             self.issue_articles.select_related("article", "article__hero_image")
             .prefetch_related(
                 Prefetch("article__article_authors", queryset=ArticleAuthor.objects.select_related("author"))
             )
             .order_by("sort_order", "pk")
         )
-        return [row.article for row in rows if row.article is not None and row.article.live]
+        rows = [row for row in rows if row.article is not None and (row.article.live or not live_only)]
+        with_sections([row.article for row in rows])
+        groups: dict[str, list[ArticlePage]] = {}
+        for row in rows:
+            section = row.article.section
+            heading = row.heading.strip() or (section.title if section is not None else "")
+            groups.setdefault(heading, []).append(row.article)
+        return list(groups.items())
+
+    def cover_line_list(self, contents: list[ArticlePage] | None = None) -> list[str]:
+        """The editor's cover lines, or else the first three headlines of the contents."""
+        lines = [line.strip() for line in self.cover_lines.splitlines() if line.strip()]
+        if lines:
+            return lines
+        return [article.title for article in (self.contents() if contents is None else contents)[:3]]
+
+    def letter_paragraphs(self) -> list[str]:
+        return [line.strip() for line in self.intro.splitlines() if line.strip()]
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context(request, *args, **kwargs)
-        contents = self.contents()
+        groups = self.contents_by_section()
+        contents = [article for _, articles in groups for article in articles]
         prepare_cards([], images=[self.cover_image])
-        context["contents"] = contents
+        context.update(contents=contents, groups=groups, cover_lines=self.cover_line_list(contents))
         context["cache_tags"] = {list_tag("issue", self.pk), *card_tags(contents)}
         return context
 
@@ -485,8 +561,14 @@ class IssuePage(CachedForAnonymousMixin, Page):
 class IssueArticle(Orderable):
     issue = ParentalKey(IssuePage, related_name="issue_articles", on_delete=models.CASCADE)
     article = models.ForeignKey(ArticlePage, related_name="issue_articles", on_delete=models.CASCADE)
+    heading = models.CharField(
+        "section heading",
+        max_length=80,
+        blank=True,
+        help_text="The heading this article sits under in the contents. Blank: its section (e.g. Politics).",
+    )
 
-    panels = [FieldPanel("article")]
+    panels = [FieldRowPanel([FieldPanel("article"), FieldPanel("heading")])]
 
     class Meta(Orderable.Meta):
         constraints = [models.UniqueConstraint(fields=["issue", "article"], name="issue_article_once")]

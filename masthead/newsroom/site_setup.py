@@ -1,16 +1,22 @@
 """Building the magazine's page tree as an editor would: the home page, sections, indexes, issues.
 
-Used by the demo (`setup_demo`), by `manage.py` set-up commands and by the tests' builders.
+Used by the demo (`setup_demo`), by `manage.py setup_site` (a new, empty magazine) and by the tests' builders.
 """
 
 from __future__ import annotations
 
+import secrets
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
 from wagtail.models import Page, Site
 
+from masthead.core.models import MagazineSettings
 from masthead.newsroom.models import ArticlePage, HomePage, IssueArticle, IssueIndexPage, IssuePage, SectionPage
 
 
@@ -94,3 +100,54 @@ def make_issue(
     index.add_child(instance=issue)
     issue.save_revision().publish()
     return issue
+
+
+def configure_site(home: HomePage, *, name: str) -> None:
+    """Point the Wagtail site at SITE_URL's host and give the magazine its name (MagazineSettings: the one source)."""
+    url = urlsplit(settings.SITE_URL)
+    site = Site.objects.get(root_page=home)
+    hostname, port = url.hostname or "localhost", url.port or (443 if url.scheme == "https" else 80)
+    if (site.hostname, site.port, site.site_name) != (hostname, port, name):
+        site.hostname, site.port, site.site_name = hostname, port, name
+        site.save()
+        Site.clear_site_root_paths_cache()
+    magazine = MagazineSettings.for_site(site)
+    if magazine.name != name:
+        magazine.name = name
+        magazine.save()
+
+
+@dataclass
+class NewSite:
+    name: str
+    sections: list[str]
+    created_sections: list[str]
+    admin_username: str
+    # Only when this run created the admin: shown once, never stored.
+    admin_password: str | None
+
+
+def setup_site(*, name: str, sections: list[str], admin_username: str, admin_email: str) -> NewSite:
+    """An empty magazine: the home page, the given sections, the back-issues index, the site's address and
+    name, and its first admin. Safe to run again: what exists is left as it is (an admin's password too)."""
+    with transaction.atomic():
+        home = ensure_home()
+        configure_site(home, name=name)
+        created = []
+        for title in sections:
+            if not SectionPage.objects.child_of(home).filter(title=title).exists():
+                created.append(title)
+            ensure_section(home, title)
+        ensure_issue_index(home)
+        users = get_user_model()
+        password = None
+        if not users.objects.filter(username=admin_username).exists():
+            password = secrets.token_urlsafe(16)
+            users.objects.create_superuser(admin_username, admin_email, password)
+    return NewSite(
+        name=name,
+        sections=list(SectionPage.objects.child_of(home).values_list("title", flat=True)),
+        created_sections=created,
+        admin_username=admin_username,
+        admin_password=password,
+    )

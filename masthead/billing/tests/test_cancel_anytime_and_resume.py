@@ -64,3 +64,25 @@ def test_cannot_cancel_without_a_subscription(reader: Any, client: Any, stripe_e
     client.force_login(reader)
     page = client.post(reverse("billing:cancel"), follow=True)
     assert "You have no active subscription." in page.content.decode()
+
+
+def test_a_double_click_on_cancel_sends_one_email_and_cancelling_after_a_resume_sends_another(
+    stripe_env: Any, plan: Any, reader: Any, client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    # The review of the merged code (#8): three clicks on "Cancel" sent three "will not renew" emails.
+    subscribe(stripe_env, reader, plan)
+    client.force_login(reader)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(3):
+            assert client.post(reverse("billing:cancel"), {"reason": "twice"}).status_code == 302
+    assert [m.subject for m in mail.outbox if "will not renew" in m.subject] and len(mail.outbox) == 1
+    sub = Subscription.objects.get(customer__user=reader)
+    assert sub.cancel_at_period_end and sub.cancel_reason == "twice"
+
+    client.post(reverse("billing:resume"))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("billing:cancel"), {"reason": "for real"})
+    assert len([m for m in mail.outbox if "will not renew" in m.subject]) == 2
+    sub.refresh_from_db()
+    assert sub.cancel_at_period_end and sub.cancel_reason == "for real"

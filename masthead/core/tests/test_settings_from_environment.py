@@ -42,6 +42,7 @@ BAD = [
     ("trim size not WIDTHxHEIGHT", {"EDITIONS_TRIM_MM": "A4"}, "EDITIONS_TRIM_MM"),
     ("trim size out of range", {"EDITIONS_TRIM_MM": "2100x2750"}, "EDITIONS_TRIM_MM"),
     ("bleed not a number", {"EDITIONS_BLEED_MM": "three"}, "EDITIONS_BLEED_MM"),
+    ("error email to a name, not an address", {"ERROR_EMAIL_TO": "ops@example.com,webmaster"}, "ERROR_EMAIL_TO"),
 ]
 
 

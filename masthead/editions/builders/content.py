@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.files.storage import default_storage
 from wagtail.rich_text import expand_db_html
 
 LANGUAGE = "en"
@@ -207,9 +206,24 @@ def _narrations(pages: list[Any]) -> dict[int, NarrationRef]:
     return found
 
 
-def cover_lines(articles: list[ArticleContent], count: int = 3) -> tuple[str, ...]:
-    """The cover sells the first stories of the issue, in the editor's order."""
-    return tuple(article.title for article in articles[:count])
+def _article(page: Any, narration: NarrationRef | None) -> ArticleContent:
+    section = page.section.title if page.section is not None else ""
+    return ArticleContent(
+        pk=page.pk,
+        slug=page.slug,
+        title=page.title,
+        dek=page.dek,
+        date=page.date,
+        authors=tuple(author.title for author in page.authors),
+        section=section,
+        url=_absolute(page.url or "/"),
+        access=page.access,
+        hero=_image(page.hero_image, page.hero_caption),
+        hero_caption=page.hero_caption,
+        hero_credit=page.hero_credit,
+        blocks=_blocks(page),
+        narration=narration,
+    )
 
 
 def issue_content(issue: Any) -> IssueContent:
@@ -218,34 +232,13 @@ def issue_content(issue: Any) -> IssueContent:
 
     site = issue.get_site()
     magazine = MagazineSettings.for_site(site) if site is not None else None
-    pages = issue.contents()
-    pages_by_pk = {page.pk: page for page in pages}
-    from masthead.newsroom.models import with_sections
-
-    with_sections(pages)
+    # The editor's grouping and order (newsroom's one rule: a row's heading, else the article's section).
+    grouped = issue.contents_by_section()
+    pages = [page for _, group in grouped for page in group]
     narrations = _narrations(pages)
-    groups: dict[str, list[ArticleContent]] = {}
-    for page in pages:
-        section = page.section.title if page.section is not None else ""
-        article = ArticleContent(
-            pk=page.pk,
-            slug=page.slug,
-            title=page.title,
-            dek=page.dek,
-            date=page.date,
-            authors=tuple(author.title for author in page.authors),
-            section=section,
-            url=_absolute(page.url or "/"),
-            access=page.access,
-            hero=_image(page.hero_image, page.hero_caption),
-            hero_caption=page.hero_caption,
-            hero_credit=page.hero_credit,
-            blocks=_blocks(pages_by_pk[page.pk]),
-            narration=narrations.get(page.pk),
-        )
-        groups.setdefault(section, []).append(article)
-    sections = tuple(SectionGroup(title, tuple(articles)) for title, articles in groups.items())
-    ordered = [article for group in sections for article in group.articles]
+    sections = tuple(
+        SectionGroup(heading, tuple(_article(page, narrations.get(page.pk)) for page in group)) for heading, group in grouped
+    )
     return IssueContent(
         pk=issue.pk,
         slug=issue.slug,
@@ -256,7 +249,7 @@ def issue_content(issue: Any) -> IssueContent:
         url=_absolute(issue.url or "/"),
         editors_letter=issue.intro or "",
         cover=_image(issue.cover_image, f"Cover of {issue.title}"),
-        cover_lines=cover_lines(ordered),
+        cover_lines=tuple(issue.cover_line_list(pages)),
         magazine=(magazine.name if magazine else "") or settings.WAGTAIL_SITE_NAME,
         publisher=(magazine.publisher if magazine else "") or settings.WAGTAIL_SITE_NAME,
         issues_per_year=magazine.issues_per_year if magazine else 24,
@@ -306,9 +299,16 @@ class Workspace:
         target = self.root / "audio" / Path(name).name
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
-            with default_storage.open(name, "rb") as src, target.open("wb") as dst:
+            # Narrations are gated files (core.private_files): read them from the storage their field names.
+            with _narration_storage().open(name, "rb") as src, target.open("wb") as dst:
                 shutil.copyfileobj(src, dst)
         return target
+
+
+def _narration_storage() -> Any:
+    from masthead.narration.listening import narration_model
+
+    return narration_model()._meta.get_field("audio").storage
 
 
 @contextmanager

@@ -32,3 +32,16 @@ def test_a_wrong_slug_or_no_choice_is_refused_by_name(magazine):
         run("--issue", "99-1")
     with pytest.raises(CommandError, match="--issue SLUG"):
         run()
+
+
+def test_the_demo_builds_the_current_issue_first_and_the_rest_after(magazine, monkeypatch):
+    """make run: --current before the site opens, then --all --except-current for the workers."""
+    use_fake_builders(monkeypatch)
+    other = second_issue(magazine)
+    current = max([magazine.issue, other], key=lambda issue: issue.cover_date)
+    back = other if current.pk == magazine.issue.pk else magazine.issue
+    assert "Built 4 file(s)." in run("--current")
+    assert {pk for pk, _ in BUILDS} == {current.pk}
+    assert "Built 4 file(s)." in run("--all", "--except-current")
+    assert {pk for pk, _ in BUILDS} == {current.pk, back.pk}
+    assert "Nothing to build" in run("--current")

@@ -31,7 +31,7 @@ def test_print_reader_without_address_is_asked_for_one(db: Any) -> None:
 def test_reader_with_address_sees_it_with_a_change_link(db: Any) -> None:
     html = _address_panel(make_reader("alice", includes_print=True, address=True))
     assert html is not None
-    assert "1 Market St" in html and "San Francisco CA 94105" in html
+    assert "1 Market St" in html and "SAN FRANCISCO, CA 94105" in html
     assert "Change address" in html
 
 

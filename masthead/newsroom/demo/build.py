@@ -12,16 +12,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from wagtail.images import get_image_model
-from wagtail.models import Site
 
-from masthead.core.models import MagazineSettings
 from masthead.newsroom import artwork, site_setup
 from masthead.newsroom.demo import tables
 from masthead.newsroom.demo.writer import DemoArticle, all_articles
@@ -42,6 +40,12 @@ ISSUES = [
     (40, 7, date(2024, 4, 1), date(2024, 3, 15), date(2024, 3, 31)),
 ]
 ADMIN_USERNAME = "admin"
+# The current volume: this year's issues on the 1st and the 15th up to today, numbered as the editions
+# schedule numbers them by default (2024 was volume 40). The newest is the current issue; editions plans
+# the drafts ahead (manage.py plan_issues) and builds the files (manage.py build_editions).
+REFERENCE_YEAR, REFERENCE_VOLUME = 2024, 40
+BACK_ISSUE_ARTICLES = 3
+CURRENT_ISSUE_ARTICLES = 6
 
 
 @dataclass
@@ -63,17 +67,7 @@ def _image(title: str, make: Any) -> Any:
 
 
 def _configure_site(home: HomePage) -> None:
-    url = urlsplit(settings.SITE_URL)
-    site = Site.objects.get(root_page=home)
-    hostname, port = url.hostname or "localhost", url.port or (443 if url.scheme == "https" else 80)
-    if (site.hostname, site.port, site.site_name) != (hostname, port, tables.MAGAZINE_NAME):
-        site.hostname, site.port, site.site_name = hostname, port, tables.MAGAZINE_NAME
-        site.save()
-        Site.clear_site_root_paths_cache()
-    magazine = MagazineSettings.for_site(site)
-    if magazine.name != tables.MAGAZINE_NAME:
-        magazine.name = tables.MAGAZINE_NAME
-        magazine.save()
+    site_setup.configure_site(home, name=tables.MAGAZINE_NAME)
 
 
 def _sections(home: HomePage) -> dict[str, SectionPage]:
@@ -202,6 +196,54 @@ def _issues(home: HomePage, seed: ArticlePage, articles: list[ArticlePage]) -> l
     return issues
 
 
+def volume_dates(today: date) -> list[tuple[int, int, date]]:
+    """(volume, number, cover date) of this year's issues up to today: the 1st and the 15th of each month."""
+    volume = REFERENCE_VOLUME + today.year - REFERENCE_YEAR
+    dates = [date(today.year, month, day) for month in range(1, 13) for day in (1, 15)]
+    return [(volume, number, cover) for number, cover in enumerate(dates, start=1) if cover <= today]
+
+
+def _current_volume(home: HomePage, seed: ArticlePage, articles: list[ArticlePage], today: date) -> list[IssuePage]:
+    """This year's back issues and the current one, published. The demo has 36 articles, so issues share them:
+    each back issue takes the next few in turn; the current issue leads with the seed article (narrated
+    before the site opens, so its audio edition has a voice from the start)."""
+    index = site_setup.ensure_issue_index(home)
+    found_issues = []
+    slots = volume_dates(today)
+    # Round-robin over the sections, so every issue's contents run under several section headings.
+    by_section: dict[int, list[ArticlePage]] = {}
+    for article in articles:
+        if article.pk != seed.pk:
+            by_section.setdefault(article.get_parent().pk, []).append(article)
+    columns = list(by_section.values())
+    pool = [column[row] for row in range(max(map(len, columns), default=0)) for column in columns if row < len(column)]
+    for n, (volume, number, cover_date) in enumerate(slots):
+        found = IssuePage.objects.filter(volume=volume, number=number).first()
+        if found is not None:
+            found_issues.append(found)
+            continue
+        if n == len(slots) - 1:
+            contents = [seed, *pool[: CURRENT_ISSUE_ARTICLES - 1]]
+        else:
+            start = (n * BACK_ISSUE_ARTICLES) % len(pool)
+            contents = (pool + pool)[start : start + BACK_ISSUE_ARTICLES]
+        date_line = f"Vol. {volume} · No. {number} · {cover_date:%B %-d, %Y}"
+        lead = contents[0]
+        cover = _image(
+            f"Cover — {tables.MAGAZINE_NAME}, {date_line}",
+            lambda d=date_line, t=lead.title: artwork.cover(magazine=tables.MAGAZINE_NAME, headline=t, date_line=d, seed=d),
+        )
+        issue = site_setup.make_issue(index, volume=volume, number=number, cover_date=cover_date, articles=contents, cover=cover)
+        issue.intro = (
+            f"In this issue: {lead.title}, and {len(contents) - 1} more stories from our desks.\n"
+            "Every article is also in the issue's EPUB, PDF and audio edition for subscribers."
+        )
+        issue.cover_lines = "\n".join(a.title for a in contents[:3])
+        issue.save_revision().publish()
+        found_issues.append(issue)
+    return found_issues
+
+
 def _admin(var_dir: Path) -> tuple[str, str | None, str]:
     """A superuser for the demo; its password is kept in var/ so every start prints the same one."""
     secret = var_dir / "demo-admin.txt"
@@ -252,7 +294,7 @@ def warm_renditions() -> int:
     return made
 
 
-def setup_demo(*, var_dir: Path | None = None) -> DemoSummary:
+def setup_demo(*, var_dir: Path | None = None, today: date | None = None) -> DemoSummary:
     with transaction.atomic():
         home = site_setup.ensure_home()
         _configure_site(home)
@@ -264,6 +306,7 @@ def setup_demo(*, var_dir: Path | None = None) -> DemoSummary:
         seed = _seed_article()
         articles, created = _generated_articles(sections, writers)
         _issues(home, seed, articles)
+        _current_volume(home, seed, articles, today or timezone.localdate())
         home = HomePage.objects.get(pk=home.pk)
         if home.lead_story_id is None:
             home.lead_story = seed

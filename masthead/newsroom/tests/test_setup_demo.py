@@ -7,8 +7,9 @@ from io import StringIO
 
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.utils import timezone
 
-from masthead.newsroom.demo.build import warm_renditions
+from masthead.newsroom.demo.build import volume_dates, warm_renditions
 from masthead.newsroom.demo.writer import all_articles, write_article
 from masthead.newsroom.models import ArticlePage, AuthorPage, HomePage, IssuePage, SectionPage
 
@@ -39,10 +40,15 @@ def test_demo_builds_a_magazine_and_is_idempotent(db, settings, tmp_path, client
     assert all(a.photo and a.bio and a.role for a in authors)
 
     issues = list(IssuePage.objects.live().order_by("cover_date"))
-    assert len(issues) == 2
+    # The two issues of March 2024 and a full current volume: every 1st and 15th of this year up to today.
+    this_year = volume_dates(timezone.localdate())
+    assert len(issues) == 2 + len(this_year)
+    assert [(i.volume, i.number, i.cover_date) for i in issues[2:]] == this_year
     for issue in issues:
         assert issue.cover_image and 1 <= issue.number <= 24 and issue.cover_date.day in (1, 15)
-        assert len(issue.contents()) >= 5
+        assert len(issue.contents()) >= (5 if issue.cover_date.year == 2024 else 3)
+        assert issue.intro and issue.cover_line_list()
+    assert IssuePage.objects.current().pk == issues[-1].pk
     seed = ArticlePage.objects.get(title="Kremlin Unveils Conditions for Talks With U.S.")
     assert issues[-1].contents()[0].pk == seed.pk
     home = HomePage.objects.get()
@@ -63,7 +69,7 @@ def test_demo_builds_a_magazine_and_is_idempotent(db, settings, tmp_path, client
     assert re.search(r"drew \d{2,} image renditions", out.getvalue())
     assert warm_renditions() == 0
     assert ArticlePage.objects.count() == len(articles)
-    assert IssuePage.objects.count() == 2 and AuthorPage.objects.count() == len(authors)
+    assert IssuePage.objects.count() == 2 + len(this_year) and AuthorPage.objects.count() == len(authors)
 
 
 def test_generated_text_is_deterministic_and_varied():

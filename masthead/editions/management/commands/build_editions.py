@@ -28,15 +28,24 @@ class Command(BaseCommand):
             "--issue", action="append", default=[], metavar="SLUG", help="An issue's slug, e.g. 40-7 (repeatable)."
         )
         parser.add_argument("--all", action="store_true", help="Every published issue, newest first.")
+        parser.add_argument("--current", action="store_true", help="The current issue (the latest published one).")
+        parser.add_argument(
+            "--except-current", action="store_true", help="With --all: every published issue but the current one."
+        )
         parser.add_argument("--kind", action="append", choices=Kind.values, default=[], help="Only this kind (repeatable).")
         parser.add_argument("--force", action="store_true", help="Build even when the inputs have not changed.")
         parser.add_argument("--queue", action="store_true", help="Hand the builds to the task workers instead of building here.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         slugs: list[str] = options["issue"]
+        issues = IssuePage.objects.live().newest_first()
+        current = IssuePage.objects.current()
+        if options["current"]:
+            if current is None:
+                raise CommandError("--current: no issue is published yet.")
+            slugs = [*slugs, current.slug]
         if not slugs and not options["all"]:
-            raise CommandError("Name an issue with --issue SLUG, or give --all for every published issue.")
-        issues = IssuePage.objects.live().order_by("-cover_date")
+            raise CommandError("Name an issue with --issue SLUG or --current, or give --all for every published issue.")
         if slugs:
             found = {issue.slug: issue for issue in issues.filter(slug__in=slugs)}
             missing = [slug for slug in slugs if slug not in found]
@@ -45,6 +54,8 @@ class Command(BaseCommand):
             chosen = [found[slug] for slug in slugs]
         else:
             chosen = list(issues)
+            if options["except_current"] and current is not None:
+                chosen = [issue for issue in chosen if issue.pk != current.pk]
         kinds = options["kind"] or None
         rows: list[EditionFile] = []
         for issue in chosen:

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# One background worker for one task queue (deploy/systemd/masthead-worker@.service):
+#   scripts/worker.sh narration
+# RQ when REDIS_URL is set (the queues are in Redis), else django-tasks' database worker.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+queue="${1:?usage: scripts/worker.sh QUEUE (default, narration, editions, newsletters)}"
+PY="${PYTHON:-.venv/bin/python}"
+if [ -n "${REDIS_URL:-}" ]; then
+  # SimpleWorker runs each job in the worker itself: RQ's default forks a child per job,
+  # which would load the narration voice afresh for every article.
+  exec "$PY" manage.py rqworker --worker-class rq.worker.SimpleWorker "$queue"
+fi
+exec "$PY" manage.py db_worker --queue-name "$queue"
