@@ -1,5 +1,5 @@
 # The README's two commands are `make run` and `make test`; everything else is for developers.
-.PHONY: run test bench lint ci-test test-postgres scale-demo backup restore
+.PHONY: run test bench lint ci-test test-postgres scale-demo backup restore screens
 
 PY := .venv/bin/python
 export PYTHONDONTWRITEBYTECODE := 1
@@ -42,3 +42,9 @@ test-postgres:
 lint:
 	.venv/bin/ruff check masthead conftest.py
 	.venv/bin/mypy masthead
+
+# docs/screens.md: screenshots at 1280 and 390 px of every page readers, subscribers and editors meet,
+# and Lighthouse scores (phone and desktop) on the pages issue #12 names. Takes several minutes.
+screens:
+	scripts/bootstrap.sh test
+	$(PY) -m masthead.testing.screens

@@ -543,9 +543,9 @@ _csp_admin: dict[str, Any] = {
     **_csp_public,
     "script-src": [_CSP_SELF, "'unsafe-inline'"],
     "style-src": [_CSP_SELF, "'unsafe-inline'"],
-    # blob: thumbnails of images being uploaded. Scheme-less gravatar: Wagtail
-    # links avatars as //www.gravatar.com/…, so http on an http admin.
-    "img-src": [_CSP_SELF, "blob:", "www.gravatar.com"],
+    # blob: thumbnails of images being uploaded. No Gravatar: avatars are the site's own
+    # (WAGTAIL_GRAVATAR_PROVIDER_URL below).
+    "img-src": [_CSP_SELF, "blob:"],
     "connect-src": [_CSP_SELF, "https://releases.wagtail.org"],
     "frame-src": [_CSP_SELF, *_csp_frame_src],
     "frame-ancestors": [_CSP_SELF],
@@ -574,8 +574,15 @@ USE_TZ = True
 # The software's name; the magazine's own name is core.MagazineSettings (admin → Settings), the one source
 # every page, feed, email and the admin's branding read.
 WAGTAIL_SITE_NAME = "Masthead"
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Wagtail's database search backend picks the engine from the database: SQLite FTS5 in the
+# embedded default, PostgreSQL full-text search (tsvector, GIN) with DATABASE_URL. The text
+# search configuration is named, not left to the cluster's locale (a C-locale cluster
+# defaults to "simple": no stemming, so "treaty" would not find "treaties").
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "english"}}
 WAGTAILIMAGES_IMAGE_MODEL = "wagtailimages.Image"
+# Staff avatars from the site itself (Wagtail's default picture or an uploaded one), never Gravatar:
+# a self-hosted magazine's admin often cannot reach it, and showed a broken image on the dashboard.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "epub", "odt", "pdf", "rtf", "txt", "xlsx", "zip"]
 WAGTAIL_I18N_ENABLED = False
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000

@@ -105,15 +105,16 @@ if [ -n "$seed_id" ]; then "$PY" manage.py narrate --page "$seed_id"; fi
 echo "run-demo: demo content and the current issue's files ready in $(( $(date +%s) - demo_started )) s"
 
 # One worker per queue: narration (holds the voice), editions (WeasyPrint builds), newsletters and
-# everything else (search and reference index).
-"$PY" manage.py db_worker --queue-name narration --no-reload -v0 &
+# everything else (search and reference index). --skip-checks: the system checks import the whole URL
+# conf and every view (boto3, pikepdf, EbookLib ...), ~26 MiB a worker never uses; migrate ran them above.
+"$PY" manage.py db_worker --queue-name narration --no-reload --skip-checks -v0 &
 pids+=($!)
-"$PY" manage.py db_worker --queue-name editions --no-reload -v0 &
+"$PY" manage.py db_worker --queue-name editions --no-reload --skip-checks -v0 &
 pids+=($!)
-"$PY" manage.py db_worker --queue-name default --no-reload -v0 &
+"$PY" manage.py db_worker --queue-name default --no-reload --skip-checks -v0 &
 pids+=($!)
 # Newsletter sends run for minutes on a large list; their own worker keeps the others prompt.
-"$PY" manage.py db_worker --queue-name newsletters --no-reload -v0 &
+"$PY" manage.py db_worker --queue-name newsletters --no-reload --skip-checks -v0 &
 pids+=($!)
 
 # The same server as production (scripts/serve.sh); migrate and collectstatic are done above.

@@ -9,6 +9,8 @@ PY="${PYTHON:-.venv/bin/python}"
 if [ -n "${REDIS_URL:-}" ]; then
   # SimpleWorker runs each job in the worker itself: RQ's default forks a child per job,
   # which would load the narration voice afresh for every article.
-  exec "$PY" manage.py rqworker --worker-class rq.worker.SimpleWorker "$queue"
+  exec "$PY" manage.py rqworker --skip-checks --worker-class rq.worker.SimpleWorker "$queue"
 fi
-exec "$PY" manage.py db_worker --queue-name "$queue"
+# --skip-checks: the system checks import the whole URL conf and every view into the worker (~26 MiB for
+# the narration worker, measured); the release step's migrate runs them.
+exec "$PY" manage.py db_worker --skip-checks --queue-name "$queue"

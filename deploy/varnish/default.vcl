@@ -72,7 +72,9 @@ sub vcl_backend_response {
     set beresp.grace = 10s;
     # Stored pages are the anonymous copy: cookies were judged in vcl_recv, so
     # one object serves every anonymous reader whatever other cookies they send.
-    if (beresp.http.Vary ~ "^(?i)cookie$") {
+    # Accept-Encoding is Varnish's own business (http_gzip_support): it keeps the
+    # gzipped page the app sends and unzips it for the rare client without gzip.
+    if (beresp.http.Vary ~ "^(?i)cookie(, *accept-encoding)?$") {
         unset beresp.http.Vary;
     }
     return (deliver);
@@ -84,7 +86,7 @@ sub vcl_deliver {
     unset resp.http.Surrogate-Control;
     # Browsers and other caches downstream still vary on cookies.
     if (!resp.http.Vary) {
-        set resp.http.Vary = "Cookie";
+        set resp.http.Vary = "Cookie, Accept-Encoding";
     }
     if (obj.uncacheable) {
         set resp.http.X-Edge = "PASS";

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
+from typing import Any
 
 from django.core.files.images import ImageFile
 from PIL import Image, ImageDraw, ImageFont
@@ -26,14 +28,39 @@ DEMO_ADS = [
 ]
 
 
+FONT = Path(__file__).resolve().parent.parent / "static" / "fonts" / "source-serif-4-latin-700-normal.woff2"
+
+
+def _lines(draw: ImageDraw.ImageDraw, words: str, font: Any, width: int) -> list[str]:
+    lines: list[str] = []
+    for word in words.split():
+        trial = f"{lines[-1]} {word}" if lines else word
+        if lines and draw.textlength(trial, font=font) <= width:
+            lines[-1] = trial
+        else:
+            lines.append(word)
+    return lines
+
+
 def _banner(title: str, size: tuple[int, int], words: str) -> object:
+    """The words set as large as fits inside the margins, measured (a guessed size ran off the edge)."""
     image = Image.new("RGB", size, (24, 38, 56))
     draw = ImageDraw.Draw(image)
-    try:
-        font = ImageFont.load_default(size=max(18, size[1] // 8))
-    except TypeError:  # Pillow before 10.1 has no sized default font
-        font = ImageFont.load_default()
-    draw.multiline_text((24, size[1] // 3), words.replace(": ", ":\n"), fill=(250, 244, 230), font=font, spacing=8)
+    width, height = size
+    margin = max(16, width // 14)
+    font_size = min(height // 5, width // 8)
+    while True:
+        font = ImageFont.truetype(str(FONT), font_size)
+        lines = _lines(draw, words, font, width - 2 * margin)
+        fits = all(draw.textlength(line, font=font) <= width - 2 * margin for line in lines)
+        if fits and len(lines) * font_size * 1.2 <= height - 2 * margin or font_size <= 12:
+            break
+        font_size -= 2
+    block = len(lines) * font_size * 1.2
+    draw.multiline_text(
+        (width / 2, (height - block) / 2 + font_size * 0.1), "\n".join(lines), fill=(250, 244, 230), font=font,
+        spacing=round(font_size * 0.2), align="center", anchor="ma",
+    )
     buffer = io.BytesIO()
     image.save(buffer, "PNG")
     return get_image_model().objects.create(title=title, file=ImageFile(buffer, name=f"house-ad-{size[0]}x{size[1]}.png"))

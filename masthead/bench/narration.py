@@ -235,6 +235,8 @@ def deployed_worker() -> dict[str, Any]:
             queued = _child("enqueue", env)
             worker_env = app_env(var_dir, PYTHONPATH=str(ROOT), NARRATION_ON_PUBLISH="0", NARRATION_ENGINE="piper")
             command = [sys.executable, "manage.py", "db_worker", "--queue-name", "narration", "--batch", "--no-startup-delay"]
+            # As make run starts it: the system checks would load the whole URL conf (~26 MiB) into the worker.
+            command.append("--skip-checks")
             wall, peak = _measured([*command, "-v0"], worker_env)
             done = _child("status", env)
         except ChildFailed as failed:
@@ -395,7 +397,7 @@ def report(  # noqa: PLR0913 -- one figure set per measured process
         lines.append(f"| deployed worker | failed: {deployed['error']} | | | | | |")
     else:
         lines.append(
-            f"| deployed worker: `db_worker --queue-name narration --batch`, DEBUG off, whole process | "
+            f"| deployed worker: `db_worker --queue-name narration --batch --skip-checks`, DEBUG off, whole process | "
             f"{deployed['wall_s']:.1f} | {deployed['audio_s']:.1f} | | | | {deployed['peak_mb']:.0f} |"
         )
     if "error" in prep:

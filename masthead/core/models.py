@@ -6,10 +6,13 @@ import copy
 from typing import Any
 
 from django.db import models
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
-from wagtail.models import Site
+from wagtail.fields import RichTextField
+from wagtail.models import Page, Site
+from wagtail.search import index
 
-from masthead.core import cachetags
+from masthead.core import branding, cachetags
 
 
 @register_setting(icon="cog")
@@ -28,6 +31,42 @@ class MagazineSettings(BaseSiteSetting):
         help_text="The money-back guarantee: days from a reader's first payment in which they may ask for a full refund "
         "(day N is inside). 0 offers no guarantee.",
     )
+    # The brand (masthead/core/branding.py): the header, the favicon and the podcast cover are drawn from these.
+    logo = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="PNG, WebP or JPEG, wide rather than tall, on a transparent or white ground. "
+        "Shown in the header instead of the name; also used for the favicon and the podcast cover.",
+    )
+    accent_colour = models.CharField(
+        max_length=7,
+        default=branding.DEFAULT_ACCENT,
+        validators=[branding.validate_accent],
+        help_text="Buttons, rules and highlights, e.g. #9d1c1c. White text must be readable on it.",
+    )
+    accent_dark_colour = models.CharField(
+        max_length=7,
+        default=branding.DEFAULT_ACCENT_DARK,
+        validators=[branding.validate_accent_dark],
+        help_text="Section labels and links in articles: a darker shade of the accent, readable on the page.",
+    )
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("tagline"),
+        FieldPanel("publisher"),
+        FieldPanel("twitter_handle"),
+        FieldPanel("issues_per_year"),
+        FieldPanel("guarantee_days"),
+        MultiFieldPanel(
+            [FieldPanel("logo"), FieldRowPanel([FieldPanel("accent_colour"), FieldPanel("accent_dark_colour")])],
+            heading="Brand",
+            help_text="The favicon and the podcast cover are drawn from the logo and the accent colour.",
+        ),
+    ]
 
     class Meta:
         verbose_name = "Magazine settings"
@@ -70,3 +109,20 @@ class SharedCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} = {self.count} until {self.expires_at:%Y-%m-%d %H:%M:%S}"
+
+
+class InfoPage(Page):
+    """A plain page an editor writes: About, Contact, Privacy, Terms.
+
+    Those marked "show in menus" are linked from the footer.
+    """
+
+    body = RichTextField(features=["h2", "h3", "bold", "italic", "link", "ol", "ul"], blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("body")]
+    search_fields = Page.search_fields + [index.SearchField("body")]
+    subpage_types: list[str] = []
+    template = "core/info_page.html"
+
+    class Meta:
+        verbose_name = "information page"

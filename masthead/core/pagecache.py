@@ -24,6 +24,7 @@ Varnish in front keeps it too and is purged by the same tags.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -48,8 +49,57 @@ MESSAGES_COOKIE = "messages"
 # view uncached, so nobody can fill the cache with copies of one page.
 CACHEABLE_QUERY_PARAMS = frozenset({"page"})
 
-# What a page entry holds: (body, headers).
-Stored = tuple[bytes, tuple[tuple[str, str], ...]]
+# What a page entry holds: (body, headers, the body gzipped or None). Compressed once, when stored:
+# every hit from a reader whose client accepts gzip gets those bytes without compressing again.
+Stored = tuple[bytes, tuple[tuple[str, str], ...], bytes | None]
+# Below this a gzip member's header and the extra round of work are not worth it.
+GZIP_MIN_BYTES = 1024
+GZIP_TYPES = ("text/", "application/xml", "application/rss+xml", "application/atom+xml", "application/json")
+# Every stored page varies on these: the session cookie picks the page, Accept-Encoding its bytes.
+VARY = "Cookie, Accept-Encoding"
+
+
+def gzipped(body: bytes, headers: Iterable[tuple[str, str]]) -> bytes | None:
+    """The body gzipped for storing beside it, or None when it is small, not text, or already encoded."""
+    found = {name.lower(): value for name, value in headers}
+    if len(body) < GZIP_MIN_BYTES or "content-encoding" in found:
+        return None
+    if not found.get("content-type", "").startswith(GZIP_TYPES):
+        return None
+    # mtime=0: the same page gives the same bytes in every process (and at the edge).
+    return gzip.compress(body, compresslevel=6, mtime=0)
+
+
+def accepts_gzip(environ: dict[str, Any]) -> bool:
+    """Whether Accept-Encoding allows gzip (a "gzip;q=0" refuses it)."""
+    for part in environ.get("HTTP_ACCEPT_ENCODING", "").lower().split(","):
+        coding, _, params = part.strip().partition(";")
+        if coding.strip() in ("gzip", "x-gzip", "*"):
+            q = params.strip()
+            return not (q.startswith("q=") and _q(q[2:]) == 0)
+    return False
+
+
+def _q(value: str) -> float:
+    try:
+        return float(value)
+    except ValueError:
+        return 1.0
+
+
+def _gzip_etag(etag: str) -> str:
+    # A different representation needs a different strong validator.
+    return etag[:-1] + '-gz"' if etag.endswith('"') else etag
+
+
+def representation(stored: Stored, environ: dict[str, Any]) -> tuple[bytes, list[tuple[str, str]]]:
+    """The body and headers this reader gets from a stored page: gzipped when stored so and accepted."""
+    body, headers, packed = stored
+    if packed is None or not accepts_gzip(environ):
+        return body, list(headers)
+    chosen = [(name, _gzip_etag(value) if name == "ETag" else value) for name, value in headers]
+    chosen.append(("Content-Encoding", "gzip"))
+    return packed, chosen
 
 
 def mark_shared_cacheable(response: HttpResponse) -> HttpResponse:
@@ -173,6 +223,7 @@ def _lookup(environ: dict[str, Any]) -> Stored | None:
 
 
 def _etag_matches(environ: dict[str, Any], headers: Iterable[tuple[str, str]]) -> bool:
+    """Whether If-None-Match names the headers' ETag (the representation being answered)."""
     wanted = environ.get("HTTP_IF_NONE_MATCH")
     if not wanted:
         return False
@@ -233,16 +284,23 @@ class AnonymousPageCacheMiddleware:
             body = response.content
             response["ETag"] = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
             headers = tuple((name, value) for name, value in response.items() if name.lower() not in UNSTORED_HEADERS)
+            packed = gzipped(body, headers)
+            size = len(body) + (len(packed) if packed else 0)
             # Refused if a purge ran while the view rendered: it may have read the old rows.
-            stored_now = pagestore.put(key, (body, headers), tags=tags, clock_before=clock, size=len(body))
-            # Proxies must not give this anonymous copy to a signed-in reader either.
-            patch_vary_headers(response, ("Cookie",))
+            stored_now = pagestore.put(key, (body, headers, packed), tags=tags, clock_before=clock, size=size)
+            # Proxies must not give this anonymous copy to a signed-in reader either, nor gzip to a client without it.
+            patch_vary_headers(response, ("Cookie", "Accept-Encoding"))
             response["X-Cache"] = "MISS" if stored_now else "MISS, NOT STORED"
+            if packed is not None and accepts_gzip(environ):
+                response.content = packed
+                response["Content-Encoding"] = "gzip"
+                response["ETag"] = _gzip_etag(response["ETag"])
+                response["Content-Length"] = str(len(packed))
         return response
 
 
 def _response_from(stored: Stored, environ: dict[str, Any]) -> HttpResponse:
-    body, headers = stored
+    body, headers = representation(stored, environ)
     if _etag_matches(environ, headers):
         response: HttpResponse = HttpResponseNotModified()
         for name, value in headers:
@@ -253,7 +311,7 @@ def _response_from(stored: Stored, environ: dict[str, Any]) -> HttpResponse:
         for name, value in headers:
             response[name] = value
         response["Content-Length"] = str(len(body))
-    response["Vary"] = "Cookie"
+    response["Vary"] = VARY
     response["X-Cache"] = "HIT"
     return response
 
@@ -271,11 +329,11 @@ class PageCacheWSGI:
         if _may_use_cache(environ):
             stored = _lookup(environ)
             if stored is not None:
-                body, headers = stored
+                body, headers = representation(stored, environ)
                 if _etag_matches(environ, headers):
                     kept = [(n, v) for n, v in headers if n in ("ETag", "Cache-Control")]
-                    start_response("304 Not Modified", [*kept, ("Vary", "Cookie"), ("X-Cache", "HIT")])
+                    start_response("304 Not Modified", [*kept, ("Vary", VARY), ("X-Cache", "HIT")])
                     return [b""]
-                start_response("200 OK", [*headers, ("Content-Length", str(len(body))), ("Vary", "Cookie"), ("X-Cache", "HIT")])
+                start_response("200 OK", [*headers, ("Content-Length", str(len(body))), ("Vary", VARY), ("X-Cache", "HIT")])
                 return [body if environ.get("REQUEST_METHOD") == "GET" else b""]
         return self.app(environ, start_response)

@@ -3,11 +3,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.static import serve
 
+from masthead.core import branding
 from masthead.core.storage import PUBLIC_MEDIA_CACHE_CONTROL
 
 
@@ -55,4 +56,22 @@ def public_media(request: HttpRequest, path: str) -> HttpResponseBase:
     response = serve(request, path, document_root=str(settings.MEDIA_ROOT))
     if response.status_code in (200, 304):
         response["Cache-Control"] = PUBLIC_MEDIA_CACHE_CONTROL
+    return response
+
+
+@require_http_methods(["GET", "HEAD"])
+def brand_file(request: HttpRequest, digest: str, kind: str) -> HttpResponse:
+    """The brand's stylesheet and drawn images (core.branding), under a digest of what they are drawn from.
+
+    Only the current brand's digest answers: an old URL would otherwise be drawn
+    again from today's settings and cached for a year under the old name.
+    """
+    found = branding.brand(request)
+    if digest != found.digest or kind not in {"colours.css", *branding.KINDS}:
+        raise Http404("No such brand file.")
+    if kind == "colours.css":
+        response = HttpResponse(branding.stylesheet(found), content_type="text/css; charset=utf-8")
+    else:
+        response = HttpResponse(branding.drawn_file(found, kind), content_type="image/png")
+    response["Cache-Control"] = PUBLIC_MEDIA_CACHE_CONTROL
     return response

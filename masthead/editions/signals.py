@@ -1,5 +1,6 @@
 """Publishing an issue publishes its ready articles (editions.publishing) and keeps the next issues planned
-(editions.schedule). Rebuild on publish: an issue when it is published, every published issue that contains an article
+(editions.schedule). Edition sizes of a photograph when it is uploaded and when an article is published
+(editions.images). Rebuild on publish: an issue when it is published, every published issue that contains an article
 when the article is published again or unpublished, and the audio-bearing kinds when an article's
 narration is ready. All after commit, in the background (tasks.refresh_issue hashes, then queues).
 """
@@ -15,6 +16,7 @@ from django.db import transaction
 from django_tasks.signals import task_finished
 from wagtail.signals import page_published, page_unpublished
 
+from masthead.editions import images
 from masthead.editions.models import Kind
 from masthead.newsroom.models import ArticlePage, IssueArticle, IssuePage
 
@@ -34,6 +36,13 @@ def _refresh(issue_ids: list[int], kinds: list[str] | None = None) -> None:
         transaction.on_commit(partial(tasks.refresh_issue.enqueue, issue_id, kinds))
 
 
+def _prepare(image_ids: list[int]) -> None:
+    from masthead.editions import tasks
+
+    if image_ids:
+        transaction.on_commit(partial(tasks.prepare_images.enqueue, sorted(set(image_ids))))
+
+
 def page_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
     if not settings.EDITIONS_ON_PUBLISH:
         return
@@ -41,7 +50,16 @@ def page_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
         if instance.live:
             _refresh([instance.pk])
     elif isinstance(instance, ArticlePage):
+        # Queued before the rebuilds below: on the one editions queue, the sizes are made first.
+        if instance.live:
+            _prepare(images.article_image_ids(instance))
         _refresh(_issues_with(instance.pk))
+
+
+def image_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """A photograph uploaded (or its file replaced): make the edition's sizes now, not in the issue's build."""
+    if settings.EDITIONS_ON_PUBLISH and instance.file:
+        _prepare([instance.pk])
 
 
 def narration_finished(sender: Any, task_result: Any = None, **kwargs: Any) -> None:
@@ -81,10 +99,12 @@ def plan_after_commit(sender: Any, instance: Any, **kwargs: Any) -> None:
 
 def connect() -> None:
     from django.db.models.signals import post_save
+    from wagtail.images import get_image_model
 
     from masthead.editions.models import IssueSchedule
     from masthead.editions.publishing import issue_published
 
+    post_save.connect(image_saved, sender=get_image_model(), dispatch_uid="editions.image_saved")
     # First: the issue's articles go live in the same transaction as the issue (the rebuild below then sees them).
     page_published.connect(issue_published, dispatch_uid="editions.issue_published")
     page_published.connect(plan_after_commit, dispatch_uid="editions.plan_on_publish")

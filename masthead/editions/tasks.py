@@ -14,7 +14,7 @@ from functools import partial
 from django.db import transaction
 from django_tasks import task
 
-from masthead.editions import services
+from masthead.editions import images, services
 from masthead.editions.models import EditionFile
 
 
@@ -34,6 +34,12 @@ def refresh_issue(issue_id: int, kinds: list[str] | None = None) -> int:
     except services.EditionError:
         return 0  # unpublished or deleted before the worker got here: nothing to build
     return len(rows)
+
+
+@task(queue_name="editions")
+def prepare_images(image_ids: list[int]) -> int:
+    """The edition's sizes of these photographs, ahead of any build (editions.images)."""
+    return images.prepare(image_ids)
 
 
 def queue_issue_builds(*, issue_id: int, kinds: list[str] | None = None, force: bool = False) -> list[EditionFile]:

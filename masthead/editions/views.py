@@ -3,17 +3,21 @@
 Every answer is personal (``Cache-Control: private, no-store``). A reader who may
 not have the file is sent to the issue page's digital-edition box (subscribe or
 sign in) and never gets a byte of it. The PDF and EPUB are stamped with the
-reader's address on the way out (editions.stamping); the audio edition is the
+reader's address on the way out (editions.stamping): the PDF is the built file
+streamed as it is, followed by the reader's incremental update; the audio edition is the
 built file, served with byte ranges so players can seek.
 """
 
 from __future__ import annotations
 
+import io
 import logging
-from typing import Any, cast
+from collections.abc import Iterator
+from typing import IO, Any, cast
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods
 
 from masthead.core.private_files import serve_private_file
@@ -77,6 +81,17 @@ def download(request: HttpRequest, slug: str, kind: str) -> HttpResponseBase:
     return _stamped(request, issue, row)
 
 
+def _then(source: IO[bytes], update: bytes, chunk: int = 1 << 16) -> Iterator[bytes]:
+    """The built file as it is, then the reader's update; the file is closed when the response is."""
+    try:
+        source.seek(0)
+        while data := source.read(chunk):
+            yield data
+        yield update
+    finally:
+        source.close()
+
+
 def _stamped(request: HttpRequest, issue: IssuePage, row: EditionFile) -> HttpResponseBase:
     from django.http import FileResponse
 
@@ -85,13 +100,16 @@ def _stamped(request: HttpRequest, issue: IssuePage, row: EditionFile) -> HttpRe
     storage = edition_storage()
     if row.kind == Kind.PDF:
         local = _local_path(row.file.name)
-        if local is not None:
-            data = stamping.stamp_pdf(local, email=email, on=today)
-        else:
-            with storage.open(row.file.name, "rb") as source:
-                data = stamping.stamp_pdf(source, email=email, on=today)
-        response: HttpResponseBase = HttpResponse(data, content_type=row.content_type)
-        response["Content-Disposition"] = f'attachment; filename="{filename(issue, row)}"'
+        source = open(local, "rb") if local is not None else storage.open(row.file.name, "rb")  # noqa: SIM115
+        try:
+            update = stamping.pdf_update(source, email=email, on=today)
+            size = source.seek(0, io.SEEK_END)
+        except Exception:
+            source.close()
+            raise
+        response: HttpResponseBase = StreamingHttpResponse(_then(source, update), content_type=row.content_type)
+        response["Content-Length"] = str(size + len(update))
+        response["Content-Disposition"] = content_disposition_header(True, filename(issue, row)) or "attachment"
     else:
         with storage.open(row.file.name, "rb") as source:
             colophon = row.details.get("colophon") or {"full_title": issue.title, "publisher": "", "language": "en"}

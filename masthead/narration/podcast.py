@@ -29,13 +29,13 @@ from xml.sax.xmlreader import AttributesImpl
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404
-from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from masthead.access import entitlements, gate
 from masthead.access.levels import AccessLevel
+from masthead.core import branding
 from masthead.core.models import MagazineSettings
 from masthead.core.pagecache import mark_shared_cacheable
 from masthead.narration import feed_tokens, transcripts
@@ -214,7 +214,8 @@ def _show(request: HttpRequest, *, private: bool, feed_path: str) -> Show:
             if private
             else f"Free articles from {name}, read aloud. {magazine.tagline}".strip()
         ),
-        image_url=_absolute(static("narration/podcast-cover.png")),
+        # Drawn from the brand set in the admin (core.branding): a new logo or colour gives a new URL.
+        image_url=branding.podcast_cover_url(request),
         author=magazine.publisher or name,
         owner_name=magazine.publisher or name,
         owner_email=settings.PODCAST_OWNER_EMAIL,

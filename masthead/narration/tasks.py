@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django_tasks import task
+from django_tasks.base import DEFAULT_TASK_PRIORITY, TASK_MAX_PRIORITY
 
 from masthead.narration import services
 from masthead.narration.models import Narration
@@ -35,9 +36,36 @@ def refresh_after_lexicon_change() -> int:
     return len(changed)
 
 
+# What a reader meets first (the home page, the current issue) is narrated before the archive: after a
+# demo or an import publishes dozens of articles at once, players appear where readers look, not in the
+# order the articles happened to be saved.
+FRONT_PRIORITY = TASK_MAX_PRIORITY
+
+
+def front_article_ids() -> set[int]:
+    """The home page's articles and the current issue's contents."""
+    from masthead.newsroom.models import HomePage, IssuePage
+
+    ids: set[int] = set()
+    for home in HomePage.objects.live():
+        ids |= home.front_article_ids()
+    issue = IssuePage.objects.live().newest_first().first()
+    if issue is not None:
+        ids.update(article.pk for article in issue.contents())
+    return ids
+
+
+def priority_for(page: Any) -> int:
+    return FRONT_PRIORITY if page.pk in front_article_ids() else DEFAULT_TASK_PRIORITY
+
+
 def enqueue_article(page: Any, *, revision_id: int | None = None) -> list[Narration]:
     """Queue narration of a published revision (both variants when gated). Used on publish and by staff re-queue."""
     rows = services.queue_article(page, revision_id=revision_id)
+    job = narrate_article
+    # RQ's backend has no priorities (it refuses a task that sets one): there the jobs run in publishing order.
+    if job.get_backend().supports_priority:
+        job = job.using(priority=priority_for(page))
     for row in rows:
-        narrate_article.enqueue(page.pk, row.revision_id, row.variant)
+        job.enqueue(page.pk, row.revision_id, row.variant)
     return rows

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -207,6 +208,29 @@ def is_suppressed(email: str) -> bool:
     return Suppression.objects.filter(email=normalise(email)).exists()
 
 
+_DOT_ATOM = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
+
+
+def mailable(email: str) -> str:
+    """Why a newsletter cannot go to this address as it stands, or "".
+
+    Django's validator accepts what RFC 5322 allows; a list wants less: a quoted local part
+    ("a,b"@…) cannot be told apart from two addresses in some mail programs, an IP literal is no
+    mailbox a reader gives, and a non-ASCII local part needs SMTPUTF8, which few servers offer.
+    An international domain is fine: it goes out as punycode.
+    """
+    try:
+        validate_email(email)
+    except ValidationError:
+        return "is not an email address"
+    local, _, domain = email.rpartition("@")
+    if not _DOT_ATOM.match(local):
+        return "has a quoted or non-ASCII name before the @, which mail servers do not all take"
+    if domain.startswith("["):
+        return "names an IP address instead of a domain"
+    return ""
+
+
 def parse_import(text: str) -> list[tuple[str, str]]:
     """(email, name) pairs from a CSV (a header row with an 'email' column) or one address per line.
 
@@ -229,10 +253,9 @@ def parse_import(text: str) -> list[tuple[str, str]]:
     for number, email, name in rows:
         if not email:
             continue
-        try:
-            validate_email(email)
-        except ValidationError:
-            problems.append(f"line {number}: {email[:80]!r} is not an email address")
+        why = mailable(email)
+        if why:
+            problems.append(f"line {number}: {email[:80]!r} {why}")
             continue
         key = normalise(email)
         if key not in seen:

@@ -88,6 +88,24 @@ def body_values(recipient: Recipient, newsletter: Newsletter, rendered: Rendered
     }
 
 
+def smtp_address(email: str) -> str:
+    """The address as plain SMTP (no SMTPUTF8) carries it: an international domain as punycode.
+
+    Raises ValueError, naming the address, for what cannot go as one plain address.
+    """
+    if any(c in email for c in '\r\n<>,"') or not email.isprintable():
+        raise ValueError(f"{email!r} is not a single address")
+    if email.isascii():
+        return email
+    local, _, domain = email.rpartition("@")
+    if not local.isascii():
+        raise ValueError(f"{email!r} has a non-ASCII name before the @: the mail server would need SMTPUTF8")
+    try:
+        return f"{local}@{domain.encode('idna').decode('ascii')}"
+    except UnicodeError as exc:
+        raise ValueError(f"{email!r} has a domain that is not a valid international name ({exc})") from exc
+
+
 def _wrap_text(text: str) -> str:
     # Plain-text lines stay under SMTP's 998-byte limit; URLs are never broken.
     lines = []
@@ -188,11 +206,9 @@ class Transport:
     def raw_message(self, recipient: Recipient, rendered: Rendered) -> bytes:
         headers = list_headers(recipient, self.newsletter)
         values = body_values(recipient, self.newsletter, rendered)
-        if any(c in recipient.email for c in "\r\n<>,"):
-            raise ValueError(f"{recipient.email!r} is not a single address")
         return self._template(rendered).personalise(
             {
-                "to": recipient.email.encode(),
+                "to": smtp_address(recipient.email).encode(),
                 "message_id": recipient.message_id.encode(),
                 "list_unsubscribe": headers["List-Unsubscribe"].encode(),
                 "unsubscribe": values[rendered.tokens.unsubscribe].encode(),
@@ -208,6 +224,8 @@ class Transport:
     def _send_raw(self, recipient: Recipient, rendered: Rendered) -> Outcome:
         try:
             data = self.raw_message(recipient, rendered)
+            address = smtp_address(recipient.email)
+            sender = smtp_address(self.newsletter.sender_email)
         except ValueError as exc:
             return Outcome(FAILED, str(exc))
         if self.connection.connection is None:
@@ -218,9 +236,9 @@ class Transport:
                 return Outcome(RETRY, f"could not connect to the mail server: {exc}")
         smtp = self.connection.connection
         try:
-            refused = smtp.sendmail(self.newsletter.sender_email, [recipient.email], data)
+            refused = smtp.sendmail(sender, [address], data)
         except smtplib.SMTPRecipientsRefused as exc:
-            return Outcome(FAILED, _reason(exc.recipients.get(recipient.email)))
+            return Outcome(FAILED, _reason(exc.recipients.get(address)))
         except smtplib.SMTPSenderRefused as exc:
             return Outcome(RETRY, f"sender refused: {exc.smtp_code} {exc.smtp_error!r}")
         except smtplib.SMTPDataError as exc:
@@ -230,7 +248,7 @@ class Transport:
             self.connection.connection = None
             return Outcome(UNKNOWN, f"connection lost mid-message: {exc}")
         if refused:
-            return Outcome(FAILED, _reason(refused.get(recipient.email)))
+            return Outcome(FAILED, _reason(refused.get(address)))
         return Outcome(SENT)
 
     def message(self, recipient: Recipient, rendered: Rendered) -> EmailMultiAlternatives:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import math
 import random
-import textwrap
+from pathlib import Path
 from typing import Any
 
 from django.core.files.images import ImageFile
@@ -27,8 +27,13 @@ PALETTES = [
 ]
 
 
+# The site's own face (static/fonts), so the art matches the pages on every machine; DejaVu if it is missing.
+SERIF_BOLD = Path(__file__).resolve().parent.parent / "static" / "fonts" / "source-serif-4-latin-700-normal.woff2"
+
+
 def _font(size: int) -> Any:
-    for path in ("/usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"):
+    dejavu = "/usr/share/fonts/truetype/dejavu/"
+    for path in (str(SERIF_BOLD), dejavu + "DejaVuSerif-Bold.ttf", dejavu + "DejaVuSans-Bold.ttf"):
         try:
             return ImageFont.truetype(path, size)
         except OSError:
@@ -61,10 +66,32 @@ def _shapes(img: Image.Image, rng: random.Random, accent: tuple[int, int, int]) 
     img.paste(overlay, (0, 0), overlay)
 
 
+def _fit(draw: ImageDraw.ImageDraw, text: str, width: float, size: int) -> Any:
+    """The largest font up to `size` in which `text` fits on one line of `width` pixels."""
+    while size > 10:
+        font = _font(size)
+        if draw.textlength(text, font=font) <= width:
+            return font
+        size -= max(1, size // 16)
+    return _font(10)
+
+
+def _wrap(draw: ImageDraw.ImageDraw, text: str, font: Any, width: float) -> list[str]:
+    """Lines that fit `width` as drawn (measured, not guessed from a character count)."""
+    lines: list[str] = []
+    for word in text.split():
+        trial = f"{lines[-1]} {word}" if lines else word
+        if lines and draw.textlength(trial, font=font) <= width:
+            lines[-1] = trial
+        else:
+            lines.append(word)
+    return lines
+
+
 def _label(img: Image.Image, text: str, *, size: int, position: str = "bottom") -> None:
     draw = ImageDraw.Draw(img)
     font = _font(size)
-    lines = textwrap.wrap(text, width=max(10, int(img.width / (size * 0.62))))[:4]
+    lines = _wrap(draw, text, font, img.width - 2 * size)[:4]
     line_height = int(size * 1.25)
     block = line_height * len(lines)
     y = img.height - block - size if position == "bottom" else (img.height - block) // 2
@@ -86,8 +113,9 @@ def placeholder_photo(*, credit: str, caption: str, size: tuple[int, int] = (160
     rng = random.Random(f"{credit}|{caption}")
     img = _gradient(size, (70, 74, 80), (30, 32, 36))
     _shapes(img, rng, (150, 150, 160))
+    # No instructions burned into the picture (readers see it until it is replaced): the image's
+    # title says "Placeholder" in the admin, where editors look for pictures to replace.
     _label(img, f"Photo: {credit}" if credit else "Photo", size=64, position="middle")
-    _label(img, f"{caption} — placeholder, replace in the admin", size=30)
     return _save(img, f"Placeholder — {credit}: {caption}" if credit else f"Placeholder — {caption}")
 
 
@@ -123,10 +151,8 @@ def cover(*, magazine: str, headline: str, date_line: str, seed: str, size: tupl
     _shapes(img, rng, accent)
     draw = ImageDraw.Draw(img)
     width, _ = size
-    name_font = _font(int(width / max(8, len(magazine) * 0.62)))
-    # Serif capitals run wider than the estimate: shrink until the name fits inside the margins.
-    while draw.textlength(magazine.upper(), font=name_font) > width - 120 and name_font.size > 24:
-        name_font = _font(name_font.size - 4)
+    # Measured to fit inside the margins: a guessed size clipped long names ("IE MASTHEAD REVIE").
+    name_font = _fit(draw, magazine.upper(), width - 120, 96)
     draw.text((width / 2, 90), magazine.upper(), font=name_font, fill=(255, 255, 255), anchor="mm")
     draw.line((60, 150, width - 60, 150), fill=(255, 255, 255), width=3)
     draw.text((width / 2, 185), date_line, font=_font(30), fill=(255, 255, 255), anchor="mm")

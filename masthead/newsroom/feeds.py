@@ -7,6 +7,7 @@ standfirst) and a link for everything else.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, time
 from typing import Any
 
@@ -23,6 +24,26 @@ from masthead.core.models import MagazineSettings
 from masthead.newsroom.models import ArticlePage, SectionPage, with_sections
 
 FEED_SIZE = 30
+
+_URL_ATTR = re.compile(r'\b(src|href|poster)="(/[^/"][^"]*|/)"')
+_SRCSET = re.compile(r'\bsrcset="([^"]*)"')
+
+
+def absolute_urls(html: str, base: str) -> str:
+    """Site-relative src, href and srcset made absolute: a feed is read on another site, where "/media/…" means nothing."""
+    base = base.rstrip("/")
+    html = _URL_ATTR.sub(lambda m: f'{m.group(1)}="{base}{m.group(2)}"', html)
+
+    def srcset(match: re.Match[str]) -> str:
+        entries = []
+        for entry in match.group(1).split(","):
+            url, _, size = entry.strip().partition(" ")
+            if url.startswith("/") and not url.startswith("//"):
+                url = base + url
+            entries.append(f"{url} {size}".strip())
+        return 'srcset="' + ", ".join(entries) + '"'
+
+    return _SRCSET.sub(srcset, html)
 
 
 class LatestArticlesFeed(Feed):
@@ -44,7 +65,12 @@ class LatestArticlesFeed(Feed):
         return f"The latest articles from {self.title(obj)}"
 
     def items(self, obj: SectionPage | None) -> Any:
-        articles = ArticlePage.objects.live().newest_first().prefetch_related("article_authors__author")
+        articles = (
+            ArticlePage.objects.live()
+            .newest_first()
+            .select_related("hero_image")
+            .prefetch_related("article_authors__author", "hero_image__renditions")
+        )
         if obj is not None:
             articles = articles.child_of(obj)
         return with_sections(articles[:FEED_SIZE])
@@ -62,7 +88,8 @@ class LatestArticlesFeed(Feed):
 
     def item_description(self, item: ArticlePage) -> str:
         reading = anonymous_reading(item)
-        return render_to_string("newsroom/feed_item.html", {"page": item, "reading": reading})
+        html = render_to_string("newsroom/feed_item.html", {"page": item, "reading": reading})
+        return absolute_urls(html, settings.SITE_URL)
 
     def item_author_name(self, item: ArticlePage) -> str:
         return ", ".join(author.title for author in item.authors)

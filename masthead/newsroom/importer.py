@@ -26,8 +26,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from html import escape
+from html import escape, unescape
 
+from django.utils.html import strip_tags
 from django.utils.text import slugify
 
 MAX_HEADLINE = 255
@@ -307,3 +308,42 @@ def _text_blocks(chunk: list[str]) -> list[ParsedBlock]:
         return [ParsedBlock("paragraph", inline_html(re.sub(r"^[-*+]\s+", "", line))) for line in chunk]
     html = inline_html(" ".join(chunk))
     return [ParsedBlock("paragraph", html)] if html else []
+
+
+# A standfirst derived from the first paragraph: its first sentence (two if the first is short), within this many characters.
+STANDFIRST_MAX = 280
+# A stop after these is not a sentence end ("U.S. officials", "Mr. Peskov", "9 a.m. Eastern").
+_NOT_AN_END = re.compile(r"(?:\b[A-Z]|\b[a-z]|Mr|Mrs|Ms|Dr|St|Mt|Ft|Gen|Sen|Rep|Gov|Inc|Corp|Jr|Sr|No|vs|etc|e\.g|i\.e)\.$")
+_SENTENCE_END_AT = re.compile(r"[.!?][”\"’)]*(?=\s+[“\"‘(]?[A-Z0-9])")
+
+
+def _sentences(text: str) -> list[str]:
+    found, start = [], 0
+    for match in _SENTENCE_END_AT.finditer(text):
+        candidate = text[start : match.end()]
+        if match.group().startswith(".") and _NOT_AN_END.search(text[: match.start() + 1]):
+            continue
+        found.append(candidate.strip())
+        start = match.end()
+    if text[start:].strip():
+        found.append(text[start:].strip())
+    return found
+
+
+def derive_standfirst(parsed: ParsedArticle) -> str:
+    """What an article without a standfirst is summed up by: the opening of its first paragraph, as plain text.
+
+    Whole sentences when they fit (two when the first is short), else cut at a word with an ellipsis.
+    """
+    first = next((b.value for b in parsed.blocks if b.kind == "paragraph"), "")
+    text = re.sub(r"\s+", " ", unescape(strip_tags(first))).strip()
+    if not text:
+        return ""
+    sentences = _sentences(text)
+    chosen = sentences[0]
+    if len(chosen) < 90 and len(sentences) > 1 and len(chosen) + 1 + len(sentences[1]) <= STANDFIRST_MAX:
+        chosen = f"{chosen} {sentences[1]}"
+    if len(chosen) <= STANDFIRST_MAX:
+        return chosen
+    cut = chosen[: STANDFIRST_MAX - 1].rsplit(" ", 1)[0].rstrip(",;:—–- ")
+    return cut + "…"

@@ -37,6 +37,7 @@ from masthead.core import cachetags, routing, shells
 from masthead.core.blocks import ArticleBodyBlock
 from masthead.core.cachetags import list_tag, page_tag
 from masthead.newsroom.caching import ShellPageMixin, article_purge_tags, card_tags, prepare_cards
+from masthead.newsroom.forms import ArticlePageForm
 
 WORDS_PER_MINUTE = 230
 
@@ -57,7 +58,7 @@ class HomePage(CachedForAnonymousMixin, Page):
     )
 
     content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("lead_story")]
-    subpage_types = ["newsroom.SectionPage", "newsroom.AuthorIndexPage", "newsroom.IssueIndexPage"]
+    subpage_types = ["newsroom.SectionPage", "newsroom.AuthorIndexPage", "newsroom.IssueIndexPage", "core.InfoPage"]
     max_count = 1
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
@@ -66,7 +67,8 @@ class HomePage(CachedForAnonymousMixin, Page):
         lead = self.lead_story if self.lead_story_id and self.lead_story.live else latest.first()
         lead_pk = getattr(lead, "pk", None)
         section_pages = list(SectionPage.objects.live().child_of(self))
-        top_stories = list(latest.exclude(pk=lead_pk)[:4])
+        # Two under the lead (with pictures), four more in the sidebar's "Latest".
+        top_stories = list(latest.exclude(pk=lead_pk)[:6])
         sections = [(section, articles) for section, articles in self._front_sections(section_pages, lead_pk) if articles]
         current_issue = IssuePage.objects.live().newest_first().select_related("cover_image").first()
         cards = [article for article in [lead, *top_stories] if article is not None]
@@ -79,6 +81,16 @@ class HomePage(CachedForAnonymousMixin, Page):
             tags.add(page_tag(current_issue.pk))
         context.update(lead=lead, top_stories=top_stories, sections=sections, current_issue=current_issue, cache_tags=tags)
         return context
+
+    def front_article_ids(self) -> set[int]:
+        """The articles the home page shows (lead, top stories, each section's newest), as get_context picks them."""
+        latest = live_public(ArticlePage.objects.live()).newest_first()
+        lead = self.lead_story if self.lead_story_id and self.lead_story.live else latest.first()
+        lead_pk = getattr(lead, "pk", None)
+        ids = set(latest.exclude(pk=lead_pk).values_list("pk", flat=True)[:4])
+        for _, articles in self._front_sections(list(SectionPage.objects.live().child_of(self)), lead_pk):
+            ids.update(article.pk for article in articles)
+        return ids | ({lead_pk} if lead_pk is not None else set())
 
     FRONT_PER_SECTION = 4
     # Enough recent articles that every active section finds its four among them.
@@ -226,6 +238,7 @@ class ArticlePage(ShellPageMixin, Page):
     ]
     parent_page_types = ["newsroom.SectionPage"]
     subpage_types: list[str] = []
+    base_form_class = ArticlePageForm
 
     objects = PageManager.from_queryset(ArticlePageQuerySet)()
 
@@ -519,9 +532,7 @@ class IssuePage(CachedForAnonymousMixin, Page):
         # pk breaks ties (rows saved without a position), so every database gives the same order.
         rows = list(
             self.issue_articles.select_related("article", "article__hero_image")
-            .prefetch_related(
-                Prefetch("article__article_authors", queryset=ArticleAuthor.objects.select_related("author"))
-            )
+            .prefetch_related(Prefetch("article__article_authors", queryset=ArticleAuthor.objects.select_related("author")))
             .order_by("sort_order", "pk")
         )
         rows = [row for row in rows if row.article is not None and (row.article.live or not live_only)]

@@ -16,7 +16,7 @@ from wagtail.images import get_image_model
 
 from masthead.access.levels import AccessLevel
 from masthead.newsroom import artwork
-from masthead.newsroom.importer import ArticleImportError, ParsedArticle, ParsedImage, parse_article
+from masthead.newsroom.importer import ArticleImportError, ParsedArticle, ParsedImage, derive_standfirst, parse_article
 from masthead.newsroom.models import ArticleAuthor, ArticlePage, AuthorIndexPage, AuthorPage, HomePage, SectionPage
 
 # Readers without access see this many paragraphs of an imported gated article.
@@ -203,6 +203,9 @@ def _import_one(
 
     page.title = parsed.title
     page.date = parsed.date
+    if not page.dek:
+        # Meta, OpenGraph and Twitter descriptions, cards and search results all read the standfirst.
+        page.dek = derive_standfirst(parsed)
     if access is not None or existing is None:
         page.access = access or AccessLevel.PUBLIC
     if parsed.hero is not None:

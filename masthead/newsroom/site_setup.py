@@ -139,6 +139,10 @@ def setup_site(*, name: str, sections: list[str], admin_username: str, admin_ema
                 created.append(title)
             ensure_section(home, title)
         ensure_issue_index(home)
+        from masthead.newsroom.info_pages import ensure_info_pages
+
+        # A magazine that takes payments needs these from its first day (the checkout links Terms and Privacy).
+        ensure_info_pages(home)
         users = get_user_model()
         password = None
         if not users.objects.filter(username=admin_username).exists():

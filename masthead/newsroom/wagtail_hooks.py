@@ -7,7 +7,7 @@ from typing import Any
 from wagtail import hooks
 
 from masthead.core.templatetags.slots import render_in
-from masthead.newsroom.navigation import nav_sections
+from masthead.newsroom.navigation import footer_pages, nav_sections
 
 
 @hooks.register("slot:head")
@@ -22,4 +22,4 @@ def section_menu(context: Any) -> str:
 
 @hooks.register("slot:footer-links", order=10)
 def footer_links(context: Any) -> str:
-    return render_in(context, "newsroom/slots/footer_links.html")
+    return render_in(context, "newsroom/slots/footer_links.html", info_pages=footer_pages())

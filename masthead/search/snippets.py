@@ -14,6 +14,41 @@ def terms_of(query: str) -> list[str]:
     return [t for t in re.findall(r"\w+", query.lower()) if len(t) > 1][:10]
 
 
+def _terms_pattern(terms: list[str]) -> re.Pattern[str] | None:
+    if not terms:
+        return None
+    # A term matches at the start of a word only: the index matches words (and
+    # their stems), so "art" is found in "Art" and "artists" but never in "start".
+    alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+    return re.compile(rf"\b(?:{alternatives})", re.IGNORECASE)
+
+
+def _start_of(text: str, first: int, limit: int) -> int:
+    """Where the passage around a hit at `first` begins: its sentence if close, else a word start."""
+    stop = text.rfind(". ", 0, first)
+    sentence = 0 if stop < 0 else stop + 2
+    if first - sentence < limit // 2:
+        return sentence
+    start = max(0, first - limit // 3)
+    if start > 0 and text[start - 1] != " ":
+        # Never begin mid-word ("… prehensive"): move on to the next word.
+        space = text.find(" ", start, first)
+        start = first if space < 0 else space + 1
+    return start
+
+
+def _passage(text: str, start: int, limit: int) -> str:
+    end = start + limit
+    passage = text[start:end]
+    if end < len(text):
+        if text[end] != " " and " " in passage:
+            passage = passage.rsplit(" ", 1)[0]
+        passage = passage.rstrip() + " …"
+    if start > 0 and text[start - 2 : start] != ". ":
+        passage = "… " + passage
+    return passage
+
+
 def make_snippet(text: str, query: str, *, limit: int = SNIPPET_CHARS) -> SafeString:
     """The passage around the first query term, escaped, with the terms marked.
 
@@ -23,22 +58,13 @@ def make_snippet(text: str, query: str, *, limit: int = SNIPPET_CHARS) -> SafeSt
     text = re.sub(r"\s+", " ", text).strip()
     if not text:
         return mark_safe("")  # noqa: S308 — empty string
-    terms = terms_of(query)
-    lowered = text.lower()
-    hits = [i for i in (lowered.find(t) for t in terms) if i >= 0]
-    start = 0
-    if hits:
-        # Back up to the start of the sentence holding the first hit, if close.
-        first = min(hits)
-        sentence = max(text.rfind(". ", 0, first) + 2, 0)
-        start = sentence if first - sentence < limit // 2 else max(0, first - limit // 3)
-    passage = text[start : start + limit]
-    if start + limit < len(text):
-        passage = passage.rsplit(" ", 1)[0] + " …"
-    if start > 0 and not text[start - 2 : start] == ". ":
-        passage = "… " + passage
-    html: str = str(escape(passage))
-    if terms:
-        pattern = re.compile("|".join(re.escape(escape(t)) for t in sorted(terms, key=len, reverse=True)), re.IGNORECASE)
-        html = pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", html)
-    return mark_safe(html)  # noqa: S308 — built from escaped text
+    pattern = _terms_pattern(terms_of(query))
+    hit = pattern.search(text) if pattern else None
+    passage = _passage(text, _start_of(text, hit.start(), limit) if hit else 0, limit)
+    # Mark on the raw text and escape the pieces, so a term never lands inside an entity ("&amp;").
+    html, at = [], 0
+    for match in pattern.finditer(passage) if pattern else ():
+        html += [str(escape(passage[at : match.start()])), f"<mark>{escape(match.group(0))}</mark>"]
+        at = match.end()
+    html.append(str(escape(passage[at:])))
+    return mark_safe("".join(html))  # noqa: S308 — built from escaped text

@@ -87,7 +87,9 @@ class Reader(HttpUser):
         audio = random.choice(PLAN["audio"])
         for start in (0, 65536):
             with self.subscriber.get(
-                audio["url"], headers={"Range": f"bytes={start}-{start + 65535}"}, name="/audio/[id]/[file] Range",
+                audio["url"],
+                headers={"Range": f"bytes={start}-{start + 65535}"},
+                name="/audio/[id]/[file] Range",
                 catch_response=True,
             ) as heard:
                 if heard.status_code != 206:

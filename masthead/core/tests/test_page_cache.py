@@ -73,7 +73,7 @@ def test_anonymous_reader_misses_then_hits_the_same_bytes(client, site):
     assert second.content == first.content and "The second public paragraph." in html
     # A hit still carries what the middleware behind it would have added.
     assert second["X-Content-Type-Options"] == "nosniff"
-    assert second["Vary"] == "Cookie"
+    assert second["Vary"] == "Cookie, Accept-Encoding"
     assert second["Content-Type"].startswith("text/html")
 
 

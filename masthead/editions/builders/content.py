@@ -262,6 +262,11 @@ def issue_content(issue: Any) -> IssueContent:
 # --- Local files for a build ---------------------------------------------------
 
 
+def rendition_spec(max_px: int) -> str:
+    """The Wagtail rendition an edition uses for an image (editions.images makes them ahead of the build)."""
+    return f"max-{max_px}x{max_px}|format-jpeg|jpegquality-82"
+
+
 @dataclass
 class LocalImage:
     path: Path
@@ -287,7 +292,7 @@ class Workspace:
             from wagtail.images import get_image_model
 
             image = get_image_model().objects.get(pk=ref.image_id)
-            rendition = image.get_rendition(f"max-{max_px}x{max_px}|format-jpeg|jpegquality-82")
+            rendition = image.get_rendition(rendition_spec(max_px))
             target = self.root / "images" / f"{ref.image_id}-{max_px}.jpg"
             target.parent.mkdir(parents=True, exist_ok=True)
             with rendition.file.open("rb") as src, target.open("wb") as dst:

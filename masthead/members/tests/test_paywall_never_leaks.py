@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
@@ -26,8 +27,8 @@ ENTITLED = {
 }
 
 
-def _search_url(query: str) -> str:
-    return f"{reverse('search:search')}?q={query}"
+def _search_url(query: str, **filters: str) -> str:
+    return f"{reverse('search:search')}?{urlencode({'q': query, **filters})}"
 
 
 def _head(html: str) -> str:
@@ -91,14 +92,30 @@ def test_feeds_and_sitemap_carry_teasers_only(gated, readers):
     _assert_no_failures(failures)
 
 
+# (words, filters, lists the subscriber article): by title, by words after the cut, and through every
+# filter — with and without words, so the teaser-only snippets are checked wherever the article is listed.
+SEARCHES = [
+    ("Investigation", {}, True),
+    ("Briefing", {}, False),
+    ("SECRET", {}, False),
+    ("paragraph", {"sort": "newest"}, True),
+    ("Investigation", {"section": "finance"}, True),
+    ("paid paragraph", {"section": "finance"}, False),
+    ("", {"author": "angeline-tan"}, True),
+    ("preview", {"author": "angeline-tan", "year": "2024"}, True),
+    ("", {"issue": "40-6"}, True),
+    ("SECRET", {"issue": "40-6"}, False),
+    ("", {"year": "2024", "sort": "newest"}, True),
+]
+
+
 def test_search_results_show_teasers_only(gated, readers):
     failures = []
-    # By title (the article is surely a result, so its snippet is checked) and by words after the cut.
-    for (persona, client), query in itertools.product(readers.items(), ["Investigation", "Briefing", "SECRET"]):
-        url = _search_url(query)
+    for (persona, client), (query, filters, listed) in itertools.product(readers.items(), SEARCHES):
+        url = _search_url(query, **filters)
         text = _get(client, url)
-        if query == "Investigation":
-            assert gated["subscribers"].title in text, f"search for {query!r} did not list the article"
+        if listed:
+            assert gated["subscribers"].title in text, f"search {url} did not list the article"
         failures += [_check(persona, access, "search results", url, text, public_surface=True) for access in ENTITLED]
     _assert_no_failures(failures)
 

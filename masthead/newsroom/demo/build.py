@@ -23,6 +23,7 @@ from wagtail.images import get_image_model
 from masthead.newsroom import artwork, site_setup
 from masthead.newsroom.demo import tables
 from masthead.newsroom.demo.writer import DemoArticle, all_articles
+from masthead.newsroom.info_pages import ensure_info_pages
 from masthead.newsroom.models import ArticleAuthor, ArticlePage, AuthorPage, HomePage, IssuePage, SectionPage
 from masthead.newsroom.services import ensure_author, import_articles
 
@@ -104,7 +105,11 @@ def _seed_article() -> ArticlePage:
     found = ArticlePage.objects.filter(slug=slug).first()
     if found is None:
         import_articles(sources=[(str(SEED_FILE), text)], section_slug=SEED_SECTION)
-        found = ArticlePage.objects.get(slug=slug)
+        found = ArticlePage.objects.get(slug=slug).specific
+        # The seed's photo could not be fetched, so the importer stood a placeholder in; the demo's
+        # lead (and its og:image) gets drawn art instead, as an editor would replace it.
+        found.hero_image = _image(found.title, lambda: artwork.article_art(found.title, seed=found.title))
+        found.save_revision().publish()
     return found.specific
 
 
@@ -266,10 +271,16 @@ def _admin(var_dir: Path) -> tuple[str, str | None, str]:
 
 # The sizes the templates ask for; drawing them up front keeps the first page views fast.
 RENDITIONS = {
-    "hero": ["fill-480x270", "fill-1200x675", "fill-1200x630", "width-1400"],
+    "hero": [
+        *(f"fill-{size}|format-webp" for size in ("640x360", "960x540", "1280x720", "480x270", "800x450")),
+        *(f"width-{width}|format-webp" for width in (640, 960, 1400)),
+        "fill-1200x630",
+        "fill-1200x675",
+        "width-1200",
+    ],
     "portrait": ["fill-96x96", "fill-160x160"],
-    "cover": ["fill-300x400", "fill-240x320", "width-480"],
-    "inline": ["width-1200"],
+    "cover": ["fill-300x400|format-webp", "fill-240x320", "width-360|format-webp", "width-720|format-webp"],
+    "inline": ["width-640|format-webp", "width-1200|format-webp", "width-1200"],
 }
 
 
@@ -307,6 +318,7 @@ def setup_demo(*, var_dir: Path | None = None, today: date | None = None) -> Dem
         articles, created = _generated_articles(sections, writers)
         _issues(home, seed, articles)
         _current_volume(home, seed, articles, today or timezone.localdate())
+        ensure_info_pages(home)
         home = HomePage.objects.get(pk=home.pk)
         if home.lead_story_id is None:
             home.lead_story = seed

@@ -56,14 +56,13 @@ def write_article(section: str, index: int, *, seed: int = 2024) -> DemoArticle:
     quote_a, quote_b = (q.format(**slots) for q in rng.sample(table["quotes"], 2))
     paragraphs = [
         _fill(rng.choice(tables.OPENINGS), slots),
-        f"“{_as_clause(quote_a)}” said {person1}, {role1}. "
-        f"The remark, made almost in passing, captured a mood that has spread well beyond {place}.",
+        f"“{_as_clause(quote_a)}” said {person1}, {role1}.",
         _fill(rng.choice(tables.CONTEXT), slots),
         *(_fill(t, slots) for t in rng.sample(tables.DETAILS, 2)),
         _fill(rng.choice(tables.DOUBTS), slots),
         _fill(rng.choice(tables.HISTORY), slots),
-        f"{person1} is careful not to overstate the case. “{quote_b}” Still, {person1.split()[-1]} added, "
-        f"the decisions taken in {place} this year will be studied elsewhere.",
+        # A second voice, not a stock sentence: these lines repeated word for word across every article.
+        f"“{_as_clause(quote_b)}” said {person2}, {role2}.",
         _fill(rng.choice(tables.OUTLOOKS), slots),
     ]
     return DemoArticle(
