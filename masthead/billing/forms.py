@@ -63,4 +63,6 @@ class GiftForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.offered = gifts.options()
-        self.fields["option"].choices = [(o.key, o.label) for o in self.offered]
+        field = self.fields["option"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(o.key, o.label) for o in self.offered]

@@ -29,7 +29,7 @@ def account_panel(request: HttpRequest) -> str | None:
         "guarantee": guarantee.guarantee_status(sub) if sub else None,
         "guarantee_days": guarantee.guarantee_days(),
         "next_path": request.get_full_path(),
-        "other_plans": list(Plan.objects.filter(active=True).exclude(stripe_price_id="").exclude(pk=sub.plan_id))
+        "other_plans": list(Plan.objects.filter(active=True).exclude(stripe_price_id="").exclude(pk=sub.plan.pk))
         if sub is not None and sub.plan is not None
         else [],
         "gifts": GiftPurchase.objects.filter(buyer=user, status=GiftPurchase.PAID).select_related("plan")[:12],

@@ -347,7 +347,9 @@ class StripeProvider:
             return coupon_id, existing_promotion_code_id
         if existing_promotion_code_id:
             _translate(lambda: self._c.promotion_codes.update(existing_promotion_code_id, params={"active": False}))
-        promo = _translate(lambda: self._c.promotion_codes.create(params={"coupon": coupon_id, "code": code}))  # type: ignore[arg-type]
+        # The current API names the coupon under "promotion" (older versions took a top-level "coupon").
+        promotion: dict[str, Any] = {"promotion": {"type": "coupon", "coupon": coupon_id}, "code": code}
+        promo = _translate(lambda: self._c.promotion_codes.create(params=promotion))  # type: ignore[arg-type]
         return coupon_id, str(promo.id)
 
     def sync_tax_rate(

@@ -48,7 +48,9 @@ def test_asking_shows_a_confirmation_and_refunds_nothing(stripe_env: Any, plan: 
     assert not GuaranteeClaim.objects.exists() and access.has(reader)
 
 
-def test_a_confirmation_without_the_subscription_it_was_for_refunds_nothing(stripe_env: Any, plan: Any, reader: Any, access: Any) -> None:
+def test_a_confirmation_without_the_subscription_it_was_for_refunds_nothing(
+    stripe_env: Any, plan: Any, reader: Any, access: Any
+) -> None:
     sub = subscribe(stripe_env, reader, plan)
     client = signed_in(reader)
     for data in ({}, {"subscription": "sub_someone_else"}):

@@ -47,7 +47,9 @@ def test_moving_to_print_needs_an_address_and_then_grants_print(
         changes.change_plan(user=reader, plan=print_plan)
     from masthead.fulfilment.services import save_address
 
-    save_address(user=reader, name="Ada Reader", line1="1 Main St", city="Springfield", region="IL", postcode="62701", country="US")
+    save_address(
+        user=reader, name="Ada Reader", line1="1 Main St", city="Springfield", region="IL", postcode="62701", country="US"
+    )
     changed = changes.change_plan(user=reader, plan=print_plan)
     assert Grant.objects.get(reference=changed.stripe_id).includes_print
 

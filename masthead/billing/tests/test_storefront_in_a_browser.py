@@ -47,7 +47,13 @@ def shop(stripe_env: Any, magazine: Any) -> dict[str, Plan]:
     )
     trial = services.sync_plan(
         plan=Plan.objects.create(
-            name="Try it, monthly", slug="trial-monthly", interval="month", amount=1200, currency="usd", trial_days=14, sort_order=9
+            name="Try it, monthly",
+            slug="trial-monthly",
+            interval="month",
+            amount=1200,
+            currency="usd",
+            trial_days=14,
+            sort_order=9,
         )
     )
     promos.sync_promo(promo=PromoCode.objects.create(code="SPRING25", percent_off=25), provider=services.get_provider())
@@ -56,6 +62,10 @@ def shop(stripe_env: Any, magazine: Any) -> dict[str, Plan]:
 
 def test_signed_out_trial_sign_up(page: Any, live_server: Any, shop: dict[str, Plan]) -> None:
     make_reader("trier")
+    # Signing in with a password hashes it (about a second alone) and the checkout then talks to
+    # localstripe: on a loaded machine that outlasts the fixture's 10 s default.
+    page.set_default_timeout(60_000)
+    page.set_default_navigation_timeout(60_000)
     page.goto(live_server.url + "/")
     page.locator(".site-header__subscribe").click()
     page.wait_for_url("**/billing/")

@@ -23,7 +23,12 @@ def test_tax_and_buyer_details_are_on_the_receipt(
     client.force_login(reader)
     saved = client.post(
         reverse("billing:details"),
-        {"billing_name": "Acme  GmbH", "billing_address": "Hauptstr. 1\n10115 Berlin", "billing_country": "de", "tax_id": "de 123 456 789"},
+        {
+            "billing_name": "Acme  GmbH",
+            "billing_address": "Hauptstr. 1\n10115 Berlin",
+            "billing_country": "de",
+            "tax_id": "de 123 456 789",
+        },
     )
     assert saved.status_code == 302
     assert Customer.objects.get(user=reader).tax_id == "DE123456789"
@@ -39,7 +44,9 @@ def test_tax_and_buyer_details_are_on_the_receipt(
     receipt = next(m for m in mail.outbox if "receipt" in m.subject)
     assert "VAT 20%: $2.40" in receipt.body and "VAT / tax ID: DE123456789" in receipt.body
     # Later edits do not rewrite a receipt already issued.
-    client.post(reverse("billing:details"), {"billing_name": "Someone Else", "billing_address": "", "billing_country": "", "tax_id": ""})
+    client.post(
+        reverse("billing:details"), {"billing_name": "Someone Else", "billing_address": "", "billing_country": "", "tax_id": ""}
+    )
     assert "Acme GmbH" in client.get(reverse("billing:receipt", args=[payment.pk])).content.decode()
 
 

@@ -21,7 +21,9 @@ OTHER_VISA = "4000056655665556"
 
 @pytest.fixture
 def trial_plan(stripe_env: Any, db: Any) -> Plan:
-    p = Plan.objects.create(name="Digital, trial", slug="digital-trial", interval="month", amount=1200, currency="usd", trial_days=14)
+    p = Plan.objects.create(
+        name="Digital, trial", slug="digital-trial", interval="month", amount=1200, currency="usd", trial_days=14
+    )
     return services.sync_plan(plan=p)
 
 
@@ -43,7 +45,9 @@ def test_a_trial_with_a_card_charges_nothing_and_grants_access_until_it_ends(
     assert "Free trial until" in html and "charged to your card" in html
 
 
-def test_a_trial_without_a_card_needs_no_card_form(stripe_env: Any, trial_plan: Plan, reader: Any, access: Any, client: Any) -> None:
+def test_a_trial_without_a_card_needs_no_card_form(
+    stripe_env: Any, trial_plan: Plan, reader: Any, access: Any, client: Any
+) -> None:
     Plan.objects.filter(pk=trial_plan.pk).update(trial_requires_card=False)
     client.force_login(reader)
     page = client.get(reverse("billing:subscribe", args=[trial_plan.slug])).content.decode()
@@ -145,7 +149,9 @@ def test_two_readers_racing_for_the_last_use_get_one(stripe_env: Any, plan: Plan
         c.force_login(user)
         try:
             start.wait()
-            answers.append(c.post(reverse("billing:subscribe", args=[plan.slug]), {"setup_intent": intent, "code": "last1"}).content.decode())
+            answers.append(
+                c.post(reverse("billing:subscribe", args=[plan.slug]), {"setup_intent": intent, "code": "last1"}).content.decode()
+            )
         finally:
             connection.close()
 
