@@ -8,7 +8,7 @@ from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.models import Page
 
 
-class ArticlePageForm(WagtailAdminPageForm):  # type: ignore[misc]  # Wagtail ships no type hints
+class ArticlePageForm(WagtailAdminPageForm):
     """Wagtail reports a taken slug only on the Promote tab, where the slug field is.
 
     The usual cause is an earlier draft of the same headline that autosave created and the editor

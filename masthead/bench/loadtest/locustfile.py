@@ -58,6 +58,11 @@ class Reader(HttpUser):
         else:
             self.subscribe()
 
+    @property
+    def _base(self) -> str:
+        # locust types host as optional; the scale demo always passes --host.
+        return str(self.host)
+
     def _fresh(self) -> Any:
         """Another reader's browser: no cookies, an address of its own."""
         from locust.clients import HttpSession
@@ -80,7 +85,7 @@ class Reader(HttpUser):
         if self.subscriber is None:
             email, password = _next(_subscribers)
             self.subscriber = self._fresh()
-            reader_flows.sign_in(self.subscriber, self.host, email, password)
+            reader_flows.sign_in(self.subscriber, self._base, email, password)
         with self.subscriber.get(random.choice(PLAN["articles"]), name="/[article] subscriber", catch_response=True) as page:
             if page.status_code == 200 and ">Account</a>" not in page.text:
                 page.failure("a subscriber's page shows them signed out")
@@ -101,15 +106,15 @@ class Reader(HttpUser):
             member = _next(_members)
             if member is None:
                 return
-            reader_flows.sign_in(session, self.host, member[0], member[1])
+            reader_flows.sign_in(session, self._base, member[0], member[1])
             session.get("/account/", name="/account/ after sign-in")
         else:
-            reader_flows.sign_up(session, self.host, f"joiner-{uuid.uuid4().hex[:12]}@example.com", Path(PLAN["maildir"]))
+            reader_flows.sign_up(session, self._base, f"joiner-{uuid.uuid4().hex[:12]}@example.com", Path(PLAN["maildir"]))
 
     def subscribe(self) -> None:
         joiner = _next(_joiners)
         if joiner is None:
             return
         session = self._fresh()
-        reader_flows.sign_in(session, self.host, joiner[0], joiner[1])
-        reader_flows.subscribe(session, self.host, PLAN["stripe_url"], PLAN["plan"])
+        reader_flows.sign_in(session, self._base, joiner[0], joiner[1])
+        reader_flows.subscribe(session, self._base, PLAN["stripe_url"], PLAN["plan"])
