@@ -40,7 +40,13 @@ def is_public(narration: Any) -> bool:
     never public: a year-long shared-cache copy would outlive the unpublishing.
     """
     page = narration.page
-    return page.live and (narration.variant != FULL or anonymous_full(page))
+    if not page.live:
+        return False
+    if anonymous_full(page):
+        return True
+    # A teaser reads what the preview showed at its revision. An editor may move
+    # the cut earlier since, so only the live revision's teaser is anyone's to hear.
+    return narration.variant != FULL and narration.revision_id == page.live_revision_id
 
 
 def may_hear(user: Any, narration: Any) -> bool:
@@ -89,6 +95,10 @@ def _ready(pages: Iterable[Any], variants: list[str]) -> dict[tuple[int, str], A
         grouped.setdefault((row.page_id, row.variant), []).append(row)
     chosen = {}
     for (pk, variant), candidates in grouped.items():
+        if variant == TEASER:
+            # An older teaser may hold text the preview no longer shows (is_public):
+            # no teaser until the live revision's is ready.
+            candidates = [row for row in candidates if row.revision_id == by_pk[pk].live_revision_id]
         picked = _pick(candidates, by_pk[pk])
         if picked is not None:
             picked.page = by_pk[pk]  # spare a query per item

@@ -354,7 +354,7 @@ def _token_narration(token: str, pk: int) -> tuple[Any, Any]:
 def _may_hear_by_token(user: Any, narration: Any) -> bool:
     if not narration.page.live:
         return False
-    return narration.variant != FULL or is_public(narration) or gate.reading_for_user(user, narration.page).full
+    return is_public(narration) or gate.reading_for_user(user, narration.page).full
 
 
 @require_http_methods(["GET", "HEAD"])
