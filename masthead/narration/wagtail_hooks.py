@@ -52,6 +52,13 @@ def article_player(context, **kwargs):
     return str(narration_player(context))
 
 
+@hooks.register("reader_part:narration_pending")
+def narration_pending(request, *, page_id):
+    from masthead.narration.templatetags.narration_tags import pending_note_for
+
+    return pending_note_for(request, page_id=page_id)
+
+
 @hooks.register("masthead_listen_url")
 def listen_url(page):
     """Where a reader can listen to this article (the player on its page), for emails; None without audio yet."""

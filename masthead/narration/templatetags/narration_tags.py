@@ -15,6 +15,7 @@ from django import template
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
+from masthead.core import shells
 from masthead.narration import transcripts
 from masthead.narration.listening import FULL, narration_for, narration_model, variant_for
 
@@ -34,6 +35,14 @@ def _clock(ms: int) -> str:
     # Whole seconds cut off, as player.js counts, so the label and the player's clock agree (6:38, not 6:39).
     minutes, seconds = divmod(ms // 1000, 60)
     return f"{minutes}:{seconds:02d}"
+
+
+def pending_note_for(request: Any, *, page_id: int) -> str:
+    """The shell's hole for the no-audio-yet note, filled for the reader of this request."""
+    from masthead.newsroom.models import ArticlePage
+
+    page = ArticlePage.objects.filter(pk=page_id).first()
+    return str(_pending_note(request.user, page, None)) if page is not None else ""
 
 
 def _pending_note(user: Any, page: Any, reading: Any) -> SafeString:
@@ -65,6 +74,11 @@ def narration_player(context: Any) -> SafeString:
         return mark_safe("")  # noqa: S308 — empty
     narration = narration_for(request.user, page, context.get("reading"))
     if narration is None:
+        recorder = shells.recording()
+        if recorder is not None and getattr(page, "pk", None):
+            # A signed-in page is a shell shared by readers of one kind (core.shells);
+            # the note depends on who asks (staff, entitled), so each request fills it.
+            return recorder.hole("narration_pending", page_id=page.pk)
         return _pending_note(request.user, page, context.get("reading"))
     segments = [
         {"block": str(s.get("block_id", "")), "start": int(s.get("start_ms", 0)), "end": int(s.get("end_ms", 0))}

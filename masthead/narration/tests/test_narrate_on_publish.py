@@ -33,6 +33,7 @@ def test_teaser_audio_never_speaks_past_the_cut(magazine, engine, django_capture
     page = magazine.subscriber_article
     with django_capture_on_commit_callbacks(execute=True):
         page.save_revision().publish()
+    page.refresh_from_db()  # the live revision moved on
     teaser = current_narration(page, "teaser")
     full = current_narration(page, "full")
     assert SECRET_MARKER.split("-")[0] not in teaser.transcript.upper()

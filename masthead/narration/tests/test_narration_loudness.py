@@ -10,8 +10,8 @@ import math
 
 import numpy as np
 import pytest
-from django.core.files.storage import default_storage
 
+from masthead.core.private_files import private_storage
 from masthead.narration import loudness, services
 from masthead.narration.engines.espeak import EspeakEngine
 from masthead.narration.tests.support import CountingEngine, edit_paragraph, make_long_article
@@ -62,7 +62,7 @@ def test_a_quiet_clip_with_near_full_scale_peaks_is_brought_up_and_limited():
 def test_a_narration_is_at_minus_16_lufs_and_under_minus_1_dbtp(magazine):
     page = make_long_article(magazine, paragraphs=4)
     narration = services.narrate(page_id=page.pk, engine=EspeakEngine())
-    with default_storage.open(narration.audio.name, "rb") as fh:
+    with private_storage.open(narration.audio.name, "rb") as fh:
         heard = decoded(fh.read())
     assert pyloudnorm.Meter(RATE).integrated_loudness(heard) == pytest.approx(-16.0, abs=0.5)
     assert true_peak_dbtp(heard) <= -1.0
