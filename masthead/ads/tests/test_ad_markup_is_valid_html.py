@@ -36,7 +36,8 @@ def test_pages_with_ads_and_the_address_form_are_valid(client: Client, magazine:
     files = []
     for name, url in pages.items():
         html = client.get(url).content.decode()
-        assert "Advertisement" in html, name
+        if name != "gated-article":  # a short teaser ends on its text, not on an ad (issue #12)
+            assert "Advertisement" in html, name
         if name == "long-article":
             # Inside the body after the third block, not tacked on after the article.
             assert html.index("Paragraph 2.") < html.index("Advertisement") < html.index("Paragraph 3.")

@@ -125,7 +125,7 @@ def _ready_narration(cluster: Cluster) -> dict[str, Any]:
             "import json; from django.urls import reverse\n"
             "from masthead.narration.listening import narration_model\n"
             "from masthead.narration import transcripts\n"
-            "n = narration_model().objects.filter(status='ready', page__access='subscribers').exclude(audio='')"
+            "n = narration_model().objects.filter(status='ready', variant='full', page__access='subscribers').exclude(audio='')"
             ".select_related('page').first()\n"
             "print(json.dumps(n and {'url': reverse('narration:file', args=[n.pk, transcripts.audio_filename(n)]),"
             " 'name': n.audio.name, 'size': n.audio.size}))",

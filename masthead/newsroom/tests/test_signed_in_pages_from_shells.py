@@ -52,9 +52,11 @@ def test_a_subscriber_gets_the_full_text_and_their_own_links_from_the_shell(clie
     count, response, html = _queries(reader, url)
     assert SECRET_MARKER in html and "Account</a>" in html and "Sign in" not in html
     assert "private" in response["Cache-Control"] and "X-Cache" not in response
-    # The second visit renders nothing: session, user, the reader's grant.
+    # The second visit renders nothing: session, user, the reader's grant, and
+    # (since the storefront and narration merges) the per-reader holes' own reads;
+    # the same ceiling as test_queries_per_page pins.
     assert count < first_count
-    assert count <= 3
+    assert count <= 7
 
 
 @pytest.mark.parametrize("persona", ["anonymous", "member", "lapsed", "refunded"])
