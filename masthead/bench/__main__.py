@@ -18,7 +18,7 @@ import traceback
 from masthead.bench.common import DOC, write_section
 
 KNOWN_ORDER = ["site", "members", "narration", "editions", "newsletters"]
-NOT_SECTIONS = {"common", "servers"}
+NOT_SECTIONS = {"common", "servers", "reader_flows", "scale_demo", "scale_ops"}
 
 
 def available() -> list[str]:

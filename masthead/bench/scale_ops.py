@@ -2,7 +2,7 @@
 
     python -m masthead.bench.scale_ops [--faults] [--load SECONDS] [--users N] [--out var/scale-ops]
 
-starts the scale demo (masthead/testing/scale_demo.py: PostgreSQL, Redis, S3, localstripe, two app
+starts the scale demo (masthead/bench/scale_demo.py: PostgreSQL, Redis, S3, localstripe, two app
 servers behind nginx, Varnish, RQ workers), then
 
 --faults: with readers (anonymous and signed-in subscribers) reading through nginx all the while,
@@ -36,8 +36,8 @@ from typing import Any
 
 import requests
 
-from masthead.testing import reader_flows
-from masthead.testing.scale_demo import ROOT, Cluster, rss_kib
+from masthead.bench import reader_flows
+from masthead.bench.scale_demo import ROOT, Cluster, rss_kib
 
 PASSWORD = "scale-ops-password-1"  # noqa: S105 - throwaway readers of a throwaway deployment
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from locust import HttpUser, between, task
 
-from masthead.testing import reader_flows
+from masthead.bench import reader_flows
 
 PLAN: dict[str, Any] = json.loads(Path(os.environ["MASTHEAD_LOAD_PLAN"]).read_text())
 _lock = threading.Lock()

@@ -1,7 +1,7 @@
 """The scale-out deployment on one box (`make scale-demo`) carries the business end to end.
 
 PostgreSQL 15, Redis, S3 (moto server), localstripe, two app servers behind nginx, Varnish in front and
-an RQ worker per queue, each a real process on 127.0.0.1 (masthead/testing/scale_demo.py). Skips, naming
+an RQ worker per queue, each a real process on 127.0.0.1 (masthead/bench/scale_demo.py). Skips, naming
 what is missing, when a program is not installed (`scripts/bootstrap.sh test` installs them all).
 """
 
@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 import requests
 
-from masthead.testing import reader_flows
-from masthead.testing.scale_demo import PRIVATE_BUCKET, Cluster, Service, missing_programs
+from masthead.bench import reader_flows
+from masthead.bench.scale_demo import PRIVATE_BUCKET, Cluster, Service, missing_programs
 
 pytestmark = pytest.mark.scale
 

@@ -34,7 +34,7 @@ def _check(response: Any, step: str, *expected: int) -> Any:
     return response
 
 
-def post_form(session: requests.Session, base: str, path: str, data: dict[str, str], *, name: str | None = None) -> Any:
+def post_form(session: Any, base: str, path: str, data: dict[str, str], *, name: str | None = None) -> Any:
     """GET the form's page for its CSRF token, then POST it as the browser would (Referer included)."""
     page = _check(session.get(base + path, **({"name": name} if name else {})), f"GET {path}", 200)
     found = CSRF_FIELD.search(page.text)
@@ -48,7 +48,7 @@ def post_form(session: requests.Session, base: str, path: str, data: dict[str, s
     return session.post(base + path, **kwargs)
 
 
-def sign_in(session: requests.Session, base: str, email: str, password: str) -> None:
+def sign_in(session: Any, base: str, email: str, password: str) -> None:
     answer = post_form(
         session, base, "/account/signin/", {"email": email, "password": password}, name=_name(session, "/account/signin/")
     )
@@ -57,7 +57,7 @@ def sign_in(session: requests.Session, base: str, email: str, password: str) -> 
         raise FlowError("sign in: redirected but no session cookie was set")
 
 
-def sign_up(session: requests.Session, base: str, email: str, maildir: Path, *, timeout: float = 60) -> None:
+def sign_up(session: Any, base: str, email: str, maildir: Path, *, timeout: float = 60) -> None:
     """Sign up by the emailed link: ask for it, read it from the demo's mailbox, open it, press the button."""
     answer = post_form(session, base, "/account/signup/", {"email": email}, name=_name(session, "/account/signup/"))
     _check(answer, "sign up", 200)
@@ -98,7 +98,7 @@ def wait_for_link(maildir: Path, email: str, *, timeout: float = 60) -> str:
     raise FlowError(f"sign up: no sign-in link for {email} reached {maildir} within {timeout:.0f} s")
 
 
-def subscribe(session: requests.Session, base: str, stripe_url: str, plan: str, *, card: str = CARD_VISA) -> None:
+def subscribe(session: Any, base: str, stripe_url: str, plan: str, *, card: str = CARD_VISA) -> None:
     """The subscribe page, the card confirmed at (local)stripe as Stripe.js does it, the form posted back."""
     path = f"/billing/subscribe/{plan}/"
     page = _check(session.get(base + path, **_kw(session, "/billing/subscribe/[plan]/")), "subscribe page", 200)
@@ -129,14 +129,14 @@ def subscribe(session: requests.Session, base: str, stripe_url: str, plan: str, 
         raise FlowError(f"subscribe: HTTP {answer.status_code}: {error.group(1) if error else answer.text[:200]}")
 
 
-def _kw(session: requests.Session, name: str) -> dict[str, str]:
+def _kw(session: Any, name: str) -> dict[str, str]:
     return {"name": name} if _is_locust(session) else {}
 
 
-def _name(session: requests.Session, name: str) -> str | None:
+def _name(session: Any, name: str) -> str | None:
     return name if _is_locust(session) else None
 
 
-def _is_locust(session: requests.Session) -> bool:
+def _is_locust(session: Any) -> bool:
     # locust's HttpSession groups requests in its report by a `name`; requests' own Session takes no such argument.
     return type(session).__module__.startswith("locust")
