@@ -141,6 +141,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The reader's grants looked up once per request, however many parts of the page ask.
+    "masthead.access.middleware.OneAnswerPerRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Sets the anonymous meter cookie chosen by masthead.access.meter.
     "masthead.access.meter.MeterCookieMiddleware",

@@ -10,6 +10,13 @@ def _paywall_changed(**_: Any) -> None:
     bump_generation()
 
 
+def _grant_written(instance: Any, **_: Any) -> None:
+    from masthead.access.entitlements import forget
+
+    # A request that grants or revokes and then asks again (a checkout's return page) sees the write.
+    forget(instance.user_id)
+
+
 class AccessConfig(AppConfig):
     """Who may read what: levels, grants, the meter, entitlements and the gate every surface uses."""
 
@@ -18,8 +25,10 @@ class AccessConfig(AppConfig):
     verbose_name = "Access"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_save
+        from django.db.models.signals import post_delete, post_save
 
-        from masthead.access.models import PaywallSettings
+        from masthead.access.models import Grant, PaywallSettings
 
+        post_save.connect(_grant_written, sender=Grant, dispatch_uid="access-grant-written")
+        post_delete.connect(_grant_written, sender=Grant, dispatch_uid="access-grant-deleted")
         post_save.connect(_paywall_changed, sender=PaywallSettings, dispatch_uid="access-paywall-settings")

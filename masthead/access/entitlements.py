@@ -52,6 +52,13 @@ def one_answer_per_reader() -> Iterator[None]:
         _answers.reset(token)
 
 
+def forget(user_pk: Any) -> None:
+    """A grant of this reader was written: the next question in this block asks the database again."""
+    answers = _answers.get()
+    if answers is not None:
+        answers.pop(user_pk, None)
+
+
 def has_active_grant(user: Any, at: datetime | None = None) -> bool:
     if not signed_in(user):
         return False

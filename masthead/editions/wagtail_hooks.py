@@ -3,6 +3,7 @@ editor's Publishing panel) and on the issue page (the reader link, the downloads
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from django.http import HttpRequest
@@ -36,12 +37,14 @@ def issue_downloads(context: Any, *args: Any, page: Any = None, **kwargs: Any) -
     if recorder is not None and getattr(page, "pk", None):
         # The issue page is a shell shared by every reader (core.shells): the box depends on who
         # asks (downloads for the entitled, the subscribe box for the rest), so each request fills it.
-        return recorder.hole("issue_downloads", issue_id=page.pk)
+        # The slug rides in the shell so filling the hole needs no page query.
+        return recorder.hole("issue_downloads", issue_id=page.pk, slug=page.slug)
     return issue_page.downloads_box(context, page)
 
 
-def issue_downloads_for(request: HttpRequest, *, issue_id: int) -> str:
-    issue = IssuePage.objects.filter(pk=issue_id).first()
+def issue_downloads_for(request: HttpRequest, *, issue_id: int, slug: str | None = None) -> str:
+    # A shell stored before the slug rode along still works: it asks for the page.
+    issue: Any = SimpleNamespace(pk=issue_id, slug=slug) if slug else IssuePage.objects.filter(pk=issue_id).first()
     return (issue_page.downloads_box(request, issue) if issue is not None else None) or ""
 
 

@@ -166,6 +166,7 @@ def test_settings_wire_apps_in_only_through_django_entry_points():
     # another through settings.
     assert sorted(entry_points) == [
         "masthead.access.meter.MeterCookieMiddleware",
+        "masthead.access.middleware.OneAnswerPerRequestMiddleware",
         "masthead.core.auth.ModelBackend",
         "masthead.core.context_processors.site",
         "masthead.core.csp.ScopedCSPMiddleware",

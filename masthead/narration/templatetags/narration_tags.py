@@ -9,6 +9,7 @@ means the page carries no text beyond what the reader may already read.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from django import template
@@ -37,8 +38,13 @@ def _clock(ms: int) -> str:
     return f"{minutes}:{seconds:02d}"
 
 
-def pending_note_for(request: Any, *, page_id: int) -> str:
+def pending_note_for(request: Any, *, page_id: int, revision_id: int | None = None) -> str:
     """The shell's hole for the no-audio-yet note, filled for the reader of this request."""
+    reading = shells.reader_context(request).get("reading")
+    if revision_id is not None and reading is not None:
+        # The shell carries the revision it was rendered from and the page's serve() left the
+        # gate's reading for this request: nothing to look up but the narration's state.
+        return str(_pending_note(request.user, SimpleNamespace(pk=page_id, live_revision_id=revision_id), reading))
     from masthead.newsroom.models import ArticlePage
 
     page = ArticlePage.objects.filter(pk=page_id).first()
@@ -78,7 +84,7 @@ def narration_player(context: Any) -> SafeString:
         if recorder is not None and getattr(page, "pk", None):
             # A signed-in page is a shell shared by readers of one kind (core.shells);
             # the note depends on who asks (staff, entitled), so each request fills it.
-            return recorder.hole("narration_pending", page_id=page.pk)
+            return recorder.hole("narration_pending", page_id=page.pk, revision_id=page.live_revision_id)
         return _pending_note(request.user, page, context.get("reading"))
     segments = [
         {"block": str(s.get("block_id", "")), "start": int(s.get("start_ms", 0)), "end": int(s.get("end_ms", 0))}

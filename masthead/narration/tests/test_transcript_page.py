@@ -71,3 +71,18 @@ def test_staff_and_entitled_readers_are_told_audio_is_coming(client, magazine, s
     assert "Audio of this article is being prepared" in client.get(page.url).content.decode()
     Narration.objects.filter(page=page).update(status="failed")
     assert "could not be made" in client.get(page.url).content.decode()
+
+
+def test_the_note_in_a_signed_in_shell_follows_each_readers_access(client, magazine, subscriber, member):
+    page = magazine.subscriber_article
+    Narration.objects.create(page=page, revision_id=page.live_revision_id, variant="full", voice="v", status="queued")
+    client.force_login(subscriber)
+    # The first request renders the shell, the second fills the stored shell's hole.
+    for _ in range(2):
+        assert "Audio of this article is being prepared" in client.get(page.url).content.decode()
+    client.force_login(member)
+    for _ in range(2):
+        assert "being prepared" not in client.get(page.url).content.decode()
+    Narration.objects.filter(page=page).update(status="ready")
+    client.force_login(subscriber)
+    assert "being prepared" not in client.get(page.url).content.decode()
