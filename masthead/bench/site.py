@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -287,9 +288,13 @@ def _measure_database(label: str, database_url: str | None, redis_url: str) -> t
     shutil.rmtree(data, ignore_errors=True)
     data.mkdir(parents=True)
     port = servers.pick_port()
+    # One key for every process of this run: a session made by one must be valid in the others.
+    secret_key = secrets.token_urlsafe(50)
 
     def env(*, cache: bool = True, redis: bool = False) -> dict[str, str]:
-        values = app_env(data, port=port, PAGE_CACHE_ENABLED="1" if cache else "0", NARRATION_ON_PUBLISH="0")
+        values = app_env(
+            data, port=port, PAGE_CACHE_ENABLED="1" if cache else "0", NARRATION_ON_PUBLISH="0", SECRET_KEY=secret_key
+        )
         if database_url:
             values["DATABASE_URL"] = database_url
         if redis:

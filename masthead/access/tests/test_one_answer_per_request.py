@@ -4,10 +4,15 @@ database is asked once (access.middleware), yet a grant written during the reque
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from masthead.access import entitlements, services
+from masthead.access.models import Grant
 from masthead.testing.fixtures import SECRET_MARKER
 
 
@@ -39,3 +44,30 @@ def test_each_request_asks_again_so_a_refund_between_two_requests_shows_the_teas
     grant = entitlements.active_grants(subscriber).first()
     services.end_access(kind=grant.kind, reference=grant.reference, reason="refunded")
     assert SECRET_MARKER not in client.get(magazine.subscriber_article.url).content.decode()
+
+
+@pytest.mark.parametrize(
+    "starts, ends, revoked",
+    [
+        (-10, None, None),  # open-ended
+        (-10, 5, None),  # runs a few more days
+        (-10, -1, None),  # ended yesterday
+        (3, 30, None),  # starts in three days
+        (-10, 30, -1),  # revoked yesterday
+        (-10, None, 2),  # a revocation dated ahead still counts as revoked
+    ],
+)
+def test_the_plain_sql_answer_is_the_querysets(member, starts, ends, revoked):
+    now = timezone.now()
+    day = timedelta(days=1)
+    Grant.objects.create(
+        user=member,
+        kind="comp",
+        reference=f"comp:{starts}:{ends}:{revoked}",
+        starts_at=now + starts * day,
+        ends_at=None if ends is None else now + ends * day,
+        revoked_at=None if revoked is None else now + revoked * day,
+    )
+    assert entitlements.has_active_grant(member) == entitlements.active_grants(member).exists()
+    with entitlements.one_answer_per_reader():
+        assert entitlements.has_active_grant(member) == entitlements.active_grants(member).exists()

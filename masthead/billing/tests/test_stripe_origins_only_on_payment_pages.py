@@ -61,3 +61,12 @@ def test_with_real_stripe_the_card_form_gets_stripes_published_origins(settings:
         "connect-src": ["https://api.stripe.com"],
         "frame-src": ["https://js.stripe.com", "https://*.js.stripe.com", "https://hooks.stripe.com"],
     }
+
+
+def test_a_card_form_between_two_pages_widens_only_its_own_policy(stripe_env: Any, plan: Any, reader: Any, magazine: Any) -> None:
+    # The standing policy is built once per process: a widened one must never be kept as it.
+    client = signed_in(reader)
+    for _ in range(2):
+        assert mentions_stripe(policy_of(client.get(magazine.public_article.url)), stripe_env.url) == []
+        assert stripe_env.url in policy_of(client.get(f"/billing/subscribe/{plan.slug}/"))["script-src"]
+    assert mentions_stripe(policy_of(client.get("/")), stripe_env.url) == []

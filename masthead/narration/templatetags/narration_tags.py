@@ -13,6 +13,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from django import template
+from django.db import connections, router
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
@@ -51,6 +52,24 @@ def pending_note_for(request: Any, *, page_id: int, revision_id: int | None = No
     return str(_pending_note(request.user, page, None)) if page is not None else ""
 
 
+def _unfinished_states(page_id: int, revision_id: int | None) -> set[str]:
+    """The states among queued/running/failed of this revision's narrations, as plain SQL.
+
+    Asked on every signed-in article page that has no audio yet; the ORM spent
+    more CPU building the query than the database spent answering it.
+    """
+    model = narration_model()
+    connection = connections[router.db_for_read(model)]
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT DISTINCT status FROM {table} WHERE page_id = %s AND revision_id = %s"  # noqa: S608 (table name from the model)
+            " AND status IN ('queued', 'running', 'failed')",
+            [page_id, revision_id],
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
 def _pending_note(user: Any, page: Any, reading: Any) -> SafeString:
     """No audio yet: say so to staff and to signed-in readers who will hear it; promise nothing to anyone else.
 
@@ -62,10 +81,10 @@ def _pending_note(user: Any, page: Any, reading: Any) -> SafeString:
     entitled = reading.full if reading is not None else variant_for(user, page) == FULL
     if not (staff or entitled):
         return mark_safe("")  # noqa: S308 — empty
-    rows = narration_model().objects.filter(page_id=page.pk, revision_id=page.live_revision_id)
-    if rows.filter(status__in=("queued", "running")).exists():
+    states = _unfinished_states(page.pk, page.live_revision_id)
+    if states & {"queued", "running"}:
         state = "pending"
-    elif staff and rows.filter(status="failed").exists():
+    elif staff and "failed" in states:
         state = "failed"
     else:
         return mark_safe("")  # noqa: S308 — empty
