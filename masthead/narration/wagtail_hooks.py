@@ -53,10 +53,10 @@ def article_player(context, **kwargs):
 
 
 @hooks.register("reader_part:narration_pending")
-def narration_pending(request, *, page_id, revision_id=None):
+def narration_pending(request, *, page_id, state=None, **_):
     from masthead.narration.templatetags.narration_tags import pending_note_for
 
-    return pending_note_for(request, page_id=page_id, revision_id=revision_id)
+    return pending_note_for(request, page_id=page_id, state=state)
 
 
 @hooks.register("masthead_listen_url")

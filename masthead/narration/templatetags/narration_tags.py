@@ -9,7 +9,6 @@ means the page carries no text beyond what the reader may already read.
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 from typing import Any
 
 from django import template
@@ -39,24 +38,24 @@ def _clock(ms: int) -> str:
     return f"{minutes}:{seconds:02d}"
 
 
-def pending_note_for(request: Any, *, page_id: int, revision_id: int | None = None) -> str:
+def pending_note_for(request: Any, *, page_id: int, revision_id: int | None = None, state: str | None = None) -> str:
     """The shell's hole for the no-audio-yet note, filled for the reader of this request."""
     reading = shells.reader_context(request).get("reading")
-    if revision_id is not None and reading is not None:
-        # The shell carries the revision it was rendered from and the page's serve() left the
-        # gate's reading for this request: nothing to look up but the narration's state.
-        return str(_pending_note(request.user, SimpleNamespace(pk=page_id, live_revision_id=revision_id), reading))
+    if state is not None and reading is not None:
+        # The shell carries the audio's state as it was rendered (a finished narration job purges
+        # the page, shell included) and serve() left the gate's reading: nothing to look up.
+        return str(_note(request.user, state, entitled=reading.full))
     from masthead.newsroom.models import ArticlePage
 
     page = ArticlePage.objects.filter(pk=page_id).first()
     return str(_pending_note(request.user, page, None)) if page is not None else ""
 
 
-def _unfinished_states(page_id: int, revision_id: int | None) -> set[str]:
-    """The states among queued/running/failed of this revision's narrations, as plain SQL.
+def _audio_state(page_id: int, revision_id: int | None) -> str | None:
+    """"pending" (queued or running), "failed", or None: this revision's audio that is not ready, as plain SQL.
 
-    Asked on every signed-in article page that has no audio yet; the ORM spent
-    more CPU building the query than the database spent answering it.
+    Asked on every article render without audio yet; the ORM spent more CPU
+    building the query than the database spent answering it.
     """
     model = narration_model()
     connection = connections[router.db_for_read(model)]
@@ -67,28 +66,31 @@ def _unfinished_states(page_id: int, revision_id: int | None) -> set[str]:
             " AND status IN ('queued', 'running', 'failed')",
             [page_id, revision_id],
         )
-        return {row[0] for row in cursor.fetchall()}
+        states = {row[0] for row in cursor.fetchall()}
+    if states & {"queued", "running"}:
+        return "pending"
+    return "failed" if states else None
 
 
-def _pending_note(user: Any, page: Any, reading: Any) -> SafeString:
+def _note(user: Any, state: str | None, *, entitled: bool) -> SafeString:
     """No audio yet: say so to staff and to signed-in readers who will hear it; promise nothing to anyone else.
 
     Anonymous pages are cached for every anonymous reader, so a promise there would outlive the audio's arrival.
+    A failure is staff's business only.
     """
-    if not getattr(user, "is_authenticated", False):
+    if state is None or not getattr(user, "is_authenticated", False):
         return mark_safe("")  # noqa: S308 — empty
     staff = bool(getattr(user, "is_staff", False))
-    entitled = reading.full if reading is not None else variant_for(user, page) == FULL
-    if not (staff or entitled):
-        return mark_safe("")  # noqa: S308 — empty
-    states = _unfinished_states(page.pk, page.live_revision_id)
-    if states & {"queued", "running"}:
-        state = "pending"
-    elif staff and "failed" in states:
-        state = "failed"
-    else:
+    if not (staff or entitled) or (state == "failed" and not staff):
         return mark_safe("")  # noqa: S308 — empty
     return mark_safe(render_to_string("narration/pending.html", {"state": state, "staff": staff}))  # noqa: S308
+
+
+def _pending_note(user: Any, page: Any, reading: Any) -> SafeString:
+    if not getattr(user, "is_authenticated", False):
+        return mark_safe("")  # noqa: S308 — empty
+    entitled = reading.full if reading is not None else variant_for(user, page) == FULL
+    return _note(user, _audio_state(page.pk, page.live_revision_id), entitled=entitled)
 
 
 @register.simple_tag(takes_context=True)
@@ -101,9 +103,12 @@ def narration_player(context: Any) -> SafeString:
     if narration is None:
         recorder = shells.recording()
         if recorder is not None and getattr(page, "pk", None):
-            # A signed-in page is a shell shared by readers of one kind (core.shells);
-            # the note depends on who asks (staff, entitled), so each request fills it.
-            return recorder.hole("narration_pending", page_id=page.pk, revision_id=page.live_revision_id)
+            # A signed-in page is a shell shared by readers of one kind (core.shells); the
+            # audio's state is the same for all of them, whether to tell it depends on who asks.
+            state = _audio_state(page.pk, page.live_revision_id)
+            if state is None:
+                return mark_safe("")  # noqa: S308 — empty
+            return recorder.hole("narration_pending", page_id=page.pk, state=state)
         return _pending_note(request.user, page, context.get("reading"))
     segments = [
         {"block": str(s.get("block_id", "")), "start": int(s.get("start_ms", 0)), "end": int(s.get("end_ms", 0))}

@@ -18,12 +18,13 @@ PAGES = ["article", "section", "home", "issue", "author"]
 
 # (page, reader) -> (cold, warm). A subscriber's warm page: the session, the user and
 # the reader's grants (asked once per request however many parts ask:
-# access.middleware); an article adds the narration's state for the audio-coming
-# note, an issue its edition files for the downloads box. The shells carry what
-# their holes need (revision, slug), so no hole loads a page again.
+# access.middleware); an issue adds its edition files for the downloads box. The
+# shells carry what their holes need (the audio's state, the issue's slug), so no
+# hole loads a page again; an article without audio yet asks its audio's state
+# once per render, not per reader.
 EXPECTED = {
-    ("article", "anonymous"): (9, 0),
-    ("article", "subscriber"): (12, 4),
+    ("article", "anonymous"): (10, 0),
+    ("article", "subscriber"): (12, 3),
     ("section", "anonymous"): (6, 0),
     ("section", "subscriber"): (9, 3),
     ("home", "anonymous"): (11, 0),
