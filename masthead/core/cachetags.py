@@ -50,6 +50,8 @@ from django.db import transaction
 from django.dispatch import receiver
 
 from masthead.core import shared_cache
+from masthead.core.clock_watch import CHANNEL as CLOCK_CHANNEL
+from masthead.core.clock_watch import ClockWatch
 
 log = logging.getLogger(__name__)
 
@@ -148,10 +150,28 @@ def _unmatched_clock() -> str:
     return "unreachable:" + uuid.uuid4().hex
 
 
+def _read_clock_for_watch() -> str | None:
+    value = cache.get(CLOCK_KEY)
+    return None if value is None else str(value)
+
+
+def _redis_client() -> Any:
+    from django_redis import get_redis_connection
+
+    return get_redis_connection("default")
+
+
 class CacheTagStore:
-    """Versions in the shared cache (Redis): one round trip reads the clock, one more the tags."""
+    """Versions in the shared cache (Redis): the clock is kept in memory by a watch that Redis
+    tells of every move (masthead/core/clock_watch.py), or read in one round trip; one more reads the tags."""
+
+    def __init__(self) -> None:
+        self.watch = ClockWatch(_read_clock_for_watch, _redis_client)
 
     def clock(self) -> str:
+        watched = self.watch.current()
+        if watched is not None:
+            return watched
         try:
             value = cache.get(CLOCK_KEY)
             if value is None:
@@ -192,6 +212,7 @@ class CacheTagStore:
                 for key in missing:
                     if key == CLOCK_KEY:
                         cache.add(key, random.getrandbits(62), timeout=None)
+                        self._clock_moved()  # lost (evicted, flushed): every watch reads it again
                     else:
                         cache.add(key, uuid.uuid4().hex, timeout=None)
                 found = cache.get_many(keys)
@@ -209,6 +230,16 @@ class CacheTagStore:
         # A token never used before, so two purges cannot cancel out.
         cache.set_many({TAG_KEY_PREFIX + tag: uuid.uuid4().hex for tag in tags}, timeout=None)
         self._tick()
+        self._clock_moved()
+
+    def _clock_moved(self) -> None:
+        self.watch.forget()
+        try:
+            # Every process's watch reads the clock again.
+            _redis_client().publish(CLOCK_CHANNEL, "moved")
+        except shared_cache.UNREACHABLE as exc:
+            # The others notice the lost connection and read the clock from Redis meanwhile.
+            shared_cache.warn("clock publish", exc)
 
     def _tick(self) -> None:
         try:
@@ -310,6 +341,13 @@ def forget_sitewide() -> None:
     _memo.clear()
 
 
+def forget_clock() -> None:
+    """Read the tag clock from Redis again (after Redis was emptied behind this process's back)."""
+    chosen = _choice
+    if chosen is not None and isinstance(chosen.store, CacheTagStore):
+        chosen.store.watch.forget()
+
+
 def is_local() -> bool:
     """True when each process keeps its own cache (the embedded default), False with Redis."""
     return _chosen().local
@@ -318,6 +356,8 @@ def is_local() -> bool:
 @receiver(setting_changed)
 def _forget_store(**_: Any) -> None:
     global _choice
+    if _choice is not None and isinstance(_choice.store, CacheTagStore):
+        _choice.store.watch.stop()
     _choice = None
     _memo.clear()
 

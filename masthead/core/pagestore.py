@@ -117,8 +117,9 @@ def _forget_tier(**_: Any) -> None:
 
 
 def clear() -> None:
-    """Empty this process's memory tier (tests; the shared cache is cleared with cache.clear())."""
+    """Empty this process's memory tier and its copy of the tag clock (tests; the shared cache is cleared with cache.clear())."""
     tier().clear()
+    cachetags.forget_clock()
 
 
 def _current(entry: Entry) -> bool:
