@@ -14,6 +14,7 @@ from typing import Any
 
 from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q
 
 from masthead.access import gate
 
@@ -90,6 +91,11 @@ def _ready(pages: Iterable[Any], variants: list[str]) -> dict[tuple[int, str], A
         .defer("transcript")
         .order_by("-revision_id", "-updated", "-pk")
     )
+    return _choose(rows, by_pk)
+
+
+def _choose(rows: Iterable[Any], by_pk: dict[int, Any]) -> dict[tuple[int, str], Any]:
+    """From ready rows newest first: (page pk, variant) → the narration to play."""
     grouped: dict[tuple[int, str], list[Any]] = {}
     for row in rows:
         grouped.setdefault((row.page_id, row.variant), []).append(row)
@@ -106,6 +112,37 @@ def _ready(pages: Iterable[Any], variants: list[str]) -> dict[tuple[int, str], A
     return chosen
 
 
+UNFINISHED = ("queued", "running", "failed")
+
+
+def narration_and_state(user: Any, page: Any, reading: Any = None) -> tuple[Any | None, str | None]:
+    """narration_for(), and when it finds nothing, the live revision's audio state ("pending",
+    "failed" or None) for the audio-coming note — both from one query, as a page render needs them."""
+    variant = _variant(user, page, reading)
+    variants = [FULL, TEASER] if variant == FULL else [variant]
+    rows = list(
+        narration_model()
+        .objects.filter(page_id=page.pk)
+        .filter(
+            (Q(status=READY, variant__in=variants) & ~Q(audio=""))
+            | Q(revision_id=page.live_revision_id, status__in=UNFINISHED)
+        )
+        .defer("transcript")
+        .order_by("-revision_id", "-updated", "-pk")
+    )
+    found = _choose([row for row in rows if row.status == READY], {page.pk: page})
+    narration = found.get((page.pk, variant)) or found.get((page.pk, TEASER))
+    states = {row.status for row in rows if row.status != READY}
+    state = "pending" if states & {"queued", "running"} else ("failed" if states else None)
+    return narration, state
+
+
+def _variant(user: Any, page: Any, reading: Any) -> str:
+    if reading is not None and getattr(reading, "reason", "") != "metered":
+        return FULL if reading.full else TEASER
+    return variant_for(user, page)
+
+
 def narration_for(user: Any, page: Any, reading: Any = None) -> Any | None:
     """What the player on this page plays for this reader: full if entitled, else the teaser.
 
@@ -113,10 +150,7 @@ def narration_for(user: Any, page: Any, reading: Any = None) -> Any | None:
     cannot differ from reading_for_user's; a metered read is the exception
     (the audio URL does not spend meter reads, so it would refuse the full file).
     """
-    if reading is not None and getattr(reading, "reason", "") != "metered":
-        variant = FULL if reading.full else TEASER
-    else:
-        variant = variant_for(user, page)
+    variant = _variant(user, page, reading)
     # Both variants in one query for an entitled reader: if the full narration
     # is not ready yet, the teaser is better than silence.
     found = _ready([page], [FULL, TEASER] if variant == FULL else [variant])

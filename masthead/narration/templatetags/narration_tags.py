@@ -1,7 +1,7 @@
 """{% narration_player %}: the article page's listen box, only when ready audio exists.
 
 The variant comes from the same question the audio URL asks
-(listening.narration_for → access.reading_for_user), so the player never
+(listening.narration_and_state → access.reading_for_user), so the player never
 points at audio the server would refuse. Segment texts stay out of the page:
 the player needs only block ids and start times, and leaving the words out
 means the page carries no text beyond what the reader may already read.
@@ -18,7 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from masthead.core import shells
 from masthead.narration import transcripts
-from masthead.narration.listening import FULL, narration_for, narration_model, variant_for
+from masthead.narration.listening import FULL, narration_and_state, narration_model, variant_for
 
 register = template.Library()
 
@@ -99,17 +99,20 @@ def narration_player(context: Any) -> SafeString:
     page = context.get("page")
     if request is None or page is None:
         return mark_safe("")  # noqa: S308 — empty
-    narration = narration_for(request.user, page, context.get("reading"))
+    narration, state = narration_and_state(request.user, page, context.get("reading"))
     if narration is None:
         recorder = shells.recording()
         if recorder is not None and getattr(page, "pk", None):
             # A signed-in page is a shell shared by readers of one kind (core.shells); the
             # audio's state is the same for all of them, whether to tell it depends on who asks.
-            state = _audio_state(page.pk, page.live_revision_id)
             if state is None:
                 return mark_safe("")  # noqa: S308 — empty
             return recorder.hole("narration_pending", page_id=page.pk, state=state)
-        return _pending_note(request.user, page, context.get("reading"))
+        if state is None or not getattr(request.user, "is_authenticated", False):
+            return mark_safe("")  # noqa: S308 — empty
+        reading = context.get("reading")
+        entitled = reading.full if reading is not None else variant_for(request.user, page) == FULL
+        return _note(request.user, state, entitled=entitled)
     segments = [
         {"block": str(s.get("block_id", "")), "start": int(s.get("start_ms", 0)), "end": int(s.get("end_ms", 0))}
         for s in narration.segments or []
