@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 PROFILE="${1:-run}"   # run | test | bench
 APT_RUN=(espeak-ng libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
-APT_TEST=(chromium default-jre-headless redis-server epubcheck poppler-utils postgresql-15 nginx-light varnish varnish-modules)
+APT_TEST=(chromium default-jre-headless redis-server epubcheck poppler-utils qpdf postgresql-15 nginx-light varnish varnish-modules)
 APT_BENCH=(wrk)
 packages=("${APT_RUN[@]}")
 case "$PROFILE" in
