@@ -286,6 +286,11 @@ def run_load(cluster: Cluster, plan: dict[str, Any], out: Path, *, seconds: int,
         ],
         "exceptions": exceptions,
         "memory": growth,
+        # Every sample, so growth can be told from a warm-up or a one-off spike.
+        "memory_series_mib": {
+            name: [round(s["rss_kib"].get(name, 0) / 1024, 1) for s in samples] for name in last["rss_kib"]
+        },
+        "sample_seconds": [round(s["t"] - began) for s in samples],
         "load_average": [s["load"] for s in samples],
         "cpus": os.cpu_count(),
     }  # fmt: skip
