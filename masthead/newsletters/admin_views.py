@@ -182,7 +182,8 @@ def send_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     unsubscribed = send.newsletter.subscriptions.filter(unsubscribed_from=send).count()
     done = counts["sent"] + counts["failed"] + counts["unknown"] + counts["skipped"] + counts["cancelled"]
-    problems = Paginator(sending.unknown_rows(send), 50).get_page(request.GET.get("p"))
+    unknown = Paginator(send.deliveries.filter(status=DeliveryStatus.UNKNOWN).order_by("id"), 50).get_page(request.GET.get("p"))
+    failed = send.deliveries.filter(status=DeliveryStatus.FAILED).order_by("id")[:100]
     size = None
     try:
         rendered = rendering.render(send, request.user)
@@ -203,8 +204,11 @@ def send_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "unsubscribed": unsubscribed,
             "done": done,
             "percent": round(100 * done / send.recipient_count) if send.recipient_count else 0,
-            "problems": problems,
+            "unknown": unknown,
+            "failed": failed,
             "can_send": request.user.has_perm(SEND_PERMISSION),
+            # Cancel means nothing more goes out: a cancelled send's unknown rows are listed, not resent.
+            "can_resend": request.user.has_perm(SEND_PERMISSION) and send.status != SendStatus.CANCELLED,
             "schedule_form": ScheduleForm(),
             "message_size": size,
             "html_size": html_size,
@@ -250,7 +254,7 @@ def send_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         if action == "test":
             messages.success(request, f"Test sent to {sending.send_test(send=send, user=request.user)}.")
         elif action == "start":
-            sending.start(send=send)
+            sending.start(send=send, seen=request.POST.get("seen") or None)
             messages.success(request, "Sending has started.")
         elif action == "schedule":
             form = ScheduleForm(request.POST)
@@ -276,7 +280,10 @@ def send_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             if request.POST.get("all") == "unknown":
                 ids = list(send.deliveries.filter(status=DeliveryStatus.UNKNOWN).values_list("pk", flat=True))
             count = sending.resend(send=send, delivery_ids=ids, by=request.user)
-            messages.success(request, f"{count} recipients are queued again.")
+            if count:
+                messages.success(request, f"{count} recipients are queued again.")
+            else:
+                messages.warning(request, "Nothing to resend: those recipients are already queued again or sent.")
         else:
             return HttpResponse(f"Unknown action {action!r}.", status=400, content_type="text/plain")
     except sending.SendError as error:

@@ -8,10 +8,18 @@ Exactly-once as far as the code can know, at-most-once where it cannot:
   The UPDATE keeps ``status = 'pending'`` in its WHERE, so two workers never
   both win a row, and a retry of the same job claims only what is left.
 * After the batch the rows become "sent" (or "failed"). A worker that dies in
-  between leaves rows in "sending": the next worker marks them "unknown"
-  (its process is gone, or the lease ran out) and never resends them on its
-  own, because some of them were probably delivered. Staff see them and
-  resend with one click. A crash costs at most one batch of "unknown" rows.
+  between leaves rows in "sending": the reaper (reap(), run by every worker as
+  it starts, by the start job and by ``manage.py send_newsletters`` from cron)
+  marks them "unknown" -- its process is gone, or its claim is older than
+  NEWSLETTER_CLAIM_LEASE -- whatever the send's state (sending, paused,
+  cancelled), and never resends them on its own, because some of them were
+  probably delivered. Staff see them and resend with one click. A crash costs
+  at most one batch of "unknown" rows.
+* A live worker renews its claim while it works through a batch (renew()), so
+  only a dead worker's claim grows older than the lease.
+* Cancelling: rows no worker holds become "cancelled" at once; rows in flight
+  finish ("sent"/"failed") or, if their worker died, become "unknown"; rows a
+  worker hands back untried after the cancel become "cancelled" too.
 """
 
 from __future__ import annotations
@@ -140,24 +148,69 @@ def _alive(claimed_by: str) -> bool | None:
     return True
 
 
+ORPHAN_ERROR = "the worker stopped before recording the result"
+
+
 def sweep_orphans(send_id: int) -> int:
-    """Rows left in "sending" by a worker that is gone become "unknown"; returns how many."""
+    """Rows left in "sending" by a worker that is gone become "unknown", whatever the send's state; returns how many.
+
+    Gone: a process of this host that no longer exists (seen at once), or a claim older than the lease
+    (any host; a live worker renews its claim, so this also catches a reused pid)."""
     lease_start = timezone.now() - timedelta(seconds=settings.NEWSLETTER_CLAIM_LEASE)
     marked = 0
-    owners = (
-        Delivery.objects.filter(send_id=send_id, status=DeliveryStatus.SENDING).values_list("claimed_by", flat=True).distinct()
-    )
-    for owner in list(owners):
-        alive = _alive(owner)
-        rows = Delivery.objects.filter(send_id=send_id, status=DeliveryStatus.SENDING, claimed_by=owner)
-        if alive is True:
-            continue
-        if alive is None:
+    in_flight = Delivery.objects.filter(send_id=send_id, status=DeliveryStatus.SENDING)
+    for owner in list(in_flight.values_list("claimed_by", flat=True).distinct()):
+        rows = in_flight.filter(claimed_by=owner)
+        if _alive(owner) is not False:
             rows = rows.filter(claimed_at__lt=lease_start)
-        marked += rows.update(status=DeliveryStatus.UNKNOWN, error="the worker stopped before recording the result")
+        marked += rows.update(status=DeliveryStatus.UNKNOWN, error=ORPHAN_ERROR)
     if marked:
         log.warning("send %s: %s recipients marked unknown after a worker stopped mid-batch", send_id, marked)
     return marked
+
+
+def reap() -> int:
+    """Make every send's states honest: dead workers' rows become "unknown" (sending, paused or cancelled
+    sends alike), a cancelled send keeps no queued row, and a send with nothing left is sent. Safe to run
+    any time, from any process; returns how many rows became "unknown". Each query names one send, so it
+    rides the (send, status, id) index however many deliveries the table holds."""
+    marked = 0
+    open_statuses = [SendStatus.SENDING, SendStatus.PAUSED, SendStatus.CANCELLED]
+    for send_id, status in list(Send.objects.filter(status__in=open_statuses).values_list("pk", "status")):
+        marked += sweep_orphans(send_id)
+        if status == SendStatus.CANCELLED:
+            drop_cancelled(send_id)
+        elif status == SendStatus.SENDING:
+            finish_if_done(send_id)
+    return marked
+
+
+def drop_cancelled(send_id: int) -> int:
+    """A cancelled send's queued rows (also those a worker handed back untried after the cancel) are cancelled."""
+    return Delivery.objects.filter(send_id=send_id, status=DeliveryStatus.PENDING, send__status=SendStatus.CANCELLED).update(
+        status=DeliveryStatus.CANCELLED
+    )
+
+
+def renew(worker: str, ids: list[int]) -> int:
+    """The worker is alive: move its claim on these in-flight rows to now, so the reaper leaves them alone."""
+    return Delivery.objects.filter(pk__in=ids, claimed_by=worker, status=DeliveryStatus.SENDING).update(claimed_at=timezone.now())
+
+
+# The clock the renewal reads (a name of its own so a test can move it without moving time.monotonic).
+_clock = time.monotonic
+
+
+class _Lease:
+    """Renews a batch's claim when a quarter of the lease has gone by: one UPDATE per ~150 s, not per message."""
+
+    def __init__(self, worker: str, ids: list[int]) -> None:
+        self.worker, self.ids, self.renewed = worker, ids, _clock()
+
+    def keep(self) -> None:
+        if _clock() - self.renewed >= settings.NEWSLETTER_CLAIM_LEASE / 4:
+            renew(self.worker, self.ids)
+            self.renewed = _clock()
 
 
 @dataclass
@@ -191,9 +244,14 @@ def _recipients(send: Send, rows: list[Delivery]) -> tuple[list[Delivery], list[
     return keep, skip
 
 
-def _record(worker: str, results: dict[str, list[int]], errors: dict[int, str], provider_ids: dict[int, str]) -> None:
+def _record(
+    send_id: int, worker: str, results: dict[str, list[int]], errors: dict[int, str], provider_ids: dict[int, str]
+) -> None:
     now = timezone.now()
-    mine = Delivery.objects.filter(claimed_by=worker, status=DeliveryStatus.SENDING)
+    # Still this worker's: in flight, or marked "unknown" by a reaper that thought it dead (a hang longer than
+    # the lease): this worker knows what happened, so the truth replaces "unknown". A row staff resent since
+    # has lost this worker's name and is not touched.
+    mine = Delivery.objects.filter(claimed_by=worker, status__in=[DeliveryStatus.SENDING, DeliveryStatus.UNKNOWN])
     with transaction.atomic():
         if results[SENT]:
             mine.filter(pk__in=results[SENT]).update(status=DeliveryStatus.SENT, sent_at=now, error="")
@@ -211,6 +269,8 @@ def _record(worker: str, results: dict[str, list[int]], errors: dict[int, str], 
             mine.filter(pk__in=results["untried"]).update(
                 status=DeliveryStatus.PENDING, claimed_by="", attempts=F("attempts") - 1
             )
+        # Cancelled while this batch was in flight: what went back in the queue goes no further.
+        drop_cancelled(send_id)
 
 
 def deliver(send_id: int, *, worker: str | None = None, max_batches: int | None = None) -> Progress:
@@ -233,6 +293,7 @@ def deliver(send_id: int, *, worker: str | None = None, max_batches: int | None 
             if not turn.ids:
                 break
             progress.batches += 1
+            lease = _Lease(worker, turn.ids)
             rows = list(Delivery.objects.filter(pk__in=turn.ids).select_related("subscriber__user").order_by("id"))
             keep, skip = _recipients(send, rows)
             results: dict[str, list[int]] = {SENT: [], FAILED: [], RETRY: [], UNKNOWN: [], "skip": skip, "untried": []}
@@ -244,6 +305,7 @@ def deliver(send_id: int, *, worker: str | None = None, max_batches: int | None 
                     # The connection died on an earlier message of this batch: the rest were never handed over.
                     results["untried"].append(row.pk)
                     continue
+                lease.keep()
                 rendered = segments.for_user(row.subscriber.user)
                 outcome = transport.send(Recipient(row.pk, send_id, row.subscriber_id, row.email), rendered)
                 results[outcome.status].append(row.pk)
@@ -256,7 +318,7 @@ def deliver(send_id: int, *, worker: str | None = None, max_batches: int | None 
                 # A message that may or may not have gone, or a server asking us to wait: stop here, so the
                 # rest of the batch goes back to "pending" untouched and a later job picks it up.
                 broken = outcome.status in (UNKNOWN, RETRY)
-            _record(worker, results, errors, provider_ids)
+            _record(send_id, worker, results, errors, provider_ids)
             progress.sent += len(results[SENT])
             progress.failed += len(results[FAILED])
             progress.unknown += len(results[UNKNOWN])

@@ -55,12 +55,27 @@ def _enqueue(send_id: int, at: datetime | None = None) -> None:
     transaction.on_commit(lambda: tasks.enqueue_start(send_id, at))
 
 
+ALREADY = {
+    SendStatus.SENDING: "This send has already started: nothing was sent twice. Its progress is below.",
+    SendStatus.PAUSED: "This send has already started and is paused: nothing was sent twice. Resume it instead.",
+    SendStatus.SENT: "This send has already gone out: nothing was sent twice.",
+    SendStatus.CANCELLED: "This send was cancelled: it cannot be sent. Make a new one.",
+}
+
+
 @transaction.atomic
-def start(*, send: Send) -> Send:
-    """Send now. Safe to repeat: a send already under way is left as it is."""
+def start(*, send: Send, seen: str | None = None) -> Send:
+    """Send now. A send that is not a draft or scheduled is refused (SendError), so a second click, a second
+    tab or a stale page never starts anything twice. `seen`: the status the editor's page showed; when the
+    send has changed since (another tab scheduled or started it), it is refused too, to look again first."""
     send = Send.objects.select_for_update().get(pk=send.pk)
     if send.status not in (SendStatus.DRAFT, SendStatus.SCHEDULED):
-        return send
+        raise SendError(ALREADY[SendStatus(send.status)])
+    if seen is not None and seen != send.status:
+        raise SendError(
+            f"This send changed since your page was loaded (it is now {send.get_status_display().lower()}); "
+            "nothing was sent. Check it below, then send."
+        )
     check_ready(send)
     send.status, send.started_at, send.scheduled_at = SendStatus.SENDING, timezone.now(), send.scheduled_at
     send.save(update_fields=["status", "started_at"])
@@ -198,7 +213,11 @@ def resume(*, send: Send) -> Send:
 
 @transaction.atomic
 def cancel(*, send: Send) -> int:
-    """Stop a send for good: recipients not yet handed to a worker are never sent. Returns how many."""
+    """Stop a send for good. Returns how many recipients will not get it.
+
+    Rows no worker holds become "cancelled" now. Rows in flight are left to their worker: it records them
+    "sent" or "failed" as usual (anything it hands back untried becomes "cancelled"), or, if it died, the
+    reaper makes them "unknown" (delivery.reap). A cancelled send is never resumed or resent."""
     if not Send.objects.filter(
         pk=send.pk, status__in=[SendStatus.DRAFT, SendStatus.SCHEDULED, SendStatus.SENDING, SendStatus.PAUSED]
     ).update(status=SendStatus.CANCELLED, finished_at=timezone.now()):
@@ -208,13 +227,17 @@ def cancel(*, send: Send) -> int:
 
 @transaction.atomic
 def resend(*, send: Send, delivery_ids: Iterable[int], by: Any) -> int:
-    """Staff's one-click resend of "unknown" (and failed) recipients: they go back in the queue. Returns how many."""
+    """Staff's one-click resend of "unknown" (and failed) recipients: they go back in the queue. Returns how many
+    (0 for a second click: the rows are no longer unknown). A cancelled send's unknown rows stay listed, and
+    are not resent: cancel means nothing more goes out."""
+    send = Send.objects.select_for_update().get(pk=send.pk)
     if send.status == SendStatus.CANCELLED:
-        raise SendError("This send was cancelled.")
+        raise SendError("This send was cancelled: its recipients are not resent.")
     updated = Delivery.objects.filter(
         send=send, pk__in=list(delivery_ids), status__in=[DeliveryStatus.UNKNOWN, DeliveryStatus.FAILED]
     ).update(status=DeliveryStatus.PENDING, claimed_by="", attempts=0, error="", resent_by=by)
-    if updated:
+    if updated and send.status != SendStatus.PAUSED:
+        # A paused send stays paused: the rows go out with the rest when it is resumed.
         Send.objects.filter(pk=send.pk).update(status=SendStatus.SENDING, finished_at=None)
         _enqueue(send.pk)
     return updated
@@ -224,6 +247,9 @@ def send_test(*, send: Send, user: Any) -> str:
     """One copy, as this staff member would get it, to their own address; no Delivery row, no counts."""
     if not user.email:
         raise SendError("Your account has no email address to send the test to.")
+    if Suppression.objects.filter(email=services.normalise(user.email)).exists():
+        # A hard bounce or a complaint: mailing it again, even a test, hurts the sending domain's reputation.
+        raise SendError(f"{user.email} is on the suppression list (a bounce or a complaint): no test was sent.")
     subscriber = services.subscriber_for_user(user) or services._subscriber(user.email, user)
     rendered = rendering.render(send, user)
     rendered.subject = f"[Test] {send.subject}"

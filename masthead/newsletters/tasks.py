@@ -33,6 +33,7 @@ def enqueue_start(send_id: int, at: datetime | None = None) -> None:
 @task(queue_name="newsletters")
 def start_send(send_id: int) -> int:
     """Start a due scheduled send, freeze its recipients and start its workers; returns the recipient count."""
+    delivery.reap()  # dead workers' rows of any send become "unknown" (the cron command does the same)
     sending.start_if_due(send_id)
     from masthead.newsletters.models import Send, SendStatus
 

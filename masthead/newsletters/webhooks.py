@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from masthead.newsletters import services, tokens
 from masthead.newsletters.models import Delivery, SuppressionReason, TrackingEvent
+from masthead.newsletters.transport import smtp_address
 
 log = logging.getLogger(__name__)
 
@@ -32,15 +33,29 @@ def _event_id(event: Any, esp_name: str) -> str:
 
 
 def _delivery(event: Any) -> Delivery | None:
+    """The delivery the event is about, only if the event's recipient is that delivery's address: an event
+    naming one reader's delivery and another's address (a mix-up, or a crafted event) counts on neither,
+    and can never unsubscribe the reader it names."""
     metadata = event.metadata or {}
     pk = str(metadata.get("delivery", ""))
+    found = None
     if pk.isdigit():
         found = Delivery.objects.filter(pk=int(pk)).select_related("send").first()
-        if found is not None:
-            return found
-    if event.message_id:
-        return Delivery.objects.filter(provider_id=str(event.message_id)[:200]).select_related("send").first()
-    return None
+    if found is None and event.message_id:
+        found = Delivery.objects.filter(provider_id=str(event.message_id)[:200]).select_related("send").first()
+    if found is not None and event.recipient and not _same_address(str(event.recipient), found.email):
+        log.warning("tracking event for %s names delivery %s of another address: not counted", event.recipient, found.pk)
+        return None
+    return found
+
+
+def _same_address(reported: str, ours: str) -> bool:
+    """Providers report the address as it went out: an international domain as punycode."""
+    reported = services.normalise(reported)
+    try:
+        return reported in (services.normalise(ours), services.normalise(smtp_address(ours)))
+    except ValueError:
+        return reported == services.normalise(ours)
 
 
 def on_tracking(sender: Any, event: Any, esp_name: str, **_: Any) -> None:

@@ -1,6 +1,7 @@
-"""Start scheduled sends whose time has come, and deliver: for cron, or a backend without deferred jobs.
+"""Reap dead workers' rows, start scheduled sends whose time has come, and deliver: for cron, or a backend without deferred jobs.
 
-manage.py send_newsletters              # start due scheduled sends (their jobs deliver them)
+manage.py send_newsletters              # reap (rows of dead workers become "unknown"), start due scheduled sends
+                                        # (their jobs deliver them)
 manage.py send_newsletters --deliver 42 # work on send 42 in this process until it is done
 """
 
@@ -33,6 +34,9 @@ class Command(BaseCommand):
                 f"skipped {progress.skipped}{f' (stopped: {progress.stopped})' if progress.stopped else ''}"
             )
             return
+        reaped = delivery.reap()
+        if reaped:
+            self.stdout.write(f"{reaped} recipients of stopped workers marked unknown (resend them from the send's page)")
         for send_id in sending.due_sends():
             tasks.start_send.enqueue(send_id)
             self.stdout.write(f"send {send_id}: started")
