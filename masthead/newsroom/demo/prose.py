@@ -180,7 +180,10 @@ ARTICLES: list[DemoArticle] = [
             "Regulators have told examiners to watch for exactly that. They have also signalled that they would rather see losses recognised gradually than all at once, a stance that bankers welcome and critics worry will delay a reckoning. The failure of a handful of regional lenders last year is fresh in everyone's mind.",
             "For small businesses, the consequences may arrive sideways. A bank that is nursing troubled property loans has less room to lend elsewhere, and commercial borrowers report that credit lines are harder to win and more expensive to keep. The empty tower in the Loop may end up costing a bakery in the suburbs its expansion.",
         ],
-        pull_quote=("Nobody wants to be the first to mark a building down to what it would actually sell for.", "Gregory Halvorsen"),
+        pull_quote=(
+            "Nobody wants to be the first to mark a building down to what it would actually sell for.",
+            "Gregory Halvorsen",
+        ),
         heading="Extend and pretend",
         tags=["banks", "real estate"],
         caption="Office towers in Chicago's Loop, many of them half empty.",
