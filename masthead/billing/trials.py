@@ -32,7 +32,9 @@ def remind(*, subscription_pk: int, now: datetime | None = None, window: timedel
     ``window``: only when the trial ends within it (the daily run); None trusts the caller's timing (Stripe's).
     """
     now = now or timezone.now()
-    sub = Subscription.objects.select_for_update().select_related("customer__user", "plan").filter(pk=subscription_pk).first()
+    # of=self: PostgreSQL cannot lock the nullable side of the outer join to the plan (SQLite never says so).
+    rows = Subscription.objects.select_for_update(of=("self",)).select_related("customer__user", "plan")
+    sub = rows.filter(pk=subscription_pk).first()
     if sub is None or sub.status != "trialing" or sub.refunded_at is not None or sub.current_period_end is None:
         return False
     ends = sub.current_period_end
