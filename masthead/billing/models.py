@@ -238,6 +238,9 @@ class Subscription(models.Model):
     refund_started_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Set when this was a second live subscription of one reader: it was cancelled and refunded.
     duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # The trial end the "your trial ends soon" email was sent for (billing.trials): once per trial end,
+    # however often Stripe's trial_will_end arrives or the daily run finds it.
+    trial_reminder_sent_for = models.DateTimeField(null=True, blank=True, editable=False)
     synced_at = models.DateTimeField(default=timezone.now)
 
     objects = SubscriptionQuerySet.as_manager()

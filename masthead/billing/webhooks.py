@@ -124,6 +124,15 @@ def _on_subscription(obj: dict, provider: PaymentProvider) -> None:
         refunds.settle(customer=sub.customer, provider=provider)
 
 
+def _on_trial_will_end(obj: dict, provider: PaymentProvider) -> None:
+    """Stripe's three-day warning: mirror the subscription, then the reminder (once per trial end; billing.trials)."""
+    from masthead.billing import trials
+
+    sub = mirror.apply_subscription(provider.get_subscription(obj["id"]))
+    if sub is not None:
+        trials.remind(subscription_pk=sub.pk)
+
+
 def _on_invoice(obj: dict, provider: PaymentProvider) -> None:
     invoice = provider.get_invoice(obj["id"])
     if invoice.subscription_id:
@@ -167,6 +176,7 @@ HANDLERS: dict[str, Callable[[dict, PaymentProvider], None]] = {
     "customer.subscription.created": _on_subscription,
     "customer.subscription.updated": _on_subscription,
     "customer.subscription.deleted": _on_subscription,
+    "customer.subscription.trial_will_end": _on_trial_will_end,
     "invoice.paid": _on_invoice,
     "invoice.payment_succeeded": _on_invoice,
     "invoice.payment_failed": _on_invoice,

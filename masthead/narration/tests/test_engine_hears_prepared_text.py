@@ -63,6 +63,20 @@ def test_spelled_letters_are_letter_names(phonemize, written, letters):
 
 
 @pytest.mark.parametrize("phonemize", PHONEMIZERS)
+@pytest.mark.parametrize(
+    ("written", "heard_as", "not_heard_as"),
+    [
+        ("Plan A failed.", "plæneɪfeɪld", "plænɐ"),
+        ("M&A deals slowed.", "ɛmændeɪdiːlz", "ændɐ"),
+        ("The A team won.", "eɪtiːm", "ɐtiːm"),
+    ],
+)
+def test_a_lone_letter_a_is_its_name_not_the_article(phonemize, written, heard_as, not_heard_as):
+    heard = bare(" ".join(phonemize(prepare(written))))
+    assert heard_as in heard and not_heard_as not in heard
+
+
+@pytest.mark.parametrize("phonemize", PHONEMIZERS)
 def test_spaced_letters_were_not_letter_names(phonemize):
     """The old spelling, for contrast: a lone "A" is the article (ɐ), so the check above can fail."""
     assert "siːaɪeɪ" not in bare(" ".join(phonemize("The C I A said so.")))

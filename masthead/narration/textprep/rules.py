@@ -58,19 +58,36 @@ def _numeric_date(match: re.Match[str]) -> str:
 
 
 FRACTION_DENOMINATORS = {2, 3, 4, 5, 6, 8, 10, 16, 100}
+# "n/d" next to one of these words is a score, said "n out of d": "scored 7/10", "a 12/40 score".
+SCORE_WORDS = frozenset("score scored scores scoring rated rates rating grade graded marks got earned".split())
+
+
+def _is_score(match: re.Match[str]) -> bool:
+    before = re.search(r"([A-Za-z]+)\W*$", match.string[: match.start()])
+    after = re.match(r"\W*([A-Za-z]+)", match.string[match.end() :])
+    return any(m is not None and m[1].lower() in SCORE_WORDS for m in (before, after))
 
 
 def _fraction(match: re.Match[str]) -> str:
+    """n/d, read by this rule, in this order (tests/test_news_prose_is_read_aloud.py tables it):
+    a score ("scored 7/10") is "seven out of ten"; a proper fraction with a usual denominator is a
+    fraction ("one third"); a month and day is a date ("March twenty-sixth"); any other n/d with n up
+    to d is a score ("12/40": "twelve out of forty"); n over d is a split or a reading, said as two
+    numbers ("a 60/40 split": "sixty forty", "120/80": "one hundred twenty eighty")."""
     numerator, denominator = int(match["n"]), int(match["d"])
-    if not (0 < numerator < denominator and denominator in FRACTION_DENOMINATORS):
-        # Not a fraction we say: "3/26" is a date; anything else is left to the number rule.
-        if match["whole"] or not (1 <= numerator <= 12 and 1 <= denominator <= 31):
-            return match[0]
-        return f"{w.MONTH_BY_NUMBER[numerator]} {w.ordinal(denominator)}"
-    part = w.fraction(numerator, denominator)
     if match["whole"]:
-        return f"{match['whole']} and {'a half' if (numerator, denominator) == (1, 2) else part}"
-    return part
+        if not (0 < numerator < denominator and denominator in FRACTION_DENOMINATORS):
+            return match[0]
+        return f"{match['whole']} and {'a half' if (numerator, denominator) == (1, 2) else w.fraction(numerator, denominator)}"
+    if numerator <= denominator and denominator > 0 and _is_score(match):
+        return f"{w.cardinal(numerator)} out of {w.cardinal(denominator)}"
+    if 0 < numerator < denominator and denominator in FRACTION_DENOMINATORS:
+        return w.fraction(numerator, denominator)
+    if 1 <= numerator <= 12 and 1 <= denominator <= 31:
+        return f"{w.MONTH_BY_NUMBER[numerator]} {w.ordinal(denominator)}"
+    if numerator <= denominator:
+        return f"{w.cardinal(numerator)} out of {w.cardinal(denominator)}"
+    return f"{w.cardinal(numerator)} {w.cardinal(denominator)}"
 
 
 def _phone(match: re.Match[str]) -> str:
@@ -211,6 +228,7 @@ STATE_PATTERN = _alternation(w.STATES)
 UNIT_PATTERN = _alternation(w.UNITS)
 CURRENCY_PATTERN = _alternation(w.CURRENCIES)
 TZ_PATTERN = _alternation(w.TIME_ZONES)
+LETTER_A_PATTERN = _alternation([*w.LETTER_A_AFTER, *(word.lower() for word in w.LETTER_A_AFTER)])
 MONTHS = w.MONTHS
 
 RULES: Sequence[Rule] = (
@@ -229,7 +247,7 @@ RULES: Sequence[Rule] = (
     _rule("season years", r"(?<![\w/])(?P<a>(?:19|20)\d\d)/(?P<b>\d\d)(?![\w/])", r"\g<a> to \g<b>"),
     _rule(
         "fractions and short dates",
-        r"(?<![\w/.])(?:(?P<whole>\d+)\s+)?(?P<n>\d{1,2})/(?P<d>\d{1,3})(?![\w/]|\.\d)",
+        r"(?<![\w/.])(?:(?P<whole>\d+)\s+)?(?P<n>\d{1,3})/(?P<d>\d{1,3})(?![\w/]|\.\d)",
         _fraction,
     ),
     _rule(
@@ -292,6 +310,8 @@ RULES: Sequence[Rule] = (
         r"\b(?P<a>[A-Z]{1,3})&(?P<b>[A-Z]{1,3})\b",
         lambda m: f"{w.spell_letters(m['a'])} and {w.spell_letters(m['b'])}",
     ),
+    # A capital A on its own after "Plan", "Type", "the"... is the letter, not the article engines say "uh".
+    _rule("the letter A", rf"\b(?P<before>{LETTER_A_PATTERN})\s+A\b(?![\w'-]|\.\w)", lambda m: f"{m['before']} {w.LETTER_A}"),
     _rule("acronyms", r"\b(?P<word>[A-Z]{2,})(?P<suffix>'s|s)?\b", _acronym),
     _rule("years", r"(?<![\d,.$])\b(?:1[1-9]\d\d|20\d\d)\b(?![,.]\d|\s?%)", lambda m: w.year(int(m[0]))),
     _rule("decimals and integers", r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d)|(?<![\w])\d*\.?\d+(?!\w)", _number),

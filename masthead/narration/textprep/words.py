@@ -64,11 +64,21 @@ def fraction(numerator: int, denominator: int) -> str:
 # --- Letters ---------------------------------------------------------------------
 
 
+# The letter A said on its own. Engines read a lone "A" as the article ("plan uh", "M and uh"); espeak-ng and
+# Piper's phonemizer both say "Eh" as the letter's name (eɪ), checked in test_engine_hears_prepared_text.py.
+LETTER_A = "Eh"
+# Words after which a capital A is the letter: "Plan A", "Type A", "vitamin A", "Exhibit A", "the A team".
+LETTER_A_AFTER = frozenset(
+    """Plan Type Class Category Group Grade Exhibit Option Vitamin Section Part Appendix Figure Schedule Division
+    Series Model Row Gate Terminal Platform Level Tier Side Wing Block Building Phase Stage Track Route Line The""".split()
+)
+
+
 def spell_letters(word: str, *, possessive: bool = False) -> str:
     """ "CIA" → "C.I.A" (letter names, said as one word); possessive or plural → "C.I.A.'s"."""
     letters = [ch.upper() for ch in word if ch.isalnum()]
     if len(letters) == 1:
-        return letters[0] + (".'s" if possessive else "")
+        return (LETTER_A if letters[0] == "A" else letters[0]) + (".'s" if possessive else "")
     return ".".join(letters) + (".'s" if possessive else "")
 
 

@@ -22,7 +22,7 @@ from wagtail.images import get_image_model
 
 from masthead.newsroom import artwork, site_setup
 from masthead.newsroom.demo import tables
-from masthead.newsroom.demo.writer import DemoArticle, all_articles
+from masthead.newsroom.demo.prose import DemoArticle, all_articles
 from masthead.newsroom.info_pages import ensure_info_pages
 from masthead.newsroom.models import ArticleAuthor, ArticlePage, AuthorPage, HomePage, IssuePage, SectionPage
 from masthead.newsroom.services import ensure_author, import_articles

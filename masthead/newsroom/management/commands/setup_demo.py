@@ -11,7 +11,7 @@ from masthead.newsroom.demo.build import setup_demo, warm_renditions
 
 
 class Command(BaseCommand):
-    help = "Build the demo magazine: sections, writers, the seed article, 35 generated articles, 2 issues, an admin user."
+    help = "Build the demo magazine: sections, writers, the seed article, 35 written demo articles, 2 issues, an admin user."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--no-renditions", action="store_true", help="Skip drawing image sizes ahead of the first visit")
