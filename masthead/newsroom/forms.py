@@ -21,9 +21,7 @@ class ArticlePageForm(WagtailAdminPageForm):
         slug = self.cleaned_data.get("slug")
         cleaned: dict[str, Any] = super().clean()
         if slug and "slug" in self.errors and self.parent_page is not None:
-            holder = (
-                Page.objects.child_of(self.parent_page).filter(slug=slug).exclude(pk=self.instance.pk).first()
-            )
+            holder = Page.objects.child_of(self.parent_page).filter(slug=slug).exclude(pk=self.instance.pk).first()
             if holder is not None:
                 if holder.live:
                     state = "a published page"
