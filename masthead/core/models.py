@@ -87,11 +87,10 @@ class MagazineSettings(BaseSiteSetting):
         For the request's site when there is a request (pages, feeds), else the
         default site's (emails, tasks); an unsaved default when no site exists yet.
         """
-        if request is not None:
-            try:
-                return cls.for_request(request)
-            except Site.DoesNotExist:
-                pass
+        # Site.find_for_request answers None (it raises nothing) when no site matches and none is the
+        # default; for_request would then ask for the settings of site None, which raises.
+        if request is not None and Site.find_for_request(request) is not None:
+            return cls.for_request(request)
         site = Site.objects.filter(is_default_site=True).first()
         return cls.for_site(site) if site is not None else cls()
 

@@ -17,12 +17,11 @@ class ArticlePageForm(WagtailAdminPageForm):
     """
 
     def clean(self) -> dict[str, Any]:
+        # Read before Wagtail's clean(): its add_error("slug", ...) drops the slug from cleaned_data.
+        slug = self.cleaned_data.get("slug")
         cleaned: dict[str, Any] = super().clean()
-        slug = cleaned.get("slug")
         if slug and "slug" in self.errors and self.parent_page is not None:
-            holder = (
-                Page.objects.child_of(self.parent_page).filter(slug=slug).exclude(pk=self.instance.pk).first()
-            )
+            holder = Page.objects.child_of(self.parent_page).filter(slug=slug).exclude(pk=self.instance.pk).first()
             if holder is not None:
                 if holder.live:
                     state = "a published page"

@@ -132,7 +132,6 @@ def subscribe_with_code(server: Any, user: Any, plan: Plan, code: str, card: str
     return services.complete_subscription(user=user, plan=plan, setup_intent_id=checkout.setup_intent_id, code=code)
 
 
-@pytest.mark.xfail(strict=False, reason="open: fails only in the full run (issue #12 note)")
 @pytest.mark.django_db(transaction=True)
 def test_two_readers_racing_for_the_last_use_get_one(stripe_env: Any, plan: Plan) -> None:
     promo = make_promo("LAST1", max_redemptions=1)

@@ -102,7 +102,6 @@ def test_an_unsubscribed_reader_gets_the_next_send_no_more(
     assert [m["To"] for m in smtp_server.messages] == ["subscriber@example.com"]
 
 
-@pytest.mark.xfail(strict=False, reason="open: fails on PostgreSQL in the full run (issue #10 note)")
 def test_mail_to_the_mailto_address_unsubscribes(settings, the_briefing, subscribe, member):
     from anymail.inbound import AnymailInboundMessage
     from anymail.signals import AnymailInboundEvent, inbound
@@ -112,7 +111,11 @@ def test_mail_to_the_mailto_address_unsubscribes(settings, the_briefing, subscri
     settings.NEWSLETTER_UNSUBSCRIBE_MAILTO = "unsubscribe@mag.example.com"
     subscriber = subscribe(member, the_briefing)
     token = tokens.unsubscribe_token(subscriber.pk, the_briefing.pk)
-    forged = AnymailInboundMessage.construct(to=f"unsubscribe+{token[:-1]}x@mag.example.com", subject="unsubscribe")
+    # Change the signature's last character to another one: always "x" forged nothing when the real
+    # signature ends in "x" (1 in 32, decided by the ids, so by which tests ran before on PostgreSQL).
+    last = "a" if token[-1] != "a" else "b"
+    assert token[-1] != last
+    forged = AnymailInboundMessage.construct(to=f"unsubscribe+{token[:-1]}{last}@mag.example.com", subject="unsubscribe")
     inbound.send(sender=None, event=AnymailInboundEvent(event_type="inbound", message=forged), esp_name="test")
     assert Subscription.objects.get().status == SubscriptionStatus.ACTIVE
     message = AnymailInboundMessage.construct(to=f"unsubscribe+{token}@mag.example.com", subject="unsubscribe")
