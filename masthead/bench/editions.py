@@ -185,7 +185,7 @@ def _save_reference_input(issue_id: int) -> str:
     root.mkdir(exist_ok=True)
     workspace = Workspace(root)
     context = pdf._view(content, workspace, pdf.READING_IMAGE_PX, {})  # noqa: SLF001 -- the bench reuses the builder's own view
-    context.update(css=pdf._css(content, bleed=0, marks=False), with_cover=True, with_colophon=True)  # noqa: SLF001
+    context.update(css=pdf._css(content, bleed=0), with_cover=True, with_colophon=True)  # noqa: SLF001
     html = root / "issue.html"
     html.write_text(render_to_string("editions/pdf/issue.html", context))
     return str(html)
