@@ -315,7 +315,8 @@ def _fast_jpeg(image: Any, max_px: int) -> tuple[bytes, int, int] | None:
     from PIL import Image, ImageOps
 
     with image.open_file() as handle:
-        picture = Image.open(handle)
+        opened = Image.open(handle)
+        picture: Image.Image = opened
         if picture.format != "JPEG" or picture.mode not in ("RGB", "L"):
             return None
         orientation = picture.getexif().get(0x0112, 1)
@@ -324,7 +325,7 @@ def _fast_jpeg(image: Any, max_px: int) -> tuple[bytes, int, int] | None:
         scale = min(1.0, max_px / max(upright))
         target = (max(1, round(upright[0] * scale)), max(1, round(upright[1] * scale)))
         # draft() picks the largest DCT scaling whose result is still at least this size, in stored orientation.
-        picture.draft("RGB", (target[1], target[0]) if orientation in _TURNED else target)
+        opened.draft("RGB", (target[1], target[0]) if orientation in _TURNED else target)
         icc = picture.info.get("icc_profile")
         picture = ImageOps.exif_transpose(picture)
         if picture.size != target:

@@ -29,7 +29,8 @@ INK = 200  # a grey level below this is something drawn (marks are hairlines, an
 @pytest.fixture
 def print_files(magazine, monkeypatch) -> dict[str, Path]:
     real = services.builder_for
-    monkeypatch.setattr(services, "builder_for", lambda kind: real(kind) if kind in ("print", "print_cover") else FakeBuilder(kind))
+    wanted = ("print", "print_cover")
+    monkeypatch.setattr(services, "builder_for", lambda kind: real(kind) if kind in wanted else FakeBuilder(kind))
     files = {}
     for row in services.queue_issue(issue_id=magazine.issue.pk, kinds=["print", "print_cover"]):
         row = services.build(edition_id=row.pk)
@@ -38,7 +39,7 @@ def print_files(magazine, monkeypatch) -> dict[str, Path]:
     return files
 
 
-def boxes(path: Path) -> list[dict[str, tuple[float, float, float, float]]]:
+def boxes(path: Path) -> list[dict[str, tuple[float, ...]]]:
     with pikepdf.open(path) as pdf:
         return [
             {name: tuple(float(v) for v in page.obj[f"/{name}"]) for name in ("MediaBox", "BleedBox", "TrimBox")}
@@ -59,7 +60,8 @@ def test_the_boxes_are_trim_bleed_and_a_larger_media_box(print_files, settings):
         for number, page in enumerate(boxes(path), start=1):
             tx0, ty0, tx1, ty1 = page["TrimBox"]
             assert (round((tx1 - tx0) / MM, 1), round((ty1 - ty0) / MM, 1)) == (width, height), (kind, number, page)
-            assert page["BleedBox"] == pytest.approx((tx0 - bleed * MM, ty0 - bleed * MM, tx1 + bleed * MM, ty1 + bleed * MM), abs=0.01)
+            grown = (tx0 - bleed * MM, ty0 - bleed * MM, tx1 + bleed * MM, ty1 + bleed * MM)
+            assert page["BleedBox"] == pytest.approx(grown, abs=0.01)
             bx0, by0, bx1, by1 = page["BleedBox"]
             mx0, my0, mx1, my1 = page["MediaBox"]
             # Room for the marks on every side: at least 5 mm of slug beyond the bleed.
@@ -91,6 +93,7 @@ def test_crop_marks_sit_in_the_slug_on_the_trim_lines_and_nothing_they_draw_is_i
     inner_left, inner_top = px(tx0, ty1)
     inner_right, inner_bottom = px(tx1, ty0)
     pixels = image.load()
+    assert pixels is not None
     band = [
         (x, y)
         for y in range(top, bottom)
