@@ -81,7 +81,7 @@ def download(request: HttpRequest, slug: str, kind: str) -> HttpResponseBase:
     return _stamped(request, issue, row)
 
 
-def _then(source: IO[bytes], update: bytes, chunk: int = 1 << 16) -> Iterator[bytes]:
+def _then(source: IO[bytes], update: bytes, chunk: int = 1 << 20) -> Iterator[bytes]:
     """The built file as it is, then the reader's update; the file is closed when the response is."""
     try:
         source.seek(0)
