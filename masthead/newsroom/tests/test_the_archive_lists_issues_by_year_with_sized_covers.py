@@ -7,8 +7,13 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import Path
+
+import pytest
 
 from masthead.testing import builders
+
+SHOTS = Path(__file__).resolve().parents[3] / "var" / "screenshots"
 
 
 def test_issues_are_grouped_under_their_year_with_responsive_covers_and_an_eager_lead(magazine, client):
@@ -42,3 +47,29 @@ def test_issues_are_grouped_under_their_year_with_responsive_covers_and_an_eager
     lead, other = covers
     assert 'loading="lazy"' not in lead and 'fetchpriority="high"' in lead
     assert 'loading="lazy"' in other
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_archive_in_a_browser_shows_each_year_and_its_covers_without_overflow(page, live_server, magazine, js_errors, width):
+    index = magazine.issue.get_parent()
+    for number, on in ((1, date(2025, 1, 1)), (2, date(2025, 1, 15)), (3, date(2025, 2, 1))):
+        cover = builders.make_image(f"Cover {number}", size=(900, 1200))
+        builders.make_issue(index, volume=41, number=number, cover_date=on, articles=[magazine.public_article], cover=cover)
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(live_server.url + "/issues/")
+    assert page.get_by_role("heading", name="2025").is_visible() and page.get_by_role("heading", name="2024").count() == 1
+    lead = page.locator(".issue-grid img").first
+    page.wait_for_function("() => document.querySelector('.issue-grid img').complete")
+    box = lead.bounding_box()
+    assert box and lead.evaluate("img => img.naturalWidth") > 0
+    # Phones: two covers a row; desktop: several. Nothing wider than the screen.
+    per_row = page.evaluate(
+        "() => { const ys = [...document.querySelectorAll('.issue-year:first-of-type .issue-grid li')]"
+        ".map(li => li.getBoundingClientRect().top); return ys.filter(y => y === ys[0]).length; }"
+    )
+    assert per_row == (2 if width < 600 else 3), per_row
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"archive-{width}.png"), full_page=True)
+    assert js_errors == []
