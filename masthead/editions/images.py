@@ -17,9 +17,9 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from masthead.editions.builders.content import rendition_spec
+from masthead.editions.builders.content import edition_rendition
 
-EPUB_PX = 1400  # builders.epub.IMAGE_MAX_PX
+EPUB_PX = 1200  # builders.epub.IMAGE_MAX_PX
 READING_PDF_PX = 1600  # builders.pdf.READING_IMAGE_PX
 SIZES = (EPUB_PX, READING_PDF_PX)
 
@@ -37,7 +37,7 @@ def prepare(image_ids: Iterable[int]) -> int:
         try:
             # One at a time: get_rendition's get_or_create copes with a build making the same one at once.
             for px in SIZES:
-                image.get_rendition(rendition_spec(px))
+                edition_rendition(image, px)
         except (OSError, ValueError) as exc:  # an unreadable upload: the build will report it, not this job
             log.warning("edition renditions of image %s failed: %s", image.pk, exc)
             continue

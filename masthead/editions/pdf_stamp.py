@@ -23,7 +23,9 @@ import hashlib
 import io
 import os
 import re
+import threading
 import zlib
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -159,8 +161,8 @@ def _file_end(handle: BinaryIO) -> tuple[int, int, bool]:
     return size, offset, is_stream
 
 
-def _strip_stream(pdf: pikepdf.Pdf, font: pikepdf.Object, line: str) -> pikepdf.Object:
-    """One Form XObject holding the line, centred in a STRIP_WIDTH_MM-wide box."""
+def _strip_content(line: str) -> bytes:
+    """The strip's drawing: the line centred in a STRIP_WIDTH_MM-wide box."""
     metrics = stamp_font()
     width, height = STRIP_WIDTH_MM * MM, STRIP_HEIGHT_MM * MM
     size = FONT_SIZE_PT
@@ -171,13 +173,17 @@ def _strip_stream(pdf: pikepdf.Pdf, font: pikepdf.Object, line: str) -> pikepdf.
     baseline = (height - (metrics.ascent + metrics.descent) * size / 1000) / 2
     codes = line.encode(ENCODING).hex().upper()
     content = f"BT /F1 {size:.3f} Tf {GREY} g {(width - text_width) / 2:.3f} {baseline:.3f} Td <{codes}> Tj ET"
-    return pdf.make_stream(
-        content.encode("ascii"),
-        Type=pikepdf.Name.XObject,
-        Subtype=pikepdf.Name.Form,
-        BBox=[0, 0, round(width, 3), round(height, 3)],
-        Resources=pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font)),
-    )
+    return content.encode("ascii")
+
+
+def _strip_dictionary(font: pikepdf.Object) -> bytes:
+    """The strip's Form XObject dictionary entries (all but /Length): the same for every reader."""
+    width, height = STRIP_WIDTH_MM * MM, STRIP_HEIGHT_MM * MM
+    number, generation = font.objgen
+    return (
+        f"/Type /XObject /Subtype /Form /BBox [ 0 0 {round(width, 3)} {round(height, 3)} ] "
+        f"/Resources << /Font << /F1 {number} {generation} R >> >>"
+    ).encode("ascii")
 
 
 def _font(pdf: pikepdf.Pdf) -> pikepdf.Object:
@@ -236,19 +242,12 @@ def _serialise(obj: pikepdf.Object) -> bytes:
 
 
 def _cross_reference(
-    entries: dict[int, tuple[int, int]],
-    *,
-    start: int,
-    previous: int,
-    trailer: dict[str, pikepdf.Object],
-    xref_number: int,
-    as_stream: bool,
+    entries: dict[int, tuple[int, int]], *, start: int, previous: int, size: int, keep: str, xref_number: int, as_stream: bool
 ) -> bytes:
-    """The update's cross-reference section and trailer, in the same form as the file's own."""
-    size = max(int(trailer["/Size"]), xref_number + 1)
-    keep = "".join(
-        f" {key} " + trailer[key].unparse(resolved=False).decode("latin-1") for key in ("/Root", "/Info", "/ID") if key in trailer
-    )
+    """The update's cross-reference section and trailer, in the same form as the file's own.
+
+    ``keep``: the trailer entries carried over (/Root, /Info, /ID), already written out.
+    """
     if not as_stream:
         numbers = sorted(entries)
         runs: list[list[int]] = []
@@ -283,44 +282,95 @@ def _cross_reference(
     )
 
 
-def reader_update(source: str | Path | BinaryIO, *, line: str, reader: str, skip_first_page: bool = True) -> bytes:
+@dataclass(frozen=True)
+class StampPlan:
+    """All of a reader's update that depends only on the built file, worked out once per file.
+
+    ``fixed`` is the update's first part, the same for every reader: the font, the page dictionaries
+    that now draw the strip (they refer to it by number), the streams around the pages' drawing.
+    A reader's update is ``fixed`` + the strip holding their line + the document info naming them +
+    the cross-reference section: a few hundred bytes formatted per download, no PDF parsed.
+    """
+
+    size: int  # the built file's length: the update's objects are at size + their offset in it
+    previous: int  # the file's last cross-reference section
+    xref_is_stream: bool
+    fixed: bytes
+    entries: tuple[tuple[int, int, int], ...]  # (number, generation, offset in the update) of fixed's objects
+    strip: tuple[int, int]
+    strip_dictionary: bytes
+    info: tuple[int, int]
+    info_entries: bytes  # the file's own document info entries (not /MastheadReader), written out
+    root: str
+    first_id: bytes | None
+    trailer_size: int
+    xref_number: int
+
+
+_PLANS: OrderedDict[tuple[str, int, bool], StampPlan] = OrderedDict()
+_PLANS_LOCK = threading.Lock()
+PLANS_KEPT = 16  # built files whose plan a process keeps (~50 kB each); the newest versions are the ones downloaded
+
+
+def reader_update(
+    source: str | Path | BinaryIO, *, line: str, reader: str, skip_first_page: bool = True, cache_key: str | None = None
+) -> bytes:
     """The bytes to append to the built PDF so that every page (the cover excepted) shows ``line``.
 
-    ``reader`` goes into the document information as /MastheadReader.
+    ``reader`` goes into the document information as /MastheadReader. ``cache_key`` names the built
+    file's bytes (its storage name, which carries a hash of them): the file's plan is then worked out
+    once per process and every other reader's update only formats the reader's part. A path is its
+    own key (with its size and modification time).
     """
+    return reader_part(stamp_plan(source, skip_first_page=skip_first_page, cache_key=cache_key), line=line, reader=reader)
+
+
+def stamp_plan(source: str | Path | BinaryIO, *, skip_first_page: bool = True, cache_key: str | None = None) -> StampPlan:
+    """The file's plan, from this process's cache when the file was stamped before."""
     handle: BinaryIO = open(source, "rb") if isinstance(source, (str, Path)) else source  # noqa: SIM115
     try:
-        size, previous, xref_is_stream = _file_end(handle)
-        handle.seek(0)
-        try:
-            pdf = pikepdf.open(handle, attempt_recovery=False)
-        except pikepdf.PdfError as exc:
-            raise StampError(f"the file is not a readable PDF: {exc}") from exc
-        with pdf:
-            if pdf.is_encrypted or "/Encrypt" in pdf.trailer:
-                raise StampError("the file is encrypted; it cannot be stamped")
-            return _update(
-                pdf,
-                size=size,
-                previous=previous,
-                xref_is_stream=xref_is_stream,
-                line=line,
-                reader=reader,
-                skip_first_page=skip_first_page,
-            )
+        if cache_key is None and isinstance(source, (str, Path)):
+            stat = os.fstat(handle.fileno())
+            cache_key = f"{Path(source).resolve()}:{stat.st_mtime_ns}"
+        size = handle.seek(0, os.SEEK_END)
+        key = (cache_key, size, skip_first_page) if cache_key is not None else None
+        if key is not None:
+            with _PLANS_LOCK:
+                if key in _PLANS:
+                    _PLANS.move_to_end(key)
+                    return _PLANS[key]
+        plan = _read_plan(handle, skip_first_page=skip_first_page)
+        if key is not None:
+            with _PLANS_LOCK:
+                _PLANS[key] = plan
+                while len(_PLANS) > PLANS_KEPT:
+                    _PLANS.popitem(last=False)
+        return plan
     finally:
         if handle is not source:
             handle.close()
 
 
-def _update(
-    pdf: pikepdf.Pdf, *, size: int, previous: int, xref_is_stream: bool, line: str, reader: str, skip_first_page: bool
-) -> bytes:
+def _read_plan(handle: BinaryIO, *, skip_first_page: bool) -> StampPlan:
+    size, previous, xref_is_stream = _file_end(handle)
+    handle.seek(0)
+    try:
+        pdf = pikepdf.open(handle, attempt_recovery=False)
+    except pikepdf.PdfError as exc:
+        raise StampError(f"the file is not a readable PDF: {exc}") from exc
+    with pdf:
+        if pdf.is_encrypted or "/Encrypt" in pdf.trailer:
+            raise StampError("the file is encrypted; it cannot be stamped")
+        return _plan(pdf, size=size, previous=previous, xref_is_stream=xref_is_stream, skip_first_page=skip_first_page)
+
+
+def _plan(pdf: pikepdf.Pdf, *, size: int, previous: int, xref_is_stream: bool, skip_first_page: bool) -> StampPlan:
     written: list[pikepdf.Object] = []
     font = _font(pdf)
-    strip = _strip_stream(pdf, font, drawable_text(line))
+    # The strip itself is the reader's part: here it only takes its object number.
+    strip = pdf.make_stream(b"")
     descriptor = font.FontDescriptor
-    written += [descriptor.FontFile2, descriptor, font.ToUnicode, font, strip]
+    written += [descriptor.FontFile2, descriptor, font.ToUnicode, font]
     # The page's own drawing is wrapped in q … Q so whatever state it leaves cannot move the stamp.
     save_state = pdf.make_stream(b"q\n")
     written.append(save_state)
@@ -363,30 +413,65 @@ def _update(
         written.append(obj)
 
     info: pikepdf.Object | None = pdf.trailer.get("/Info")
+    info_entries = b"".join(
+        b" " + str(key).encode("latin-1") + b" " + value.unparse(resolved=True)
+        for key, value in (info.items() if info is not None else ())
+        if key != "/MastheadReader"
+    )
     if info is None or not info.is_indirect:
-        info = pdf.make_indirect(pikepdf.Dictionary(dict(info.items())) if info is not None else pikepdf.Dictionary())
-    info.MastheadReader = pikepdf.String(reader)
-    written.append(info)
-    trailer = {key: pdf.trailer[key] for key in ("/Size", "/Root", "/ID") if key in pdf.trailer}
-    trailer["/Info"] = info
-    if "/ID" in trailer:
-        first = bytes(trailer["/ID"][0])
-        trailer["/ID"] = pikepdf.Array(
-            [pikepdf.String(first), pikepdf.String(hashlib.sha256(first + reader.encode() + line.encode()).digest()[:16])]
-        )
+        info = pdf.make_indirect(pikepdf.Dictionary())
+    first_id = bytes(pdf.trailer["/ID"][0]) if "/ID" in pdf.trailer else None
     xref_number = pdf.make_indirect(pikepdf.Dictionary()).objgen[0]
 
     out = io.BytesIO()
     out.write(b"\n")  # the file may not end with an end-of-line
-    entries: dict[int, tuple[int, int]] = {}
+    entries = []
     for item in written:
         number, generation = item.objgen
-        entries[number] = (size + out.tell(), generation)
+        entries.append((number, generation, out.tell()))
         out.write(_serialise(item))
-    start = size + out.tell()
-    out.write(
-        _cross_reference(
-            entries, start=start, previous=previous, trailer=trailer, xref_number=xref_number, as_stream=xref_is_stream
-        )
+    return StampPlan(
+        size=size,
+        previous=previous,
+        xref_is_stream=xref_is_stream,
+        fixed=out.getvalue(),
+        entries=tuple(entries),
+        strip=strip.objgen,
+        strip_dictionary=_strip_dictionary(font),
+        info=info.objgen,
+        info_entries=info_entries,
+        root=pdf.trailer.Root.unparse(resolved=False).decode("latin-1"),
+        first_id=first_id,
+        trailer_size=max(int(pdf.trailer.Size), xref_number + 1),
+        xref_number=xref_number,
     )
-    return out.getvalue()
+
+
+def reader_part(plan: StampPlan, *, line: str, reader: str) -> bytes:
+    """A reader's update from the file's plan: the fixed part, the strip, the document info, the cross-reference."""
+    out = bytearray(plan.fixed)
+    entries = {number: (plan.size + offset, generation) for number, generation, offset in plan.entries}
+
+    content = _strip_content(drawable_text(line))
+    entries[plan.strip[0]] = (plan.size + len(out), plan.strip[1])
+    out += b"%d %d obj\n<< %s /Length %d >>\nstream\n" % (*plan.strip, plan.strip_dictionary, len(content))
+    out += content + b"\nendstream\nendobj\n"
+
+    entries[plan.info[0]] = (plan.size + len(out), plan.info[1])
+    name = pikepdf.String(reader).unparse()
+    out += b"%d %d obj\n<<%s /MastheadReader %s >>\nendobj\n" % (*plan.info, plan.info_entries, name)
+
+    keep = f" /Root {plan.root} /Info {plan.info[0]} {plan.info[1]} R"
+    if plan.first_id is not None:
+        second = hashlib.sha256(plan.first_id + reader.encode() + line.encode()).digest()[:16]
+        keep += f" /ID [ <{plan.first_id.hex()}> <{second.hex()}> ]"
+    out += _cross_reference(
+        entries,
+        start=plan.size + len(out),
+        previous=plan.previous,
+        size=plan.trailer_size,
+        keep=keep,
+        xref_number=plan.xref_number,
+        as_stream=plan.xref_is_stream,
+    )
+    return bytes(out)

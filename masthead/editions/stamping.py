@@ -32,9 +32,17 @@ def reader_line(email: str, on: date) -> str:
     return f"Prepared for {email} on {on.isoformat()}. Please do not share this copy."
 
 
-def pdf_update(source: str | Path | BinaryIO, *, email: str, on: date, skip_first_page: bool = True) -> bytes:
-    """What to append to the built PDF for this reader's copy (pdf_stamp: an incremental update)."""
-    return pdf_stamp.reader_update(source, line=reader_line(email, on), reader=email, skip_first_page=skip_first_page)
+def pdf_update(
+    source: str | Path | BinaryIO, *, email: str, on: date, skip_first_page: bool = True, cache_key: str | None = None
+) -> bytes:
+    """What to append to the built PDF for this reader's copy (pdf_stamp: an incremental update).
+
+    ``cache_key`` (the built file's storage name) lets the file's reader-independent part be worked out
+    once per process (pdf_stamp.stamp_plan); a path is its own key.
+    """
+    return pdf_stamp.reader_update(
+        source, line=reader_line(email, on), reader=email, skip_first_page=skip_first_page, cache_key=cache_key
+    )
 
 
 def stamp_pdf(source: str | Path | BinaryIO, *, email: str, on: date, skip_first_page: bool = True) -> bytes:

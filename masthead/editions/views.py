@@ -81,7 +81,7 @@ def download(request: HttpRequest, slug: str, kind: str) -> HttpResponseBase:
     return _stamped(request, issue, row)
 
 
-def _then(source: IO[bytes], update: bytes, chunk: int = 1 << 16) -> Iterator[bytes]:
+def _then(source: IO[bytes], update: bytes, chunk: int = 1 << 20) -> Iterator[bytes]:
     """The built file as it is, then the reader's update; the file is closed when the response is."""
     try:
         source.seek(0)
@@ -102,7 +102,8 @@ def _stamped(request: HttpRequest, issue: IssuePage, row: EditionFile) -> HttpRe
         local = _local_path(row.file.name)
         source = open(local, "rb") if local is not None else storage.open(row.file.name, "rb")  # noqa: SIM115
         try:
-            update = stamping.pdf_update(source, email=email, on=today)
+            # The storage name carries a hash of the bytes: the file's plan is made once per process.
+            update = stamping.pdf_update(source, email=email, on=today, cache_key=row.file.name)
             size = source.seek(0, io.SEEK_END)
         except Exception:
             source.close()

@@ -431,6 +431,11 @@ class IssueIndexPage(CachedForAnonymousMixin, Page):
         page.object_list = list(page.object_list)
         prepare_cards([], images=[issue.cover_image for issue in page.object_list])
         context["issues"] = page
+        # Grouped by the cover date's year, newest first (the list is already in that order).
+        years: dict[int, list[IssuePage]] = {}
+        for issue in page.object_list:
+            years.setdefault(issue.cover_date.year, []).append(issue)
+        context["years"] = list(years.items())
         context["cache_tags"] = {list_tag("issues"), *(page_tag(issue.pk) for issue in page.object_list)}
         return context
 

@@ -267,6 +267,77 @@ def rendition_spec(max_px: int) -> str:
     return f"max-{max_px}x{max_px}|format-jpeg|jpegquality-82"
 
 
+JPEG_QUALITY = 82  # rendition_spec's jpegquality
+_TURNED = (5, 6, 7, 8)  # EXIF orientations that swap width and height
+
+
+def edition_rendition(image: Any, max_px: int) -> Any:
+    """The image's edition rendition (``rendition_spec(max_px)``): found if it exists, else made and stored.
+
+    A photograph (an RGB or greyscale JPEG) is made here rather than by Wagtail's filter pipeline, which
+    decoded each original three times and resampled it at full size with Lanczos (~0.2 CPU s per
+    2400 × 1600 photo). Here it is decoded once, in the JPEG's own DCT scaling to the smallest of 1/2,
+    1/4, 1/8 that is still at least the target (libjpeg's draft mode: a 2400 px photo for a 1200 px
+    rendition is decoded straight to 1200 px), turned by its EXIF orientation, resampled (bicubic) only
+    for what the scaling left, and encoded once: ~20 ms for that photo. It is stored as the same Wagtail
+    rendition (spec, focal-point key, file name) that ``image.get_rendition`` would have made, so either
+    finds the other's. Anything else (PNG, CMYK, animated) goes through Wagtail as before.
+    """
+    from wagtail.images.models import Filter
+
+    spec = rendition_spec(max_px)
+    rendition_filter = Filter(spec=spec)
+    try:
+        return image.find_existing_rendition(rendition_filter)
+    except image.get_rendition_model().DoesNotExist:
+        pass
+    made = _fast_jpeg(image, max_px)
+    if made is None:
+        return image.get_rendition(rendition_filter)
+    data, width, height = made
+    from django.core.files.base import ContentFile
+
+    key = rendition_filter.get_cache_key(image)
+    stem = Path(Path(image.file.name).name).stem
+    extension = (f"{key}." if key else "") + spec.replace("|", ".") + ".jpg"
+    name = f"{stem[: 59 - len(extension)]}.{extension}"
+    # get_or_create, as Wagtail's create_rendition: the uniqueness constraint settles two workers making it at once.
+    rendition, _ = image.renditions.get_or_create(
+        filter_spec=spec, focal_point_key=key, defaults={"file": ContentFile(data, name=name), "width": width, "height": height}
+    )
+    return rendition
+
+
+def _fast_jpeg(image: Any, max_px: int) -> tuple[bytes, int, int] | None:
+    """(JPEG bytes, width, height) of the image at most max_px on its long side; None if not a plain JPEG."""
+    import io
+
+    from PIL import Image, ImageOps
+
+    with image.open_file() as handle:
+        opened = Image.open(handle)
+        picture: Image.Image = opened
+        if picture.format != "JPEG" or picture.mode not in ("RGB", "L"):
+            return None
+        orientation = picture.getexif().get(0x0112, 1)
+        width, height = picture.size
+        upright = (height, width) if orientation in _TURNED else (width, height)
+        scale = min(1.0, max_px / max(upright))
+        target = (max(1, round(upright[0] * scale)), max(1, round(upright[1] * scale)))
+        # draft() picks the largest DCT scaling whose result is still at least this size, in stored orientation.
+        opened.draft("RGB", (target[1], target[0]) if orientation in _TURNED else target)
+        icc = picture.info.get("icc_profile")
+        picture = ImageOps.exif_transpose(picture)
+        if picture.size != target:
+            picture = picture.resize(target, Image.Resampling.BICUBIC)
+        out = io.BytesIO()
+        options: dict[str, Any] = {"quality": JPEG_QUALITY}
+        if icc:
+            options["icc_profile"] = icc
+        picture.convert("RGB").save(out, "JPEG", **options)
+    return out.getvalue(), target[0], target[1]
+
+
 @dataclass
 class LocalImage:
     path: Path
@@ -292,7 +363,7 @@ class Workspace:
             from wagtail.images import get_image_model
 
             image = get_image_model().objects.get(pk=ref.image_id)
-            rendition = image.get_rendition(rendition_spec(max_px))
+            rendition = edition_rendition(image, max_px)
             target = self.root / "images" / f"{ref.image_id}-{max_px}.jpg"
             target.parent.mkdir(parents=True, exist_ok=True)
             with rendition.file.open("rb") as src, target.open("wb") as dst:

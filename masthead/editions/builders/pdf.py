@@ -2,14 +2,16 @@
 
 One HTML document (templates/editions/pdf/issue.html) and one stylesheet serve
 both: the reading PDF adds the cover as page 1 and is tagged (PDF/UA-1); the
-print interior adds the bleed and crop marks, and is padded with blank pages to
-a multiple of four (saddle stitching) — its cover is its own four-page file.
+print interior adds the bleed, is padded with blank pages to a multiple of four
+(saddle stitching) and gets its crop marks — its cover is its own four-page file.
 
-Measured limits that shape this (shared/research/editions.md §3–4): WeasyPrint
-draws crop marks inside the bleed without enlarging the MediaBox, so the page
-size reported by pdfinfo is trim + bleed and the marks sit in the bleed's
-corners; images are not converted to CMYK (the preflight says so rather than
-pretend); multi-column layout is simple (no column breaks), so figures stay in flow.
+Measured limits that shape this (shared/research/editions.md §3–4): WeasyPrint's
+own ``marks: crop`` are drawn inside the bleed without enlarging the MediaBox, so
+the print files are laid out with ``bleed`` only and builders.marks then adds a
+slug around the bleed and draws the marks there (TrimBox = trim, BleedBox = trim +
+bleed, MediaBox = bleed + slug); images are not converted to CMYK (the preflight
+says so rather than pretend); multi-column layout is simple (no column breaks), so
+figures stay in flow.
 
 WeasyPrint may only read local files the build put in the workspace and the
 fonts directory: every other URL is refused, so article HTML can never make a
@@ -28,6 +30,7 @@ from django.template.loader import render_to_string
 
 from masthead.editions.builders import BuildError, Built
 from masthead.editions.builders.content import ImageRef, IssueContent, Workspace
+from masthead.editions.builders.marks import add_crop_marks
 from masthead.editions.builders.preflight import font_report, image_report
 
 FONTS_DIR = Path(settings.PACKAGE_DIR) / "static" / "fonts"
@@ -117,7 +120,7 @@ def _view(content: IssueContent, workspace: Workspace, max_px: int, placed: dict
     }
 
 
-def _css(content: IssueContent, *, bleed: float, marks: bool) -> str:
+def _css(content: IssueContent, *, bleed: float) -> str:
     width, height = trim_size()
     return render_to_string(
         "editions/pdf/issue.css",
@@ -126,7 +129,6 @@ def _css(content: IssueContent, *, bleed: float, marks: bool) -> str:
             "trim_width": width,
             "trim_height": height,
             "bleed": bleed,
-            "marks": marks,
             "magazine_css": css_string(content.magazine),
             "issue_css": css_string(
                 f"{content.label} · {content.cover_date:%B} {content.cover_date.day}, {content.cover_date.year}"
@@ -187,7 +189,7 @@ class ReadingPdfBuilder:
         started = time.perf_counter()
         placed: dict[str, str] = {}
         context = _view(content, workspace, READING_IMAGE_PX, placed)
-        context.update(css=_css(content, bleed=0, marks=False), with_cover=True, with_colophon=True)
+        context.update(css=_css(content, bleed=0), with_cover=True, with_colophon=True)
         out = workspace.path(f"{content.slug}.pdf")
         document = render_pdf(render_to_string("editions/pdf/issue.html", context), out, workspace, tagged=True, jpeg_quality=85)
         fonts = font_report(out)
@@ -199,7 +201,7 @@ class ReadingPdfBuilder:
 
 
 class PrintInteriorBuilder:
-    version = 2
+    version = 3  # 3: crop marks outside the bleed, on a slug
     uses_narration = False
     uses_text = True
 
@@ -209,10 +211,11 @@ class PrintInteriorBuilder:
         placed: dict[str, str] = {}
         context = _view(content, workspace, PRINT_IMAGE_PX, placed)
         bleed = float(settings.EDITIONS_BLEED_MM)
-        context.update(css=_css(content, bleed=bleed, marks=True), with_cover=False, with_colophon=False)
+        context.update(css=_css(content, bleed=bleed), with_cover=False, with_colophon=False)
         out = workspace.path(f"{content.slug}-print.pdf")
         document = render_pdf(render_to_string("editions/pdf/issue.html", context), out, workspace, tagged=False)
         laid_out, padded = pad_to_multiple(out, 4)
+        add_crop_marks(out, bleed_mm=bleed)
         return Built(
             out,
             page_count=padded,
@@ -221,7 +224,7 @@ class PrintInteriorBuilder:
 
 
 class PrintCoverBuilder:
-    version = 1
+    version = 2  # 2: crop marks outside the bleed, on a slug
     uses_narration = False
     # The cover shows the issue and its cover lines (headlines), not article text.
     uses_text = False
@@ -232,11 +235,12 @@ class PrintCoverBuilder:
         context = {
             "issue": content,
             "cover": _image_view(workspace, content.cover, PRINT_IMAGE_PX, placed),
-            "css": _css(content, bleed=bleed, marks=True) + f"\n.cover {{ margin: -{bleed}mm; break-after: page; }}",
+            "css": _css(content, bleed=bleed) + f"\n.cover {{ margin: -{bleed}mm; break-after: page; }}",
         }
         out = workspace.path(f"{content.slug}-cover.pdf")
         document = render_pdf(render_to_string("editions/pdf/cover.html", context), out, workspace, tagged=False)
         pages = len(document.pages)
+        add_crop_marks(out, bleed_mm=bleed)
         return Built(out, page_count=pages, details=_preflight(out, document, placed, laid_out=pages, padded=pages, bleed=bleed))
 
 

@@ -1,6 +1,6 @@
 """Real builds of a narrated issue, checked with the tools a publisher, a printer and a reading system use:
 EPUBCheck (0 errors, 0 warnings) and Ace by DAISY (no serious or critical violation) on a reader's stamped
-EPUB with Media Overlays; pdfinfo/pdffonts on the PDFs (tagged reading PDF, trim + bleed page size, every
+EPUB with Media Overlays; pdfinfo/pdffonts on the PDFs (tagged reading PDF, trim + bleed BleedBox, every
 font embedded, pages a multiple of four); the preflight's low-resolution list; ID3 chapters of the audio.
 """
 
@@ -118,8 +118,10 @@ def check_print_pdf_has_trim_plus_bleed_pages_in_fours_embedded_fonts_and_a_pref
     info = pdfinfo(path, "-box")
     width = (settings.EDITIONS_TRIM_WIDTH_MM + 2 * settings.EDITIONS_BLEED_MM) * MM
     height = (settings.EDITIONS_TRIM_HEIGHT_MM + 2 * settings.EDITIONS_BLEED_MM) * MM
-    size = re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts", info)
-    assert size and abs(float(size[1]) - width) < 0.1 and abs(float(size[2]) - height) < 0.1, info
+    # The page is trim + bleed (BleedBox) inside a larger MediaBox carrying the crop marks (builders/marks.py).
+    bleed = re.search(r"BleedBox:\s+([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)", info)
+    assert bleed, info
+    assert abs(float(bleed[3]) - float(bleed[1]) - width) < 0.1 and abs(float(bleed[4]) - float(bleed[2]) - height) < 0.1, info
     trim = re.search(r"TrimBox:\s+([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)", info)
     assert trim and abs(float(trim[3]) - float(trim[1]) - settings.EDITIONS_TRIM_WIDTH_MM * MM) < 0.1
     pages = int(found(r"Pages:\s+(\d+)", info))
@@ -134,7 +136,8 @@ def check_print_pdf_has_trim_plus_bleed_pages_in_fours_embedded_fonts_and_a_pref
 
     cover = Path(built["print_cover"].file.path)
     assert int(found(r"Pages:\s+(\d+)", pdfinfo(cover))) == 4
-    assert abs(float(found(r"Page size:\s+([\d.]+)", pdfinfo(cover))) - width) < 0.1
+    cover_bleed = re.search(r"BleedBox:\s+([-\d.]+)\s+[-\d.]+\s+([-\d.]+)", pdfinfo(cover, "-box"))
+    assert cover_bleed and abs(float(cover_bleed[2]) - float(cover_bleed[1]) - width) < 0.1
     assert fonts_not_embedded(cover) == []
 
 

@@ -67,3 +67,32 @@ def test_a_photograph_whose_file_is_unreadable_is_skipped_not_fatal(magazine, tm
     with photo.file.open("wb") as fh:
         fh.write(b"not an image at all")
     assert images.prepare([photo.pk, 999_999]) == 0
+
+
+def test_a_photograph_is_sized_in_one_decode_as_the_rendition_wagtail_would_find(magazine, monkeypatch):
+    # A 2400 × 1600 photograph stored turned (EXIF orientation 6: shown 1600 wide, 2400 high).
+    import io
+
+    from django.core.files.images import ImageFile
+    from PIL import Image
+    from wagtail.images.models import Filter
+
+    from masthead.editions.builders.content import edition_rendition
+
+    buf = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    Image.new("RGB", (2400, 1600), (120, 80, 40)).save(buf, "JPEG", quality=85, exif=exif.tobytes())
+    photo = get_image_model().objects.create(title="Turned", file=ImageFile(buf, name="turned.jpg"))
+
+    def wagtail_pipeline(*args, **kwargs):
+        raise AssertionError("a JPEG photograph went through Wagtail's filter pipeline")
+
+    monkeypatch.setattr(Filter, "run", wagtail_pipeline)
+    made = edition_rendition(photo, images.EPUB_PX)
+    assert (made.width, made.height) == (800, 1200)
+    with made.file.open("rb") as handle, Image.open(handle) as stored:
+        assert stored.format == "JPEG" and stored.size == (800, 1200)
+    # The same rendition Wagtail's own lookup finds: nothing is made twice.
+    assert photo.get_rendition(rendition_spec(images.EPUB_PX)).pk == made.pk
+    assert photo.renditions.count() == 1
