@@ -460,7 +460,9 @@ def measure() -> dict[str, Any]:
             if name != "page":
                 row[f"{name}_count"] = result
         per_query.append(row)
-    return {"vendor": connection.vendor, "per_query": per_query, **{name: _percentiles(s) for name, s in samples.items()}}
+    from masthead.search.archive import LIMIT
+
+    return {"vendor": connection.vendor, "limit": LIMIT, "per_query": per_query, **{name: _percentiles(s) for name, s in samples.items()}}
 
 
 # --- The runner (outside Django) -------------------------------------------------
@@ -547,12 +549,10 @@ class Postgres:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def _matches(row: dict[str, Any]) -> str:
-    """All matches (the reference counts them); ours stops counting at LIMIT, which the page shows as "More than"."""
-    from masthead.search.archive import LIMIT
-
+def _matches(row: dict[str, Any], limit: int) -> str:
+    """All matches (the reference counts them); ours stops counting at `limit`, which the page shows as "More than"."""
     listed = row["search_count"]
-    if listed == min(row["reference_count"], LIMIT):
+    if listed == min(row["reference_count"], limit):
         return f"{row['reference_count']:,}" + (f" (listed {listed:,})" if listed < row["reference_count"] else "")
     return f"{row['reference_count']:,} (ours {listed:,}: differs)"
 
@@ -563,7 +563,7 @@ def _table(result: dict[str, Any]) -> str:
         filters = ", ".join(f"{k}={v}" for k, v in row["filters"].items()) or "—"
         lines.append(
             f"| {row['query'] or '(none)'} | {filters} | {row['page']:.1f} | {row['search']:.1f} | {row['reference']:.1f} | "
-            f"{_matches(row)} |"
+            f"{_matches(row, result['limit'])} |"
         )
     return "\n".join(lines)
 
