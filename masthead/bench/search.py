@@ -462,7 +462,8 @@ def measure() -> dict[str, Any]:
         per_query.append(row)
     from masthead.search.archive import LIMIT
 
-    return {"vendor": connection.vendor, "limit": LIMIT, "per_query": per_query, **{name: _percentiles(s) for name, s in samples.items()}}
+    percentiles = {name: _percentiles(s) for name, s in samples.items()}
+    return {"vendor": connection.vendor, "limit": LIMIT, "per_query": per_query, **percentiles}
 
 
 # --- The runner (outside Django) -------------------------------------------------

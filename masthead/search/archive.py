@@ -18,8 +18,9 @@ Speed (issue #9: p95 < 50 ms over 100,000 articles), in three moves:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from django.conf import settings
 from django.db import connection
@@ -168,9 +169,18 @@ class ArchiveResults:
     def __len__(self) -> int:
         return len(self._keys)
 
-    def __getitem__(self, which: slice) -> list[ArticlePage]:
-        if not isinstance(which, slice):
-            raise TypeError("ArchiveResults are read a page (a slice) at a time")
+    def __iter__(self) -> Iterator[ArticlePage]:
+        return iter(self[:])
+
+    @overload
+    def __getitem__(self, which: int) -> ArticlePage: ...
+
+    @overload
+    def __getitem__(self, which: slice) -> list[ArticlePage]: ...
+
+    def __getitem__(self, which: int | slice) -> ArticlePage | list[ArticlePage]:
+        if isinstance(which, int):
+            return self[which : which + 1][0]
         start, stop, _ = which.indices(len(self._keys))
         if stop <= start:
             return []

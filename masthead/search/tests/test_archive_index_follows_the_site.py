@@ -8,7 +8,6 @@ from datetime import date
 from wagtail.models import PageViewRestriction
 
 from masthead.search.models import ArchiveEntry
-from masthead.testing import builders
 
 
 def _headlines(client, **params):
