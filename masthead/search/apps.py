@@ -8,4 +8,4 @@ class SearchConfig(AppConfig):
     def ready(self) -> None:
         from masthead.search import signals
 
-        signals.connect()
+        signals.connect(self)

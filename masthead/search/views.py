@@ -74,7 +74,9 @@ def search(request: HttpRequest) -> HttpResponse:
         if query or filters:
             found = search_archive(query, filters, order=form.cleaned_data["sort"] or "relevance")
             page = Paginator(found, PER_PAGE).get_page(form.cleaned_data["page"])
-            context["results"] = {"page": page, "rows": _rows(list(page.object_list), query)}
+            # Past LIMIT matches the count stops there, and the page says "More than 1,000 results".
+            more_than = f"{found.count():,}" if found.more else ""
+            context["results"] = {"page": page, "rows": _rows(list(page.object_list), query), "more_than": more_than}
     context.update(_choices(context["filters"]))
     response = render(request, "search/search.html", context, status=status)
     # Results are the same for every reader, but a query is personal: keep it out of shared caches.
