@@ -17,10 +17,14 @@ def terms_of(query: str) -> list[str]:
 def _terms_pattern(terms: list[str]) -> re.Pattern[str] | None:
     if not terms:
         return None
-    # A term matches at the start of a word only: the index matches words (and
-    # their stems), so "art" is found in "Art" and "artists" but never in "start".
+    # A term marks a whole word, or the word with an inflection the index's
+    # stemmer folds onto it ("talk", "talks", "talked"): never inside another
+    # word ("st-art", "the-re").
     alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
-    return re.compile(rf"\b(?:{alternatives})", re.IGNORECASE)
+    return re.compile(rf"\b(?:{alternatives})(?:{_INFLECTIONS})?\b", re.IGNORECASE)
+
+
+_INFLECTIONS = "s|es|ed|d|ing|er|ers|ly|ies"
 
 
 def _start_of(text: str, first: int, limit: int) -> int:

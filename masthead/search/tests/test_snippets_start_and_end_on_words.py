@@ -39,6 +39,13 @@ def test_terms_are_found_as_words_not_inside_other_words():
     assert "st<mark>art</mark>" not in snippet
 
 
+def test_a_short_term_is_not_marked_at_the_start_of_a_longer_word():
+    snippet = str(make_snippet("They met there, and the talks went on; the committee talked.", "the talk"))
+    assert snippet == (
+        "They met there, and <mark>the</mark> <mark>talks</mark> went on; <mark>the</mark> committee <mark>talked</mark>."
+    )
+
+
 words = st.text(alphabet="abcdefghijklmnopqrstuvwxyzé", min_size=1, max_size=14)
 
 
