@@ -16,9 +16,8 @@ from datetime import date
 from typing import Any
 
 from django.db import connection, transaction
-from wagtail.models import Page
 
-from masthead.newsroom.models import ArticlePage, IssueArticle
+from masthead.newsroom.models import ArticlePage, IssueArticle, with_sections
 from masthead.search.models import ArchiveEntry, IndexFormat
 
 # Bump when what a row holds, or how it is keyed or tokenised, changes: the next `migrate` rebuilds the index.
@@ -67,7 +66,7 @@ def body_of(*, dek: str, author_names: str, tags: Iterable[str], preview: str) -
 
 def entries_for(article_ids: Iterable[int]) -> list[ArchiveEntry]:
     """The rows for those of `article_ids` that every reader may find (live, not view-restricted)."""
-    articles = list(
+    articles = with_sections(
         ArticlePage.objects.live()
         .public()
         .filter(pk__in=list(article_ids))
@@ -80,8 +79,6 @@ def entries_for(article_ids: Iterable[int]) -> list[ArchiveEntry]:
     issues: dict[int, list[int]] = defaultdict(list)
     for article_id, issue_id in IssueArticle.objects.filter(article_id__in=ids).values_list("article_id", "issue_id"):
         issues[article_id].append(issue_id)
-    parent_paths = {article.path[: -Page.steplen] for article in articles}
-    parents = dict(Page.objects.filter(path__in=parent_paths).values_list("path", "pk"))
     return [
         ArchiveEntry(
             key=key_of(article.date, article.pk),
@@ -94,7 +91,7 @@ def entries_for(article_ids: Iterable[int]) -> list[ArchiveEntry]:
                 preview=article.search_preview(),
             ),
             facets=facets_of(
-                section_id=parents.get(article.path[: -Page.steplen]),
+                section_id=article.section.pk if article.section is not None else None,
                 author_ids=[rel.author_id for rel in article.article_authors.all()],
                 issue_ids=issues[article.pk],
                 on=article.date,
