@@ -20,33 +20,13 @@ from masthead.newsletters import delivery, sending
 from masthead.newsletters.models import (
     Delivery,
     DeliveryStatus,
-    Newsletter,
     Send,
-    SendKind,
     SendStatus,
-    Subscriber,
-    Subscription,
-    SubscriptionStatus,
 )
+from masthead.newsletters.tests.flight import add_readers, send_in_flight
 from masthead.newsletters.transport import RETRY, Outcome
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _readers(newsletter: Newsletter, count: int) -> None:
-    subscribers = Subscriber.objects.bulk_create(
-        [Subscriber(email=f"reader{n:05d}@example.com", confirmed_at=timezone.now()) for n in range(count)]
-    )
-    Subscription.objects.bulk_create(
-        [Subscription(subscriber=s, newsletter=newsletter, status=SubscriptionStatus.ACTIVE) for s in subscribers]
-    )
-
-
-def _sending(newsletter: Newsletter) -> Send:
-    send = Send.objects.create(newsletter=newsletter, kind=SendKind.POST, subject="Hello", body="<p>A short post.</p>")
-    Send.objects.filter(pk=send.pk).update(status=SendStatus.SENDING, started_at=timezone.now())
-    sending.prepare(send_id=send.pk)
-    return Send.objects.get(pk=send.pk)
 
 
 def _dead_pid() -> int:
@@ -74,8 +54,8 @@ def _statuses(send: Send) -> Counter[str]:
 
 @pytest.mark.parametrize("state", ["sending", "paused", "resumed", "cancelled"])
 def test_the_reaper_marks_a_dead_workers_rows_unknown_whatever_the_send_does(state, settings, smtp_server, the_briefing):
-    _readers(the_briefing, 20)
-    send = _sending(the_briefing)
+    add_readers(the_briefing, 20)
+    send = send_in_flight(the_briefing)
     orphans = _orphans(send, settings)
     if state in ("paused", "resumed"):
         send = sending.pause(send=send)
@@ -110,8 +90,8 @@ def test_the_reaper_marks_a_dead_workers_rows_unknown_whatever_the_send_does(sta
 def test_resuming_a_paused_send_after_its_worker_died_resends_nothing_of_the_dead_batch(
     settings, smtp_server, the_briefing, staff
 ):
-    _readers(the_briefing, 12)
-    send = _sending(the_briefing)
+    add_readers(the_briefing, 12)
+    send = send_in_flight(the_briefing)
     orphans = _orphans(send, settings)
     sending.pause(send=send)
     sending.resume(send=send)  # the resumed job reaps before it sends
@@ -142,8 +122,8 @@ def test_a_live_worker_renews_its_claim_so_a_batch_longer_than_the_lease_is_not_
     settings, monkeypatch, smtp_server, the_briefing
 ):
     settings.NEWSLETTER_BATCH_SIZE = 10
-    _readers(the_briefing, 10)
-    send = _sending(the_briefing)
+    add_readers(the_briefing, 10)
+    send = send_in_flight(the_briefing)
     now = [1000.0]
     monkeypatch.setattr(delivery, "_clock", lambda: now[0])
     reaped: list[int] = []
@@ -167,8 +147,8 @@ def test_a_live_worker_renews_its_claim_so_a_batch_longer_than_the_lease_is_not_
 
 def test_a_worker_taken_for_dead_records_what_it_knows_instead_of_unknown(settings, monkeypatch, smtp_server, the_briefing):
     settings.NEWSLETTER_BATCH_SIZE = 10
-    _readers(the_briefing, 10)
-    send = _sending(the_briefing)
+    add_readers(the_briefing, 10)
+    send = send_in_flight(the_briefing)
     reaped: list[int] = []
 
     def each(n: int, recipient: Any) -> None:
@@ -190,8 +170,8 @@ def test_a_worker_taken_for_dead_records_what_it_knows_instead_of_unknown(settin
 
 def test_cancel_lets_the_batch_in_flight_finish_and_drops_the_rest(settings, monkeypatch, smtp_server, the_briefing):
     settings.NEWSLETTER_BATCH_SIZE = 5
-    _readers(the_briefing, 20)
-    send = _sending(the_briefing)
+    add_readers(the_briefing, 20)
+    send = send_in_flight(the_briefing)
 
     def each(n: int, recipient: Any) -> None:
         if n == 2:
@@ -206,8 +186,8 @@ def test_cancel_lets_the_batch_in_flight_finish_and_drops_the_rest(settings, mon
 
 def test_rows_handed_back_untried_after_a_cancel_are_cancelled_not_queued(settings, monkeypatch, smtp_server, the_briefing):
     settings.NEWSLETTER_BATCH_SIZE = 5
-    _readers(the_briefing, 10)
-    send = _sending(the_briefing)
+    add_readers(the_briefing, 10)
+    send = send_in_flight(the_briefing)
     real = delivery.Transport.send
 
     def send_then_lose_the_server(transport: Any, recipient: Any, rendered: Any) -> Any:

@@ -20,34 +20,12 @@ from masthead.newsletters import delivery, sending
 from masthead.newsletters.models import (
     Delivery,
     DeliveryStatus,
-    Newsletter,
     Send,
-    SendKind,
     SendStatus,
-    Subscriber,
-    Subscription,
-    SubscriptionStatus,
 )
+from masthead.newsletters.tests.flight import add_readers, send_in_flight
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _readers(newsletter: Newsletter, count: int) -> None:
-    from django.utils import timezone
-
-    subscribers = Subscriber.objects.bulk_create(
-        [Subscriber(email=f"reader{n:05d}@example.com", confirmed_at=timezone.now()) for n in range(count)]
-    )
-    Subscription.objects.bulk_create(
-        [Subscription(subscriber=s, newsletter=newsletter, status=SubscriptionStatus.ACTIVE) for s in subscribers]
-    )
-
-
-def _sending(newsletter: Newsletter) -> Send:
-    send = Send.objects.create(newsletter=newsletter, kind=SendKind.POST, subject="Hello", body="<p>A short post.</p>")
-    Send.objects.filter(pk=send.pk).update(status=SendStatus.SENDING)
-    sending.prepare(send_id=send.pk)
-    return Send.objects.get(pk=send.pk)
 
 
 def _ids(smtp_server) -> Counter:
@@ -56,8 +34,8 @@ def _ids(smtp_server) -> Counter:
 
 def test_four_workers_at_once_send_every_recipient_exactly_once(settings, smtp_server, the_briefing):
     settings.NEWSLETTER_BATCH_SIZE = 7
-    _readers(the_briefing, 240)
-    send = _sending(the_briefing)
+    add_readers(the_briefing, 240)
+    send = send_in_flight(the_briefing)
     errors: list[BaseException] = []
 
     def work(n: int) -> None:
@@ -82,8 +60,8 @@ def test_four_workers_at_once_send_every_recipient_exactly_once(settings, smtp_s
 
 
 def test_running_the_job_again_sends_nothing_again(smtp_server, the_briefing):
-    _readers(the_briefing, 20)
-    send = _sending(the_briefing)
+    add_readers(the_briefing, 20)
+    send = send_in_flight(the_briefing)
     delivery.deliver(send.pk)
     sending.prepare(send_id=send.pk)  # a repeated fan-out inserts nothing
     delivery.deliver(send.pk)
@@ -97,8 +75,8 @@ def _dead_pid() -> int:
 
 
 def test_rows_of_a_dead_worker_become_unknown_are_not_resent_and_staff_can_resend(smtp_server, the_briefing, staff):
-    _readers(the_briefing, 30)
-    send = _sending(the_briefing)
+    add_readers(the_briefing, 30)
+    send = send_in_flight(the_briefing)
     dead = f"{delivery.HOST}:{_dead_pid()}:gone"
     from django.db import transaction
 
@@ -117,8 +95,8 @@ def test_rows_of_a_dead_worker_become_unknown_are_not_resent_and_staff_can_resen
 
 
 def test_a_live_workers_batch_is_left_alone(smtp_server, the_briefing):
-    _readers(the_briefing, 10)
-    send = _sending(the_briefing)
+    add_readers(the_briefing, 10)
+    send = send_in_flight(the_briefing)
     from django.db import transaction
 
     with transaction.atomic():
@@ -131,8 +109,8 @@ def test_a_live_workers_batch_is_left_alone(smtp_server, the_briefing):
 
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 def test_sigkill_mid_send_then_restart_no_one_twice_and_every_missing_one_is_unknown(smtp_server, the_briefing):
-    _readers(the_briefing, 150)
-    send = _sending(the_briefing)
+    add_readers(the_briefing, 150)
+    send = send_in_flight(the_briefing)
     database = connection.settings_dict
     env = {
         **os.environ,
