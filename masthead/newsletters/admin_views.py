@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -281,7 +282,7 @@ def send_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 ids = list(send.deliveries.filter(status=DeliveryStatus.UNKNOWN).values_list("pk", flat=True))
             count = sending.resend(send=send, delivery_ids=ids, by=request.user)
             if count:
-                messages.success(request, f"{count} recipients are queued again.")
+                messages.success(request, f"{count} recipient{pluralize(count)} {pluralize(count, 'is,are')} queued again.")
             else:
                 messages.warning(request, "Nothing to resend: those recipients are already queued again or sent.")
         else:

@@ -102,7 +102,7 @@ def test_a_second_resend_click_queues_nothing_again(admin, smtp_server, the_brie
     row = Delivery.objects.create(send=send, subscriber=subscriber, email=member.email, status="unknown")
     first = admin.post(f"/admin/sends/{send.pk}/resend/", {"delivery": row.pk}, follow=True)
     second = admin.post(f"/admin/sends/{send.pk}/resend/", {"delivery": row.pk}, follow=True)
-    assert "1 recipients are queued again." in _said(first)
+    assert "1 recipient is queued again." in _said(first)
     assert "Nothing to resend" in _said(second)
     # A paused send stays paused: the resent row waits for the resume.
     assert Send.objects.get(pk=send.pk).status == SendStatus.PAUSED and smtp_server.messages == []
