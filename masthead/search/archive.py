@@ -27,6 +27,7 @@ from django.db import connection
 
 from masthead.newsroom.models import ArticlePage, AuthorPage, IssueArticle, IssuePage, SectionPage
 from masthead.search import index
+from masthead.search.models import ArchiveEntry
 
 MAX_QUERY_CHARS = 200
 MAX_WORDS = 12
@@ -156,6 +157,8 @@ class ArchiveResults:
     def __init__(self, words: list[str], filters: Filters, *, order: str) -> None:
         self.ranked = bool(words) and order != NEWEST
         self.more = False
+        # Article id -> its anonymous reading as indexed, for each article listed so far: what snippets quote.
+        self.readings: dict[int, str] = {}
         self._keys: list[int] = []
         if not words and not filters:
             return
@@ -188,17 +191,38 @@ class ArchiveResults:
             keys = self._engine.ranked_keys(at_least=self._keys[-1], limit=stop - start, offset=start)
         else:
             keys = self._keys[start:stop]
-        return _articles([index.article_id_of(key) for key in keys])
+        ids = [index.article_id_of(key) for key in keys]
+        articles = _articles(ids)
+        self.readings.update(_readings([article.pk for article in articles]))
+        return articles
+
+
+# What a result shows (headline, standfirst, date, access mark, link, section): not the body, the
+# largest column by far, whose reading the index already holds for snippets.
+LISTED_FIELDS = ("title", "slug", "url_path", "path", "depth", "locale_id", "live", "date", "dek", "access")
 
 
 def _articles(ids: list[int]) -> list[ArticlePage]:
-    """The articles in `ids` order, each with its byline: two queries for a page.
+    """The articles in `ids` order, each with its byline: three queries for a page.
 
     Checked against the pages again (live, no view restriction), so a row the
     index has not caught up with yet is left out rather than shown.
     """
-    found = ArticlePage.objects.live().public().filter(pk__in=ids).prefetch_related("article_authors__author").in_bulk()
+    found = (
+        ArticlePage.objects.live()
+        .public()
+        .filter(pk__in=ids)
+        .only(*LISTED_FIELDS)
+        .prefetch_related("article_authors__author")
+        .in_bulk()
+    )
     return [found[pk] for pk in ids if pk in found]
+
+
+def _readings(article_ids: list[int]) -> dict[int, str]:
+    """Each article's anonymous reading as the index holds it (written through the gate on publish): one query."""
+    rows = ArchiveEntry.objects.filter(article_id__in=article_ids).values_list("article_id", "body")
+    return {article_id: index.reading_of(body) for article_id, body in rows}
 
 
 def search_archive(query: str, filters: Filters = Filters(), *, order: str = RELEVANCE) -> ArchiveResults:
