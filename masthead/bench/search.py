@@ -7,9 +7,9 @@ For each database, in its own processes: migrate an empty site, generate the
 articles (see `generate`), then time 20 realistic reader queries with filters,
 each once to warm up and REPEATS times measured, three ways in the same process:
 - page: GET /search/?q=…&filters through the Django test client — middleware,
-  form, our search, snippets through the gate, the template: what a reader waits for
+  form, our search, snippets from the index's stored anonymous reading, the template: what a reader waits for
   (minus the network);
-- search: `search_archive()` (Wagtail's search backend with our filters) —
+- search: `search_archive()` (the archive index, masthead/search, with our filters) —
   the first page of ten and the count, as the page's paginator asks them;
 - reference: the same words and filters as one hand-written SQL statement
   straight on the same index tables (FTS5 MATCH … ORDER BY bm25 / tsvector @@
@@ -593,7 +593,8 @@ def markdown(facts: str, results: dict[str, dict[str, Any]], loads: dict[str, An
         "",
         f"20 reader queries with filters (section, author, issue, year, order), {REPEATS} timed runs each after one warm-up, "
         "in one process per database. **page** = GET /search/ through the test client (middleware, form, search, count, "
-        "snippets through the gate, template); **search** = `search_archive()` on the archive index (masthead/search: "
+        "snippets cut from the reading the index stores, template); **search** = `search_archive()` on the archive index "
+        "(masthead/search: "
         "filters as facet tokens in the match, rows keyed newest first, count stopped at 1,000, best match ranked within "
         "the newest 1,000 matches), first page of ten as articles with bylines + count; **reference** = the textbook "
         "statements on the same index in the same process (FTS5 MATCH … ORDER BY rank / tsvector @@ … ORDER BY ts_rank, "
@@ -603,7 +604,8 @@ def markdown(facts: str, results: dict[str, dict[str, Any]], loads: dict[str, An
         "sections, 60% public, 32% for subscribers and 8% for members (their index holds the preview only), six paragraphs "
         "of section-flavoured prose each. Made by bulk inserts with precomputed tree paths (Page.objects.bulk_create, "
         "Django's _insert for newsroom_articlepage, bulk_create for bylines and contents); archive index rows written in "
-        "bulk from the generated text, then the site's own finish (FTS5 optimize / ANALYZE); a random sample of 50 is "
+        "bulk from the generated text, then the site's own finish (FTS5 optimize, planner statistics for the whole database "
+        "as the daily `analyze_database` keeps them); a random sample of 50 is "
         "checked to equal the rows the site writes from the saved pages through the gate "
         "(sample identical: see each database below). Wagtail's own index (admin search) is not written.",
         "",
