@@ -115,6 +115,62 @@ class InvoiceInfo:
 
 
 @dataclass(frozen=True)
+class PreviewLine:
+    description: str  # the provider's own words, e.g. "Unused time on Digital, monthly after 2 Dec 2026"
+    amount: int  # minor units; negative for a credit
+    price_id: str = ""  # the price the line is for, when it is for one
+    proration: bool = False  # part of a period (unused time credited, or the rest of the period on the new price)
+
+
+@dataclass(frozen=True)
+class ChangePreview:
+    """The invoice a plan change would make today, as the provider computes it (never our arithmetic).
+
+    ``amount_due`` is what the card is charged; ``total`` is the invoice's total before the
+    customer's balance is applied (negative at Stripe when the credit is larger than the new
+    price: the rest goes onto the balance). ``tax`` is only tax added on top of the lines.
+    """
+
+    currency: str
+    amount_due: int
+    total: int
+    lines: tuple[PreviewLine, ...]
+    discount: int = 0
+    tax: int = 0
+    price_id: str = ""  # the price being moved to
+
+    @property
+    def charges(self) -> int:
+        """The new plan's lines (in full, or the rest of the period on it)."""
+        return sum(line.amount for line in self.lines if line.amount > 0 and line.price_id == self.price_id)
+
+    @property
+    def charges_are_prorated(self) -> bool:
+        """The new plan is charged for the rest of the current period only (a change within one interval)."""
+        new = [line for line in self.lines if line.amount > 0 and line.price_id == self.price_id]
+        return bool(new) and all(line.proration for line in new)
+
+    @property
+    def other_charges(self) -> int:
+        """Anything else on today's invoice: items added to the customer's next invoice meanwhile."""
+        return sum(line.amount for line in self.lines if line.amount > 0 and line.price_id != self.price_id)
+
+    @property
+    def credits(self) -> int:
+        return -sum(line.amount for line in self.lines if line.amount < 0)
+
+    @property
+    def balance_used(self) -> int:
+        """Credit already on the customer's balance that pays part of today's total."""
+        return max(self.total, 0) - self.amount_due
+
+    @property
+    def credit_kept(self) -> int:
+        """What is left of the credit after today's invoice: it stays on the balance for later renewals."""
+        return max(-self.total, 0)
+
+
+@dataclass(frozen=True)
 class ChargeInfo:
     id: str
     amount: int
@@ -197,7 +253,10 @@ class PaymentProvider(Protocol):
         discount: Discount | None = None,
         tax_rate_ids: tuple[str, ...] = (),
     ) -> SubscriptionInfo: ...
-    def change_price(self, subscription_id: str, *, price_id: str, idempotency_key: str) -> SubscriptionInfo: ...
+    def preview_change(self, subscription_id: str, *, price_id: str, proration_date: datetime) -> ChangePreview: ...
+    def change_price(
+        self, subscription_id: str, *, price_id: str, idempotency_key: str, proration_date: datetime | None = None
+    ) -> SubscriptionInfo: ...
     def sync_discount(
         self, *, code: str, existing_coupon_id: str, existing_promotion_code_id: str, terms: Discount
     ) -> tuple[str, str]: ...

@@ -25,12 +25,14 @@ from masthead.billing.provider import (
     BadSignature,
     CardDeclined,
     CardInfo,
+    ChangePreview,
     ChargeInfo,
     Discount,
     InvoiceInfo,
     NotFoundAtProvider,
     PaymentError,
     PaymentIntentInfo,
+    PreviewLine,
     RefundInfo,
     SubscriptionInfo,
     UnreadableWebhook,
@@ -225,33 +227,125 @@ class StripeProvider:
         off = amount * (discount.percent_off or 0) // 100 if discount.percent_off else min(discount.amount_off or 0, amount)
         if off <= 0:
             return ""
-        item = _translate(
-            lambda: self._c.invoice_items.create(
-                params={
-                    "customer": customer_id,
-                    "amount": -off,
-                    "currency": str(price.get("currency") or discount.currency),
-                    "description": f"{DISCOUNT_PREFIX}{discount.code}",
-                }
-            )
-        )
+        params: dict[str, Any] = {
+            "customer": customer_id,
+            "amount": -off,
+            "currency": str(price.get("currency") or discount.currency),
+            "description": f"{DISCOUNT_PREFIX}{discount.code}",
+            # The price it discounts (a localstripe-only field). Its invoice preview reads the plan
+            # of each earlier invoice's first line, and this line comes first: without one it fails.
+            "plan": price_id,
+        }
+        item = _translate(lambda: self._c.invoice_items.create(params=params))  # type: ignore[arg-type]
         return str(item.id)
 
-    def change_price(self, subscription_id: str, *, price_id: str, idempotency_key: str) -> SubscriptionInfo:
-        """Move the subscription's one item to another price; the unused time is credited on the invoice made now."""
+    def preview_change(self, subscription_id: str, *, price_id: str, proration_date: datetime) -> ChangePreview:
+        """The invoice moving the subscription to `price_id` would make now, prorated at `proration_date`.
+
+        Stripe: create_preview with the same items, proration_behavior and proration date as
+        change_price sends, so the preview is the invoice the change then makes ("To ensure that
+        the actual proration is calculated exactly the same as the previewed proration, pass the
+        subscription_details.proration_date parameter when doing the actual subscription update").
+        Older API versions called this GET /v1/invoices/upcoming with subscription_items and
+        subscription_proration_date; the SDK we pin (16.x) only has create_preview.
+
+        localstripe (1.15) has create_preview too, but does not prorate: it prices the new plan in
+        full and credits the whole subtotal of every earlier invoice of the subscription, whatever
+        the date; it ignores proration_behavior and proration_date (it only copies the date into the
+        lines' periods), needs `customer`, and reads the new price from `plan`. Its subscription
+        update credits the same way, so its preview is exactly what its change then charges (see
+        change_price). It also clamps a negative total to 0 and keeps no balance: offline, a
+        downgrade's leftover credit is lost, where Stripe keeps it on the customer's balance.
+        """
+        current = self.get_subscription(subscription_id)
+        at = int(proration_date.timestamp())
+        params: dict[str, Any] = {
+            "subscription": subscription_id,
+            "subscription_details": {
+                "items": [self._item(current.item_id, price_id)],
+                "proration_behavior": "always_invoice",
+                "proration_date": at,
+            },
+        }
+        if self._localstripe:
+            params["customer"] = current.customer_id
+        inv = _translate(lambda: self._c.invoices.create_preview(params=params)).to_dict()  # type: ignore[arg-type]
+        # A preview of this change has two or three lines; Stripe lists the first ten.
+        lines = tuple(
+            PreviewLine(
+                description=str(line.get("description") or ""),
+                amount=int(line.get("amount") or 0),
+                price_id=self._line_price(line),
+                proration=bool(
+                    line.get("proration") or ((line.get("parent") or {}).get("subscription_item_details") or {}).get("proration")
+                ),
+            )
+            for line in ((inv.get("lines") or {}).get("data") or [])
+        )
+        subtotal = int(inv.get("subtotal") or 0)
+        total = int(inv.get("total") or 0)
+        discount = sum(int(d.get("amount") or 0) for d in inv.get("total_discount_amounts") or [])
+        if self._localstripe:
+            tax = int(inv.get("tax") or 0)  # always added on top there, and its total is clamped at 0
+        else:
+            tax = total - subtotal + discount  # Stripe's total = subtotal - discounts + exclusive tax
+        return ChangePreview(
+            currency=str(inv.get("currency") or ""),
+            amount_due=int(inv.get("amount_due") or 0),
+            total=total,
+            lines=lines,
+            discount=discount,
+            tax=tax,
+            price_id=price_id,
+        )
+
+    def _line_price(self, line: dict[str, Any]) -> str:
+        """The price an invoice line is for: under `pricing` since 2025-03 (basil), `price` or `plan` before."""
+        if self._localstripe and line.get("type") != "subscription":
+            # localstripe labels each "Unused time" credit with the plan of an earlier invoice's first
+            # line, whatever it credits (after a few changes, even the new plan): only its
+            # subscription lines are what they say they are.
+            return ""
+        details = ((line.get("pricing") or {}).get("price_details")) or {}
+        return _id(details.get("price")) or _id(line.get("price")) or _id(line.get("plan"))
+
+    def _item(self, item_id: str, price_id: str) -> dict[str, str]:
+        # localstripe reads only `plan` (with `price` it would silently keep the old plan);
+        # Stripe's current name is `price` (our price ids are plan ids too).
+        return {"id": item_id, "plan": price_id} if self._localstripe else {"id": item_id, "price": price_id}
+
+    def change_price(
+        self, subscription_id: str, *, price_id: str, idempotency_key: str, proration_date: datetime | None = None
+    ) -> SubscriptionInfo:
+        """Move the subscription's one item to another price; the unused time is credited on the invoice made now.
+
+        Pass the proration date of the preview the reader was shown, so Stripe charges that figure.
+        """
         current = self.get_subscription(subscription_id)
         if current.price_id == price_id:
             return current
-        params: dict[str, Any] = {"items": [{"id": current.item_id, "plan": price_id}]}
+        params: dict[str, Any] = {"items": [self._item(current.item_id, price_id)]}
+        if proration_date is not None:
+            params["proration_date"] = int(proration_date.timestamp())  # localstripe accepts and ignores it
         if not self._localstripe:
             # Charge (or credit) the difference at once rather than at the next renewal;
-            # localstripe invoices an interval change at once by itself and knows no such parameter.
+            # localstripe knows no such parameter (see below).
             params["proration_behavior"] = "always_invoice"
             params["payment_behavior"] = "error_if_incomplete"
         sub = _translate(
             lambda: self._c.subscriptions.update(subscription_id, params=params, options={"idempotency_key": idempotency_key})  # type: ignore[arg-type]
         )
-        return self._subscription(sub.to_dict())
+        info = self._subscription(sub.to_dict())
+        if self._localstripe and info.latest_invoice_id == current.latest_invoice_id:
+            # localstripe invoices an interval change at once by itself; within one interval it
+            # leaves the credit as a pending invoice item for the next invoice. Stand in for
+            # always_invoice: invoice it now (new plan plus that credit, as its preview showed) and pay.
+            invoice = _translate(
+                lambda: self._c.invoices.create(params={"customer": info.customer_id, "subscription": subscription_id})
+            )
+            _translate(lambda: self._c.invoices.pay(str(invoice.id)))
+            info = self.get_subscription(subscription_id)
+        return info
 
     def get_subscription(self, subscription_id: str) -> SubscriptionInfo:
         return self._subscription(_translate(lambda: self._c.subscriptions.retrieve(subscription_id)).to_dict())

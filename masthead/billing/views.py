@@ -25,7 +25,7 @@ from masthead.billing import guarantee as money_back
 from masthead.billing.csp import allows_card_form
 from masthead.billing.forms import BillingDetailsForm, GiftForm
 from masthead.billing.models import Customer, GiftPurchase, Payment, Plan, format_money
-from masthead.billing.provider import PaymentError
+from masthead.billing.provider import ChangePreview, PaymentError
 from masthead.core import counters
 from masthead.core.http import AuthenticatedHttpRequest, safe_next
 from masthead.core.models import MagazineSettings
@@ -223,22 +223,92 @@ def guarantee(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 def change_plan(request: HttpRequest, slug: str) -> HttpResponse:
-    """GET shows what changes (price, print, when); POST makes the change with proration."""
+    """GET shows what changes and Stripe's figure for today; POST makes the change, charging that figure.
+
+    A POST whose quote is out of date (another tab changed the plan, the amount moved, the page
+    is old) changes nothing and comes back here, where the reader sees today's figure again.
+    """
     plan = get_object_or_404(Plan, slug=slug)
+    here = reverse("billing:change_plan", args=[plan.slug])
     if request.method == "POST":
-        return _action(
-            request,
-            lambda: changes.change_plan(user=request.user, plan=plan),
-            f"You are now on {plan.name}. The unused part of your old plan was credited against it.",
-        )
+        try:
+            quote = changes.read_quote(request.POST.get("quote", ""), user=request.user, plan=plan)
+            outcome = changes.change_plan(user=request.user, plan=plan, quote=quote)
+        except changes.QuoteOutdated as exc:
+            messages.error(request, str(exc))
+            return HttpResponseRedirect(here)
+        except services.BillingError as exc:
+            messages.error(request, str(exc))
+        except PaymentError as exc:
+            messages.error(request, exc.user_message)
+        else:
+            messages.success(request, _changed_message(plan, outcome))
+        return HttpResponseRedirect(_next_url(request))
     error = ""
     sub = services.live_subscription(request.user)
+    context: dict[str, Any] = {"plan": plan, "next": _next_url(request)}
     try:
-        sub = changes.check_change(user=request.user, plan=plan)
+        sub, preview, quote = changes.preview_change(user=request.user, plan=plan)
     except services.BillingError as exc:
         error = str(exc)
-    context = {"plan": plan, "subscription": sub, "error": error, "next": _next_url(request)}
+    else:
+        context["quote"] = quote.sign()
+        context["amount"] = _amount(preview, old=sub.plan, new=plan) if preview else None
+    context.update(subscription=sub, error=error)
     return render(request, "billing/change_plan.html", context, status=409 if error else 200)
+
+
+def _amount(preview: ChangePreview, *, old: Plan | None, new: Plan) -> dict[str, Any]:
+    """Stripe's figures for the page, as words: the sum today and what it is made of, each part Stripe's."""
+    cur = preview.currency
+    parts = []
+    if preview.charges and preview.charges_are_prorated and old is not None:
+        parts.append(f"{format_money(preview.charges, cur)} for the rest of your current {old.interval} on {new.name}")
+    elif preview.charges:
+        parts.append(f"{format_money(preview.charges, cur)} for {new.name}")
+    if preview.credits:
+        parts.append(
+            f"less {format_money(preview.credits, cur)} credit for the unused part of {old.name if old else 'your plan'}"
+        )
+    if preview.other_charges:
+        parts.append(f"plus {format_money(preview.other_charges, cur)} of other charges")
+    if preview.discount:
+        parts.append(f"less {format_money(preview.discount, cur)} discount")
+    if preview.tax:
+        parts.append(f"plus {format_money(preview.tax, cur)} tax")
+    if preview.balance_used > 0:
+        parts.append(f"less {format_money(preview.balance_used, cur)} from the credit already on your account")
+    return {
+        "due": preview.amount_due,
+        "due_display": format_money(preview.amount_due, cur),
+        "made_of": " ".join(parts),
+        "lines": [(line.description or new.name, _signed(line.amount, cur)) for line in preview.lines],
+        "discount": format_money(preview.discount, cur) if preview.discount else "",
+        "tax": format_money(preview.tax, cur) if preview.tax else "",
+        "balance_used": format_money(preview.balance_used, cur) if preview.balance_used > 0 else "",
+        "credit_kept": format_money(preview.credit_kept, cur) if preview.credit_kept else "",
+    }
+
+
+def _signed(amount: int, currency: str) -> str:
+    return f"−{format_money(-amount, currency)}" if amount < 0 else format_money(amount, currency)
+
+
+def _changed_message(plan: Plan, outcome: changes.ChangeOutcome) -> str:
+    done = f"You are now on {plan.name}."
+    charged, shown = outcome.charged, outcome.shown
+    if charged is None:
+        return done
+    paid = format_money(charged, outcome.currency)
+    if shown is not None and charged != shown:
+        # Never silently: the change is made, and the reader is told the figure differs.
+        return (
+            f"{done} {paid} was charged to your card, not the {format_money(shown, outcome.currency)} shown; "
+            "your receipt lists each line."
+        )
+    if charged == 0:
+        return f"{done} Nothing was charged today."
+    return f"{done} {paid} was charged to your card; your receipt is on its way."
 
 
 @never_cache

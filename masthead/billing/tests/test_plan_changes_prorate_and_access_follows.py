@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from typing import Any
 
@@ -27,7 +28,7 @@ def test_monthly_to_yearly_charges_the_difference_and_access_runs_a_year(
 ) -> None:
     sub = subscribe(stripe_env, reader, plan)
     monthly_end = sub.current_period_end
-    changed = changes.change_plan(user=reader, plan=annual)
+    changed = changes.change_plan(user=reader, plan=annual).subscription
     assert changed.pk == sub.pk and changed.plan == annual  # the same subscription, moved
     at_stripe = services.get_provider().get_subscription(sub.stripe_id)
     assert at_stripe.price_id == annual.stripe_price_id
@@ -50,7 +51,7 @@ def test_moving_to_print_needs_an_address_and_then_grants_print(
     save_address(
         user=reader, name="Ada Reader", line1="1 Main St", city="Springfield", region="IL", postcode="62701", country="US"
     )
-    changed = changes.change_plan(user=reader, plan=print_plan)
+    changed = changes.change_plan(user=reader, plan=print_plan).subscription
     assert Grant.objects.get(reference=changed.stripe_id).includes_print
 
 
@@ -78,18 +79,23 @@ def test_the_confirmation_page_changes_nothing(stripe_env: Any, plan: Plan, annu
 def test_double_clicks_and_two_tabs_change_once(stripe_env: Any, plan: Plan, annual: Plan) -> None:
     reader = make_reader("switcher")
     sub = subscribe(stripe_env, reader, plan)
+    url = reverse("billing:change_plan", args=[annual.slug])
+    shown = Client()
+    shown.force_login(reader)
+    # two tabs showing the confirmation (each its own quote), each confirmed twice at once
+    quotes = [re.search(r'name="quote" value="([^"]+)"', shown.get(url).content.decode()).group(1) for _ in range(2)]
     start = threading.Barrier(4)
 
-    def click() -> None:
+    def click(quote: str) -> None:
         c = Client()
         c.force_login(reader)
         try:
             start.wait()
-            c.post(reverse("billing:change_plan", args=[annual.slug]))
+            c.post(url, {"quote": quote})
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=click) for _ in range(4)]
+    threads = [threading.Thread(target=click, args=(quotes[n % 2],)) for n in range(4)]
     for t in threads:
         t.start()
     for t in threads:

@@ -17,8 +17,10 @@ import pytest
 
 from masthead.billing import promos, services
 from masthead.billing.models import GiftPurchase, GuaranteeClaim, Payment, Plan, PromoCode, Subscription
-from masthead.billing.tests.conftest import make_reader
+from masthead.billing.provider import PaymentError
+from masthead.billing.tests.conftest import make_reader, subscribe
 from masthead.billing.tests.test_subscription_loop_in_a_browser import sign_in, type_card
+from masthead.testing.browser import axe, serious
 
 pytestmark = pytest.mark.browser
 
@@ -111,9 +113,11 @@ def test_coupon_plan_change_and_the_guarantee_confirmed(page: Any, live_server: 
     page.goto(live_server.url + "/account/")
     shoot(page, "account")
     page.get_by_role("link", name="Digital, annual ($99.00 / year)").click()
+    # localstripe's figure: the year in full, less what the first (discounted) month cost
+    assert page.get_by_text("Today you pay $90.00").is_visible()
     shoot(page, "change-plan")
-    page.get_by_role("button", name="Switch to Digital, annual").click()
-    assert page.get_by_text("You are now on Digital, annual").is_visible()
+    page.get_by_role("button", name="Pay $90.00 and switch to Digital, annual").click()
+    assert page.get_by_text("You are now on Digital, annual. $90.00 was charged to your card").is_visible()
     assert Subscription.objects.get().plan == shop["annual"]
 
     page.goto(live_server.url + "/account/")
@@ -128,6 +132,66 @@ def test_coupon_plan_change_and_the_guarantee_confirmed(page: Any, live_server: 
     page.goto(f"{live_server.url}/billing/receipts/{receipt.pk}/")
     assert page.get_by_text("Discount").is_visible()
     shoot(page, "receipt")
+
+
+def test_a_plan_change_double_clicked_or_confirmed_in_a_stale_tab_charges_what_was_shown(
+    page: Any, live_server: Any, shop: dict[str, Plan], stripe_env: Any
+) -> None:
+    reader = make_reader("twotabs")
+    sub = subscribe(stripe_env, reader, shop["monthly"])
+    sign_in(page, live_server, reader)
+    to_annual = f"{live_server.url}/billing/change/digital-annual/"
+    page.goto(to_annual)
+    assert page.get_by_text("Today you pay $87.00").is_visible()
+    assert serious(axe(page)) == []
+    other_tab = page.context.new_page()
+    other_tab.goto(to_annual)
+    # the other tab switches to annual (a double click: one change, one charge), then to another monthly plan
+    other_tab.get_by_role("button", name="Pay $87.00 and switch to Digital, annual").dblclick()
+    other_tab.wait_for_url("**/account/")
+    assert Payment.objects.filter(subscription=sub).count() == 2
+    other_tab.goto(f"{live_server.url}/billing/change/trial-monthly/")
+    assert other_tab.get_by_text("Nothing to pay today").is_visible()
+    shoot(other_tab, "change-plan-downgrade")
+    other_tab.get_by_role("button", name="Switch to Try it, monthly").click()
+    other_tab.wait_for_url("**/account/")
+    assert Subscription.objects.get(pk=sub.pk).plan == shop["trial"]
+
+    with page.expect_navigation():
+        page.get_by_role("button", name="Pay $87.00 and switch to Digital, annual").click()  # the stale tab
+    assert page.url == to_annual, page.url  # back on the confirmation, nothing changed or charged
+    assert page.get_by_text("Nothing was charged: your plan changed after this page was opened").is_visible()
+    assert "Try it, monthly: $12.00" in page.locator(".change-table").inner_text()  # the plan as it is now, and its figure
+    assert page.locator(".change-amount__today").is_visible()
+    shoot(page, "change-plan-stale")
+    assert serious(axe(page)) == []  # the message and the figure together
+    assert Subscription.objects.get(pk=sub.pk).plan == shop["trial"]
+    assert Payment.objects.filter(subscription=sub).count() == 2
+
+
+def test_a_plan_change_without_stripes_figure_promises_it_on_the_receipt(
+    page: Any, live_server: Any, shop: dict[str, Plan], stripe_env: Any, monkeypatch: Any
+) -> None:
+    reader = make_reader("nofigure")
+    sub = subscribe(stripe_env, reader, shop["monthly"])
+    real = services.get_provider()
+
+    class PreviewDown:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(real, name)
+
+        def preview_change(self, subscription_id: str, **kwargs: Any) -> Any:
+            raise PaymentError("preview: connection refused", retryable=True)
+
+    monkeypatch.setattr(services, "get_provider", lambda: PreviewDown())  # the live server runs in this process
+    sign_in(page, live_server, reader)
+    page.goto(f"{live_server.url}/billing/change/digital-annual/")
+    assert page.get_by_text("the amount will be shown on your receipt").is_visible()
+    assert page.locator(".change-amount").count() == 0
+    shoot(page, "change-plan-no-figure")
+    page.get_by_role("button", name="Switch to Digital, annual").click()
+    assert page.get_by_text("You are now on Digital, annual. $87.00 was charged to your card").is_visible()
+    assert Payment.objects.filter(subscription=sub).count() == 2
 
 
 def test_buying_a_gift_and_redeeming_it(page: Any, live_server: Any, shop: dict[str, Plan], browser: Any) -> None:
