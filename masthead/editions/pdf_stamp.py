@@ -315,7 +315,7 @@ PLANS_KEPT = 16  # built files whose plan a process keeps (~50 kB each); the new
 def reader_update(
     source: str | Path | BinaryIO, *, line: str, reader: str, skip_first_page: bool = True, cache_key: str | None = None
 ) -> bytes:
-    """The bytes to append to the built PDF so that every page (the cover excepted) shows ``line``.
+    """The bytes to append to the built PDF so that every page (the cover excepted, unless it is the only one) shows ``line``.
 
     ``reader`` goes into the document information as /MastheadReader. ``cache_key`` names the built
     file's bytes (its storage name, which carries a hash of them): the file's plan is then worked out
@@ -376,8 +376,10 @@ def _plan(pdf: pikepdf.Pdf, *, size: int, previous: int, xref_is_stream: bool, s
     written.append(save_state)
     placements: dict[tuple[float, float], pikepdf.Object] = {}
     resources_done: set[tuple[int, int]] = set()
+    # A file that is only its cover still gets the line: skipping it would leave the copy with no visible reader.
+    skip_cover = skip_first_page and len(pdf.pages) > 1
     for index, page in enumerate(pdf.pages):
-        if skip_first_page and index == 0:
+        if skip_cover and index == 0:
             continue
         obj = page.obj
         box = obj.get("/TrimBox") or page.mediabox
