@@ -229,6 +229,37 @@ def _resources(page: pikepdf.Object) -> pikepdf.Object:
     return pikepdf.Dictionary()
 
 
+def _rotation(page: pikepdf.Object) -> int:
+    """How far a viewer turns the page clockwise (/Rotate, which a page may inherit from the page tree)."""
+    node: pikepdf.Object | None = page
+    while node is not None:
+        if "/Rotate" in node:
+            turn = int(node.Rotate) % 360
+            return turn if turn in (90, 180, 270) else 0
+        node = node.get("/Parent")
+    return 0
+
+
+def _placement(box: pikepdf.Object, rotation: int) -> tuple[float, ...]:
+    """The strip's matrix (a b c d e f) on a page: centred at the foot of the page as it is shown, upright.
+
+    A viewer turns a page by its /Rotate, so on a turned page "the foot" is another edge of the box and
+    the strip has to be turned the other way to read left to right there.
+    """
+    x0, x1 = sorted((float(box[0]), float(box[2])))
+    y0, y1 = sorted((float(box[1]), float(box[3])))
+    width, up = STRIP_WIDTH_MM * MM, STRIP_BOTTOM_MM * MM
+    if rotation == 90:  # the right edge is shown at the bottom
+        matrix = (0, 1, -1, 0, x1 - up, y0 + ((y1 - y0) - width) / 2)
+    elif rotation == 180:
+        matrix = (-1, 0, 0, -1, x1 - ((x1 - x0) - width) / 2, y1 - up)
+    elif rotation == 270:  # the left edge is shown at the bottom
+        matrix = (0, -1, 1, 0, x0 + up, y1 - ((y1 - y0) - width) / 2)
+    else:
+        matrix = (1, 0, 0, 1, x0 + ((x1 - x0) - width) / 2, y0 + up)
+    return tuple(round(value, 3) for value in matrix)
+
+
 def _serialise(obj: pikepdf.Object) -> bytes:
     number, generation = obj.objgen
     if isinstance(obj, pikepdf.Stream):
@@ -374,7 +405,7 @@ def _plan(pdf: pikepdf.Pdf, *, size: int, previous: int, xref_is_stream: bool, s
     # The page's own drawing is wrapped in q … Q so whatever state it leaves cannot move the stamp.
     save_state = pdf.make_stream(b"q\n")
     written.append(save_state)
-    placements: dict[tuple[float, float], pikepdf.Object] = {}
+    placements: dict[tuple[float, ...], pikepdf.Object] = {}
     resources_done: set[tuple[int, int]] = set()
     # A file that is only its cover still gets the line: skipping it would leave the copy with no visible reader.
     skip_cover = skip_first_page and len(pdf.pages) > 1
@@ -382,13 +413,13 @@ def _plan(pdf: pikepdf.Pdf, *, size: int, previous: int, xref_is_stream: bool, s
         if skip_cover and index == 0:
             continue
         obj = page.obj
-        box = obj.get("/TrimBox") or page.mediabox
-        x0, y0, x1 = float(box[0]), float(box[1]), float(box[2])
-        at = (round(x0 + ((x1 - x0) - STRIP_WIDTH_MM * MM) / 2, 3), round(y0 + STRIP_BOTTOM_MM * MM, 3))
+        at = _placement(obj.get("/TrimBox") or page.mediabox, _rotation(obj))
         if at not in placements:
+            matrix = " ".join(f"{value:.3f}" for value in at)
             placements[at] = pdf.make_stream(
-                f"\nQ\n/Artifact <</Type /Pagination /Subtype /Footer>> BDC q 1 0 0 1 {at[0]:.3f} {at[1]:.3f} cm "
-                f"{XOBJECT_NAME} Do Q EMC\n".encode("ascii")
+                f"\nQ\n/Artifact <</Type /Pagination /Subtype /Footer>> BDC q {matrix} cm {XOBJECT_NAME} Do Q EMC\n".encode(
+                    "ascii"
+                )
             )
             written.append(placements[at])
 

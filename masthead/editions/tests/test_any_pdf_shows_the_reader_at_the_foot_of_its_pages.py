@@ -8,13 +8,15 @@ copy is read the way the reading-PDF test reads it (pdftotext, qpdf --check, pdf
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 from datetime import date
 
 import pikepdf
-from PIL import Image
+import pytest
+from PIL import Image, ImageChops
 
-from masthead.editions import stamping
+from masthead.editions import pdf_stamp, stamping
 
 ON = date(2024, 4, 1)
 EMAIL = "reader@example.com"
@@ -66,3 +68,38 @@ def test_a_one_page_pdf_is_stamped_on_its_only_page():
     pages = pages_text(stamped(make_pdf(1)))
     assert len(pages) == 1
     assert EMAIL in pages[0], "a one-page copy carries no visible reader"
+
+
+def drawn_stamp(built: bytes) -> tuple[Image.Image, tuple[int, int, int, int]]:
+    """Page 2 of the reader's copy and the box of the pixels the stamp changed on it."""
+    before, after = render(built, 2), render(stamped(built), 2)
+    changed = ImageChops.difference(before, after).point(lambda v: 255 if v > 40 else 0).getbbox()
+    assert changed is not None, "the stamp is not drawn"
+    return after, changed
+
+
+def shown_words(data: bytes, page: int) -> dict[str, tuple[float, float, float, float]]:
+    """word → (x0, y0, x1, y1) on the page as a viewer shows it (pdftotext applies /Rotate)."""
+    out = subprocess.run(
+        ["pdftotext", "-bbox", "-f", str(page), "-l", str(page), "-", "-"], input=data, capture_output=True, check=True
+    ).stdout.decode()
+    found = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', out)
+    return {word: (float(x0), float(y0), float(x1), float(y1)) for x0, y0, x1, y1, word in found}
+
+
+@pytest.mark.parametrize("rotate", [90, 180, 270])
+@pytest.mark.parametrize("inherit", [False, True], ids=["on the page", "inherited"])
+def test_a_turned_page_shows_the_line_upright_at_its_foot(rotate, inherit):
+    after, changed = drawn_stamp(make_pdf(2, rotate=rotate, inherit_rotate=inherit))
+    left, top, right, bottom = changed
+    px_per_mm = DPI / 25.4
+    band = (pdf_stamp.STRIP_BOTTOM_MM + pdf_stamp.STRIP_HEIGHT_MM) * px_per_mm
+    # At the foot of the page as shown, running across it (a line on its side is taller than wide).
+    assert top >= after.height - band - 1, f"the stamp is not at the foot of the shown page: {changed} in {after.size}"
+    assert right - left > 4 * (bottom - top), f"the stamp does not run across the page: {changed}"
+    # Centred on the page as shown.
+    assert abs((left + right) / 2 - after.width / 2) < 3, f"the stamp is not centred: {changed} in {after.size}"
+    # Upright: the line's first word is left of its last on one baseline, as the page is shown.
+    words = shown_words(stamped(make_pdf(2, rotate=rotate, inherit_rotate=inherit)), 2)
+    first, last = words["Prepared"], words["copy."]
+    assert first[2] < last[0] and abs(first[1] - last[1]) < 1, f"the line does not read left to right: {first} … {last}"
