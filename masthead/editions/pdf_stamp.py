@@ -475,7 +475,9 @@ def _plan(pdf: pikepdf.Pdf, *, size: int, previous: int, xref_is_stream: bool, s
         info_entries=info_entries,
         root=pdf.trailer.Root.unparse(resolved=False).decode("latin-1"),
         first_id=first_id,
-        trailer_size=max(int(pdf.trailer.Size), xref_number + 1),
+        # /Size is one more than the highest object number in the file (qpdf warns otherwise): the number kept for
+        # a cross-reference stream is the highest, and is used only when the file's own section is a stream.
+        trailer_size=max(int(pdf.trailer.Size), xref_number + 1 if xref_is_stream else xref_number),
         xref_number=xref_number,
     )
 

@@ -11,6 +11,7 @@ import io
 import re
 import subprocess
 from datetime import date
+from pathlib import Path
 
 import pikepdf
 import pytest
@@ -103,3 +104,10 @@ def test_a_turned_page_shows_the_line_upright_at_its_foot(rotate, inherit):
     words = shown_words(stamped(make_pdf(2, rotate=rotate, inherit_rotate=inherit)), 2)
     first, last = words["Prepared"], words["copy."]
     assert first[2] < last[0] and abs(first[1] - last[1]) < 1, f"the line does not read left to right: {first} … {last}"
+
+
+def test_a_copy_of_a_file_with_a_cross_reference_table_passes_qpdf_without_warnings(tmp_path: Path):
+    path = tmp_path / "copy.pdf"
+    path.write_bytes(stamped(make_pdf(3, table=True)))
+    check = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
