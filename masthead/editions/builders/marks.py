@@ -89,7 +89,9 @@ def _own_resources(page: pikepdf.Object) -> pikepdf.Object:
     while node is not None and "/Resources" not in node:
         node = node.get("/Parent")
     page.Resources = pikepdf.Dictionary(dict(node.Resources.items())) if node is not None else pikepdf.Dictionary()
-    return page.Resources
+    # Read back from the page: the caller's changes must land in the dictionary the page now holds.
+    resources: pikepdf.Object = page.Resources
+    return resources
 
 
 def add_crop_marks(path: Path, *, bleed_mm: float, slug_mm: float = SLUG_MM) -> None:
