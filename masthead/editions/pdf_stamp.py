@@ -39,7 +39,8 @@ FIRST_CODE, LAST_CODE = 32, 255
 ENCODING = "cp1252"  # WinAnsiEncoding
 
 MM = 72 / 25.4
-STRIP_WIDTH_MM = 150.0
+STRIP_WIDTH_MM = 150.0  # at most: on a narrower page the strip is the page's width less STRIP_SIDE_MM each side
+STRIP_SIDE_MM = 8.0
 STRIP_HEIGHT_MM = 5.0
 STRIP_BOTTOM_MM = 8.0
 FONT_SIZE_PT = 6.5
@@ -161,10 +162,10 @@ def _file_end(handle: BinaryIO) -> tuple[int, int, bool]:
     return size, offset, is_stream
 
 
-def _strip_content(line: str) -> bytes:
-    """The strip's drawing: the line centred in a STRIP_WIDTH_MM-wide box."""
+def _strip_content(line: str, width: float) -> bytes:
+    """The strip's drawing: the line centred in a box ``width`` points wide."""
     metrics = stamp_font()
-    width, height = STRIP_WIDTH_MM * MM, STRIP_HEIGHT_MM * MM
+    height = STRIP_HEIGHT_MM * MM
     size = FONT_SIZE_PT
     text_width = metrics.width(line, size)
     if text_width > width:  # a very long address: smaller type rather than a line off the strip
@@ -176,9 +177,9 @@ def _strip_content(line: str) -> bytes:
     return content.encode("ascii")
 
 
-def _strip_dictionary(font: pikepdf.Object) -> bytes:
+def _strip_dictionary(font: pikepdf.Object, width: float) -> bytes:
     """The strip's Form XObject dictionary entries (all but /Length): the same for every reader."""
-    width, height = STRIP_WIDTH_MM * MM, STRIP_HEIGHT_MM * MM
+    height = STRIP_HEIGHT_MM * MM
     number, generation = font.objgen
     return (
         f"/Type /XObject /Subtype /Form /BBox [ 0 0 {round(width, 3)} {round(height, 3)} ] "
@@ -240,15 +241,25 @@ def _rotation(page: pikepdf.Object) -> int:
     return 0
 
 
-def _placement(box: pikepdf.Object, rotation: int) -> tuple[float, ...]:
+def _edges(box: pikepdf.Object) -> tuple[float, float, float, float]:
+    x0, x1 = sorted((float(box[0]), float(box[2])))
+    y0, y1 = sorted((float(box[1]), float(box[3])))
+    return x0, y0, x1, y1
+
+
+def _shown_width(box: pikepdf.Object, rotation: int) -> float:
+    x0, y0, x1, y1 = _edges(box)
+    return y1 - y0 if rotation in (90, 270) else x1 - x0
+
+
+def _placement(box: pikepdf.Object, rotation: int, width: float) -> tuple[float, ...]:
     """The strip's matrix (a b c d e f) on a page: centred at the foot of the page as it is shown, upright.
 
     A viewer turns a page by its /Rotate, so on a turned page "the foot" is another edge of the box and
     the strip has to be turned the other way to read left to right there.
     """
-    x0, x1 = sorted((float(box[0]), float(box[2])))
-    y0, y1 = sorted((float(box[1]), float(box[3])))
-    width, up = STRIP_WIDTH_MM * MM, STRIP_BOTTOM_MM * MM
+    x0, y0, x1, y1 = _edges(box)
+    up = STRIP_BOTTOM_MM * MM
     if rotation == 90:  # the right edge is shown at the bottom
         matrix = (0, 1, -1, 0, x1 - up, y0 + ((y1 - y0) - width) / 2)
     elif rotation == 180:
@@ -326,6 +337,7 @@ class StampPlan:
     size: int  # the built file's length: the update's objects are at size + their offset in it
     previous: int  # the file's last cross-reference section
     xref_is_stream: bool
+    strip_width: float  # points: STRIP_WIDTH_MM, or less where the narrowest stamped page needs it
     fixed: bytes
     entries: tuple[tuple[int, int, int], ...]  # (number, generation, offset in the update) of fixed's objects
     strip: tuple[int, int]
@@ -409,11 +421,17 @@ def _plan(pdf: pikepdf.Pdf, *, size: int, previous: int, xref_is_stream: bool, s
     resources_done: set[tuple[int, int]] = set()
     # A file that is only its cover still gets the line: skipping it would leave the copy with no visible reader.
     skip_cover = skip_first_page and len(pdf.pages) > 1
-    for index, page in enumerate(pdf.pages):
-        if skip_cover and index == 0:
-            continue
-        obj = page.obj
-        at = _placement(obj.get("/TrimBox") or page.mediabox, _rotation(obj))
+    pages = [
+        (page.obj, page.obj.get("/TrimBox") or page.mediabox, _rotation(page.obj))
+        for index, page in enumerate(pdf.pages)
+        if not (skip_cover and index == 0)
+    ]
+    # One strip serves every page, so it is as wide as the narrowest page leaves room for: a long line on a
+    # pocket-sized page is set smaller rather than run off both edges.
+    narrowest = min((_shown_width(box, rotation) for _, box, rotation in pages), default=STRIP_WIDTH_MM * MM)
+    strip_width = max(10 * MM, min(STRIP_WIDTH_MM * MM, narrowest - 2 * STRIP_SIDE_MM * MM))
+    for obj, box, rotation in pages:
+        at = _placement(box, rotation, strip_width)
         if at not in placements:
             matrix = " ".join(f"{value:.3f}" for value in at)
             placements[at] = pdf.make_stream(
@@ -467,10 +485,11 @@ def _plan(pdf: pikepdf.Pdf, *, size: int, previous: int, xref_is_stream: bool, s
         size=size,
         previous=previous,
         xref_is_stream=xref_is_stream,
+        strip_width=strip_width,
         fixed=out.getvalue(),
         entries=tuple(entries),
         strip=strip.objgen,
-        strip_dictionary=_strip_dictionary(font),
+        strip_dictionary=_strip_dictionary(font, strip_width),
         info=info.objgen,
         info_entries=info_entries,
         root=pdf.trailer.Root.unparse(resolved=False).decode("latin-1"),
@@ -487,7 +506,7 @@ def reader_part(plan: StampPlan, *, line: str, reader: str) -> bytes:
     out = bytearray(plan.fixed)
     entries = {number: (plan.size + offset, generation) for number, generation, offset in plan.entries}
 
-    content = _strip_content(drawable_text(line))
+    content = _strip_content(drawable_text(line), plan.strip_width)
     entries[plan.strip[0]] = (plan.size + len(out), plan.strip[1])
     out += b"%d %d obj\n<< %s /Length %d >>\nstream\n" % (*plan.strip, plan.strip_dictionary, len(content))
     out += content + b"\nendstream\nendobj\n"

@@ -111,3 +111,17 @@ def test_a_copy_of_a_file_with_a_cross_reference_table_passes_qpdf_without_warni
     path.write_bytes(stamped(make_pdf(3, table=True)))
     check = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+@pytest.mark.parametrize("rotate", [0, 90])
+def test_on_a_page_narrower_than_the_strip_the_whole_line_stays_on_the_page(rotate):
+    # A pocket trim (EDITIONS_TRIM_MM may be as small as 50 mm) and an address long enough to fill the strip.
+    narrow = (round(100 * pdf_stamp.MM), round(150 * pdf_stamp.MM))
+    size = narrow if rotate == 0 else (narrow[1], narrow[0])
+    built = make_pdf(2, size=size, rotate=rotate)
+    before = render(built, 2)
+    after = render(stamping.stamp_pdf(io.BytesIO(built), email="a.very.long.address.for.a.reader@example.com", on=ON), 2)
+    changed = ImageChops.difference(before, after).point(lambda v: 255 if v > 40 else 0).getbbox()
+    assert changed is not None, "the stamp is not drawn"
+    margin = 3 * DPI / 25.4  # at least 3 mm clear of either edge
+    assert changed[0] >= margin and changed[2] <= after.width - margin, f"the line runs off the page: {changed} in {after.size}"
