@@ -32,6 +32,8 @@ from typing import BinaryIO
 
 import pikepdf
 
+from masthead.editions.pdf_pages import inherited, with_xobject, wrapped_drawing
+
 FONT_FILE = Path(__file__).resolve().parents[1] / "static" / "fonts" / "source-sans-3-latin-400-normal.woff2"
 # Six capital letters and a plus: the PDF convention for a subset font's name.
 FONT_NAME = "MHSTMP+SourceSans3-Regular"
@@ -221,24 +223,11 @@ def _font(pdf: pikepdf.Pdf) -> pikepdf.Object:
     )
 
 
-def _resources(page: pikepdf.Object) -> pikepdf.Object:
-    node: pikepdf.Object | None = page
-    while node is not None:
-        if "/Resources" in node:
-            return node.Resources
-        node = node.get("/Parent")
-    return pikepdf.Dictionary()
-
-
 def _rotation(page: pikepdf.Object) -> int:
     """How far a viewer turns the page clockwise (/Rotate, which a page may inherit from the page tree)."""
-    node: pikepdf.Object | None = page
-    while node is not None:
-        if "/Rotate" in node:
-            turn = int(node.Rotate) % 360
-            return turn if turn in (90, 180, 270) else 0
-        node = node.get("/Parent")
-    return 0
+    rotate = inherited(page, "/Rotate")
+    turn = int(rotate) % 360 if rotate is not None else 0
+    return turn if turn in (90, 180, 270) else 0
 
 
 def _edges(box: pikepdf.Object) -> tuple[float, float, float, float]:
@@ -441,12 +430,11 @@ def _plan(pdf: pikepdf.Pdf, *, size: int, previous: int, xref_is_stream: bool, s
             )
             written.append(placements[at])
 
-        resources = _resources(obj)
+        found = inherited(obj, "/Resources")
+        resources = found if found is not None else pikepdf.Dictionary()
         shared = resources.is_indirect
         if not shared or resources.objgen not in resources_done:
-            xobjects = resources.get("/XObject")
-            merged = pikepdf.Dictionary(dict(xobjects.items())) if xobjects is not None else pikepdf.Dictionary()
-            merged[XOBJECT_NAME] = strip
+            merged = with_xobject(resources, XOBJECT_NAME, strip)
             if shared:
                 resources.XObject = merged
                 resources_done.add(resources.objgen)
@@ -458,9 +446,7 @@ def _plan(pdf: pikepdf.Pdf, *, size: int, previous: int, xref_is_stream: bool, s
         elif "/Resources" not in obj:
             obj.Resources = resources
 
-        contents = obj.get("/Contents")
-        old = list(contents) if isinstance(contents, pikepdf.Array) else ([contents] if contents is not None else [])
-        obj.Contents = pikepdf.Array([save_state, *old, placements[at]])
+        obj.Contents = wrapped_drawing(obj, save_state, placements[at])
         written.append(obj)
 
     info: pikepdf.Object | None = pdf.trailer.get("/Info")

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import pikepdf
 
+from masthead.editions.pdf_pages import inherited, with_xobject, wrapped_drawing
+
 MM = 72 / 25.4
 SLUG_MM = 8.0  # room outside the bleed for the marks
 MARK_GAP_MM = 1.0  # between the BleedBox and the start of a mark
@@ -83,12 +85,9 @@ def _marks_xobject(pdf: pikepdf.Pdf, trim: Box, media: Box, *, bleed_pt: float) 
 
 def _own_resources(page: pikepdf.Object) -> pikepdf.Object:
     """The page's resource dictionary, made its own (an inherited one is copied onto the page)."""
-    if "/Resources" in page:
-        return page.Resources
-    node = page.get("/Parent")
-    while node is not None and "/Resources" not in node:
-        node = node.get("/Parent")
-    page.Resources = pikepdf.Dictionary(dict(node.Resources.items())) if node is not None else pikepdf.Dictionary()
+    if "/Resources" not in page:
+        found = inherited(page, "/Resources")
+        page.Resources = pikepdf.Dictionary(dict(found.items())) if found is not None else pikepdf.Dictionary()
     # Read back from the page: the caller's changes must land in the dictionary the page now holds.
     resources: pikepdf.Object = page.Resources
     return resources
@@ -125,12 +124,6 @@ def add_crop_marks(path: Path, *, bleed_mm: float, slug_mm: float = SLUG_MM) -> 
                 del obj["/CropBox"]  # visible area = MediaBox, so viewers and pdftoppm show the marks
 
             resources = _own_resources(obj)
-            found = resources.get("/XObject")
-            merged = pikepdf.Dictionary(dict(found.items())) if found is not None else pikepdf.Dictionary()
-            merged[name] = marks
-            resources.XObject = merged
-
-            contents = obj.get("/Contents")
-            old = list(contents) if isinstance(contents, pikepdf.Array) else ([contents] if contents is not None else [])
-            obj.Contents = pikepdf.Array([clip, *old, after])
+            resources.XObject = with_xobject(resources, name, marks)
+            obj.Contents = wrapped_drawing(obj, clip, after)
         pdf.save(path)
