@@ -17,10 +17,9 @@ import pikepdf
 from PIL import Image
 
 from masthead.editions.builders.marks import add_crop_marks
+from masthead.editions.tests.support import corners_without_marks
 
-MM = 72 / 25.4
 BLEED_MM = 3.0
-INK = 200  # a grey level below this is something drawn (the marks are anti-aliased hairlines)
 
 HTML = """<style>
 @page { size: 100mm 150mm; margin: 0; bleed: 3mm }
@@ -40,32 +39,14 @@ def blank_pages_of_two_sizes(tmp_path: Path) -> Path:
     return path
 
 
-def corners_without_marks(path: Path, number: int) -> list[tuple[float, float]]:
+def missing_marks(path: Path, number: int) -> list[tuple[float, float]]:
     with pikepdf.open(path) as pdf:
         obj = pdf.pages[number - 1].obj
-        mx0, _, _, my1 = (float(v) for v in obj.MediaBox)
-        tx0, ty0, tx1, ty1 = (float(v) for v in obj.TrimBox)
-        bx0, by0, bx1, by1 = (float(v) for v in obj.BleedBox)
+        page = {name: tuple(float(v) for v in obj[f"/{name}"]) for name in ("MediaBox", "TrimBox", "BleedBox")}
     ppm = subprocess.run(
         ["pdftoppm", "-f", str(number), "-l", str(number), "-r", "72", str(path)], capture_output=True, check=True
     ).stdout
-    pixels = Image.open(io.BytesIO(ppm)).convert("L").load()
-    assert pixels is not None
-
-    def px(x: float, y: float) -> tuple[int, int]:  # at 72 dpi one pixel is one point
-        return round(x - mx0), round(my1 - y)
-
-    missing = []
-    for x, y, out_x, out_y in ((tx0, ty0, -1, -1), (tx1, ty0, 1, -1), (tx0, ty1, -1, 1), (tx1, ty1, 1, 1)):
-        edge_x, edge_y = (bx0 if out_x < 0 else bx1), (by0 if out_y < 0 else by1)
-        col, row = px(x, y)
-        along_x = sorted((px(edge_x + out_x * 0.5 * MM, y)[0], px(edge_x + out_x * 6 * MM, y)[0]))
-        along_y = sorted((px(x, edge_y + out_y * 0.5 * MM)[1], px(x, edge_y + out_y * 6 * MM)[1]))
-        horizontal = min(pixels[c, r] for c in range(*along_x) for r in (row - 1, row, row + 1))
-        vertical = min(pixels[c, r] for r in range(*along_y) for c in (col - 1, col, col + 1))
-        if not (horizontal < INK and vertical < INK):
-            missing.append((round(x, 1), round(y, 1)))
-    return missing
+    return corners_without_marks(Image.open(io.BytesIO(ppm)).convert("L"), page, dpi=72)
 
 
 def test_every_page_has_marks_at_its_own_corners(tmp_path):
@@ -74,4 +55,4 @@ def test_every_page_has_marks_at_its_own_corners(tmp_path):
         sizes = {tuple(round(float(v)) for v in page.obj.TrimBox) for page in pdf.pages}
     assert len(sizes) == 2, sizes
     for number in (1, 2, 3):
-        assert corners_without_marks(path, number) == [], f"page {number} lacks the marks at these trim corners"
+        assert missing_marks(path, number) == [], f"page {number} lacks the marks at these trim corners"
