@@ -336,7 +336,8 @@ def _fast_jpeg(image: Any, max_px: int) -> tuple[bytes, int, int] | None:
         options: dict[str, Any] = {"quality": JPEG_QUALITY}
         if icc:
             options["icc_profile"] = icc
-        picture.convert("RGB").save(out, "JPEG", **options)
+        # A greyscale photograph stays greyscale: its own profile (kept above) describes grey pixels, not RGB ones.
+        (picture if picture.mode in ("RGB", "L") else picture.convert("RGB")).save(out, "JPEG", **options)
     return out.getvalue(), target[0], target[1]
 
 
