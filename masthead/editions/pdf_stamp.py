@@ -32,6 +32,8 @@ from typing import BinaryIO
 
 import pikepdf
 
+from masthead.editions.pdf_pages import inherited, with_xobject, wrapped_drawing
+
 FONT_FILE = Path(__file__).resolve().parents[1] / "static" / "fonts" / "source-sans-3-latin-400-normal.woff2"
 # Six capital letters and a plus: the PDF convention for a subset font's name.
 FONT_NAME = "MHSTMP+SourceSans3-Regular"
@@ -39,7 +41,8 @@ FIRST_CODE, LAST_CODE = 32, 255
 ENCODING = "cp1252"  # WinAnsiEncoding
 
 MM = 72 / 25.4
-STRIP_WIDTH_MM = 150.0
+STRIP_WIDTH_MM = 150.0  # at most: on a narrower page the strip is the page's width less STRIP_SIDE_MM each side
+STRIP_SIDE_MM = 8.0
 STRIP_HEIGHT_MM = 5.0
 STRIP_BOTTOM_MM = 8.0
 FONT_SIZE_PT = 6.5
@@ -161,10 +164,10 @@ def _file_end(handle: BinaryIO) -> tuple[int, int, bool]:
     return size, offset, is_stream
 
 
-def _strip_content(line: str) -> bytes:
-    """The strip's drawing: the line centred in a STRIP_WIDTH_MM-wide box."""
+def _strip_content(line: str, width: float) -> bytes:
+    """The strip's drawing: the line centred in a box ``width`` points wide."""
     metrics = stamp_font()
-    width, height = STRIP_WIDTH_MM * MM, STRIP_HEIGHT_MM * MM
+    height = STRIP_HEIGHT_MM * MM
     size = FONT_SIZE_PT
     text_width = metrics.width(line, size)
     if text_width > width:  # a very long address: smaller type rather than a line off the strip
@@ -176,9 +179,9 @@ def _strip_content(line: str) -> bytes:
     return content.encode("ascii")
 
 
-def _strip_dictionary(font: pikepdf.Object) -> bytes:
+def _strip_dictionary(font: pikepdf.Object, width: float) -> bytes:
     """The strip's Form XObject dictionary entries (all but /Length): the same for every reader."""
-    width, height = STRIP_WIDTH_MM * MM, STRIP_HEIGHT_MM * MM
+    height = STRIP_HEIGHT_MM * MM
     number, generation = font.objgen
     return (
         f"/Type /XObject /Subtype /Form /BBox [ 0 0 {round(width, 3)} {round(height, 3)} ] "
@@ -220,13 +223,41 @@ def _font(pdf: pikepdf.Pdf) -> pikepdf.Object:
     )
 
 
-def _resources(page: pikepdf.Object) -> pikepdf.Object:
-    node: pikepdf.Object | None = page
-    while node is not None:
-        if "/Resources" in node:
-            return node.Resources
-        node = node.get("/Parent")
-    return pikepdf.Dictionary()
+def _rotation(page: pikepdf.Object) -> int:
+    """How far a viewer turns the page clockwise (/Rotate, which a page may inherit from the page tree)."""
+    rotate = inherited(page, "/Rotate")
+    turn = int(rotate) % 360 if rotate is not None else 0
+    return turn if turn in (90, 180, 270) else 0
+
+
+def _edges(box: pikepdf.Object) -> tuple[float, float, float, float]:
+    x0, x1 = sorted((float(box[0]), float(box[2])))
+    y0, y1 = sorted((float(box[1]), float(box[3])))
+    return x0, y0, x1, y1
+
+
+def _shown_width(box: pikepdf.Object, rotation: int) -> float:
+    x0, y0, x1, y1 = _edges(box)
+    return y1 - y0 if rotation in (90, 270) else x1 - x0
+
+
+def _placement(box: pikepdf.Object, rotation: int, width: float) -> tuple[float, ...]:
+    """The strip's matrix (a b c d e f) on a page: centred at the foot of the page as it is shown, upright.
+
+    A viewer turns a page by its /Rotate, so on a turned page "the foot" is another edge of the box and
+    the strip has to be turned the other way to read left to right there.
+    """
+    x0, y0, x1, y1 = _edges(box)
+    up = STRIP_BOTTOM_MM * MM
+    if rotation == 90:  # the right edge is shown at the bottom
+        matrix = (0, 1, -1, 0, x1 - up, y0 + ((y1 - y0) - width) / 2)
+    elif rotation == 180:
+        matrix = (-1, 0, 0, -1, x1 - ((x1 - x0) - width) / 2, y1 - up)
+    elif rotation == 270:  # the left edge is shown at the bottom
+        matrix = (0, -1, 1, 0, x0 + up, y1 - ((y1 - y0) - width) / 2)
+    else:
+        matrix = (1, 0, 0, 1, x0 + ((x1 - x0) - width) / 2, y0 + up)
+    return tuple(round(value, 3) for value in matrix)
 
 
 def _serialise(obj: pikepdf.Object) -> bytes:
@@ -295,6 +326,7 @@ class StampPlan:
     size: int  # the built file's length: the update's objects are at size + their offset in it
     previous: int  # the file's last cross-reference section
     xref_is_stream: bool
+    strip_width: float  # points: STRIP_WIDTH_MM, or less where the narrowest stamped page needs it
     fixed: bytes
     entries: tuple[tuple[int, int, int], ...]  # (number, generation, offset in the update) of fixed's objects
     strip: tuple[int, int]
@@ -315,7 +347,7 @@ PLANS_KEPT = 16  # built files whose plan a process keeps (~50 kB each); the new
 def reader_update(
     source: str | Path | BinaryIO, *, line: str, reader: str, skip_first_page: bool = True, cache_key: str | None = None
 ) -> bytes:
-    """The bytes to append to the built PDF so that every page (the cover excepted) shows ``line``.
+    """The bytes to append to the built PDF so that every page (the cover excepted, unless it is the only one) shows ``line``.
 
     ``reader`` goes into the document information as /MastheadReader. ``cache_key`` names the built
     file's bytes (its storage name, which carries a hash of them): the file's plan is then worked out
@@ -374,28 +406,35 @@ def _plan(pdf: pikepdf.Pdf, *, size: int, previous: int, xref_is_stream: bool, s
     # The page's own drawing is wrapped in q … Q so whatever state it leaves cannot move the stamp.
     save_state = pdf.make_stream(b"q\n")
     written.append(save_state)
-    placements: dict[tuple[float, float], pikepdf.Object] = {}
+    placements: dict[tuple[float, ...], pikepdf.Object] = {}
     resources_done: set[tuple[int, int]] = set()
-    for index, page in enumerate(pdf.pages):
-        if skip_first_page and index == 0:
-            continue
-        obj = page.obj
-        box = obj.get("/TrimBox") or page.mediabox
-        x0, y0, x1 = float(box[0]), float(box[1]), float(box[2])
-        at = (round(x0 + ((x1 - x0) - STRIP_WIDTH_MM * MM) / 2, 3), round(y0 + STRIP_BOTTOM_MM * MM, 3))
+    # A file that is only its cover still gets the line: skipping it would leave the copy with no visible reader.
+    skip_cover = skip_first_page and len(pdf.pages) > 1
+    pages = [
+        (page.obj, page.obj.get("/TrimBox") or page.mediabox, _rotation(page.obj))
+        for index, page in enumerate(pdf.pages)
+        if not (skip_cover and index == 0)
+    ]
+    # One strip serves every page, so it is as wide as the narrowest page leaves room for: a long line on a
+    # pocket-sized page is set smaller rather than run off both edges.
+    narrowest = min((_shown_width(box, rotation) for _, box, rotation in pages), default=STRIP_WIDTH_MM * MM)
+    strip_width = max(10 * MM, min(STRIP_WIDTH_MM * MM, narrowest - 2 * STRIP_SIDE_MM * MM))
+    for obj, box, rotation in pages:
+        at = _placement(box, rotation, strip_width)
         if at not in placements:
+            matrix = " ".join(f"{value:.3f}" for value in at)
             placements[at] = pdf.make_stream(
-                f"\nQ\n/Artifact <</Type /Pagination /Subtype /Footer>> BDC q 1 0 0 1 {at[0]:.3f} {at[1]:.3f} cm "
-                f"{XOBJECT_NAME} Do Q EMC\n".encode("ascii")
+                f"\nQ\n/Artifact <</Type /Pagination /Subtype /Footer>> BDC q {matrix} cm {XOBJECT_NAME} Do Q EMC\n".encode(
+                    "ascii"
+                )
             )
             written.append(placements[at])
 
-        resources = _resources(obj)
+        found = inherited(obj, "/Resources")
+        resources = found if found is not None else pikepdf.Dictionary()
         shared = resources.is_indirect
         if not shared or resources.objgen not in resources_done:
-            xobjects = resources.get("/XObject")
-            merged = pikepdf.Dictionary(dict(xobjects.items())) if xobjects is not None else pikepdf.Dictionary()
-            merged[XOBJECT_NAME] = strip
+            merged = with_xobject(resources, XOBJECT_NAME, strip)
             if shared:
                 resources.XObject = merged
                 resources_done.add(resources.objgen)
@@ -407,9 +446,7 @@ def _plan(pdf: pikepdf.Pdf, *, size: int, previous: int, xref_is_stream: bool, s
         elif "/Resources" not in obj:
             obj.Resources = resources
 
-        contents = obj.get("/Contents")
-        old = list(contents) if isinstance(contents, pikepdf.Array) else ([contents] if contents is not None else [])
-        obj.Contents = pikepdf.Array([save_state, *old, placements[at]])
+        obj.Contents = wrapped_drawing(obj, save_state, placements[at])
         written.append(obj)
 
     info: pikepdf.Object | None = pdf.trailer.get("/Info")
@@ -434,15 +471,18 @@ def _plan(pdf: pikepdf.Pdf, *, size: int, previous: int, xref_is_stream: bool, s
         size=size,
         previous=previous,
         xref_is_stream=xref_is_stream,
+        strip_width=strip_width,
         fixed=out.getvalue(),
         entries=tuple(entries),
         strip=strip.objgen,
-        strip_dictionary=_strip_dictionary(font),
+        strip_dictionary=_strip_dictionary(font, strip_width),
         info=info.objgen,
         info_entries=info_entries,
         root=pdf.trailer.Root.unparse(resolved=False).decode("latin-1"),
         first_id=first_id,
-        trailer_size=max(int(pdf.trailer.Size), xref_number + 1),
+        # /Size is one more than the highest object number in the file (qpdf warns otherwise): the number kept for
+        # a cross-reference stream is the highest, and is used only when the file's own section is a stream.
+        trailer_size=max(int(pdf.trailer.Size), xref_number + 1 if xref_is_stream else xref_number),
         xref_number=xref_number,
     )
 
@@ -452,7 +492,7 @@ def reader_part(plan: StampPlan, *, line: str, reader: str) -> bytes:
     out = bytearray(plan.fixed)
     entries = {number: (plan.size + offset, generation) for number, generation, offset in plan.entries}
 
-    content = _strip_content(drawable_text(line))
+    content = _strip_content(drawable_text(line), plan.strip_width)
     entries[plan.strip[0]] = (plan.size + len(out), plan.strip[1])
     out += b"%d %d obj\n<< %s /Length %d >>\nstream\n" % (*plan.strip, plan.strip_dictionary, len(content))
     out += content + b"\nendstream\nendobj\n"

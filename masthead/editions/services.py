@@ -125,6 +125,9 @@ def queue_issue(*, issue_id: int, kinds: list[str] | None = None, force: bool = 
         raise EditionError(f"issue {issue.slug!r} is not published: editions are built for published issues")
     content = issue_content(issue)
     if not content.articles:
+        # Nothing published is left to make the files from; the last build holds text that was taken down.
+        for kind in wanted:
+            withdraw(issue_id=issue.pk, kind=kind)
         return []
     waiting = narration_pending(issue) if settings.NARRATION_ON_PUBLISH else []
     created = []
@@ -134,6 +137,7 @@ def queue_issue(*, issue_id: int, kinds: list[str] | None = None, force: bool = 
             # The narration of an edited article is being made: build once it is ready (signals.narration_finished).
             continue
         if kind == Kind.AUDIO and not any(article.narration for article in content.articles):
+            withdraw(issue_id=issue.pk, kind=kind)  # its narrations were of articles no longer published
             continue
         digest = inputs_hash(kind, content)
         row = _queue_kind(issue, kind, digest, force=force)
@@ -160,6 +164,26 @@ def _queue_kind(issue: IssuePage, kind: str, digest: str, *, force: bool) -> Edi
             return EditionFile.objects.create(issue=issue, kind=kind, version=version, source_hash=digest)
     except IntegrityError:
         return None  # a concurrent queue_issue created it first
+
+
+def withdraw(*, issue_id: int, kind: str) -> int:
+    """Take every file of this kind of the issue out of service, for when there is nothing left to build it from.
+
+    All versions go, not just the newest, or readers would be handed the one before it. A build under way
+    loses its claim (claimed_at is cleared), so it deletes what it made instead of pointing a row at it.
+    Returns how many rows were withdrawn.
+    """
+    rows = list(EditionFile.objects.filter(issue_id=issue_id, kind=kind).exclude(status=EditionFile.Status.SUPERSEDED))
+    storage = edition_storage()
+    for row in rows:
+        EditionFile.objects.filter(pk=row.pk).update(
+            status=EditionFile.Status.SUPERSEDED, file="", claimed_at=None, updated=timezone.now()
+        )
+        if row.file.name and storage.exists(row.file.name):
+            storage.delete(row.file.name)
+    if rows:
+        _pages_changed()
+    return len(rows)
 
 
 def retry(*, edition_id: int) -> EditionFile:

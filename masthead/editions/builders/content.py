@@ -262,12 +262,14 @@ def issue_content(issue: Any) -> IssueContent:
 # --- Local files for a build ---------------------------------------------------
 
 
+JPEG_QUALITY = 82  # one number for both makers of the rendition: Wagtail's filter (the spec) and _fast_jpeg
+
+
 def rendition_spec(max_px: int) -> str:
     """The Wagtail rendition an edition uses for an image (editions.images makes them ahead of the build)."""
-    return f"max-{max_px}x{max_px}|format-jpeg|jpegquality-82"
+    return f"max-{max_px}x{max_px}|format-jpeg|jpegquality-{JPEG_QUALITY}"
 
 
-JPEG_QUALITY = 82  # rendition_spec's jpegquality
 _TURNED = (5, 6, 7, 8)  # EXIF orientations that swap width and height
 
 
@@ -334,7 +336,8 @@ def _fast_jpeg(image: Any, max_px: int) -> tuple[bytes, int, int] | None:
         options: dict[str, Any] = {"quality": JPEG_QUALITY}
         if icc:
             options["icc_profile"] = icc
-        picture.convert("RGB").save(out, "JPEG", **options)
+        # A greyscale photograph stays greyscale: its own profile (kept above) describes grey pixels, not RGB ones.
+        (picture if picture.mode in ("RGB", "L") else picture.convert("RGB")).save(out, "JPEG", **options)
     return out.getvalue(), target[0], target[1]
 
 
@@ -357,7 +360,7 @@ class Workspace:
         return self.root / name
 
     def image(self, ref: ImageRef, max_px: int) -> LocalImage:
-        """The image at most max_px on its long side, as JPEG (PNG kept for transparency), from Wagtail's renditions."""
+        """The image at most max_px on its long side, as JPEG, from Wagtail's renditions (a transparent PNG is put on white)."""
         key = (ref.image_id, max_px)
         if key not in self._images:
             from wagtail.images import get_image_model

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import pikepdf
 
+from masthead.editions.pdf_pages import inherited, with_xobject, wrapped_drawing
+
 MM = 72 / 25.4
 SLUG_MM = 8.0  # room outside the bleed for the marks
 MARK_GAP_MM = 1.0  # between the BleedBox and the start of a mark
@@ -83,21 +85,22 @@ def _marks_xobject(pdf: pikepdf.Pdf, trim: Box, media: Box, *, bleed_pt: float) 
 
 def _own_resources(page: pikepdf.Object) -> pikepdf.Object:
     """The page's resource dictionary, made its own (an inherited one is copied onto the page)."""
-    if "/Resources" in page:
-        return page.Resources
-    node = page.get("/Parent")
-    while node is not None and "/Resources" not in node:
-        node = node.get("/Parent")
-    page.Resources = pikepdf.Dictionary(dict(node.Resources.items())) if node is not None else pikepdf.Dictionary()
-    return page.Resources
+    if "/Resources" not in page:
+        found = inherited(page, "/Resources")
+        page.Resources = pikepdf.Dictionary(dict(found.items())) if found is not None else pikepdf.Dictionary()
+    # Read back from the page: the caller's changes must land in the dictionary the page now holds.
+    resources: pikepdf.Object = page.Resources
+    return resources
 
 
 def add_crop_marks(path: Path, *, bleed_mm: float, slug_mm: float = SLUG_MM) -> None:
     """Rewrite the PDF at ``path`` (laid out at trim + bleed, TrimBox set) with its marks in a slug outside the bleed."""
     bleed_pt, slug_pt = bleed_mm * MM, slug_mm * MM
     with pikepdf.open(path, allow_overwriting_input=True) as pdf:
-        # Per page size: the marks, the clip that opens the page's drawing and the stream that closes it and draws them.
-        shared: dict[tuple[float, ...], tuple[pikepdf.Object, pikepdf.Object, pikepdf.Object]] = {}
+        # Per page size: the marks, their name, the clip that opens the page's drawing and the stream that closes it
+        # and draws them. Each size has a name of its own: pages often share one resource dictionary (WeasyPrint's
+        # all do), and under one name the last size's marks would be drawn on every page.
+        shared: dict[tuple[float, ...], tuple[pikepdf.Object, str, pikepdf.Object, pikepdf.Object]] = {}
         for page in pdf.pages:
             obj = page.obj
             trim = _box(obj.TrimBox if "/TrimBox" in obj else page.mediabox)
@@ -106,12 +109,14 @@ def add_crop_marks(path: Path, *, bleed_mm: float, slug_mm: float = SLUG_MM) -> 
             key = tuple(_rounded(trim))
             if key not in shared:
                 width, height = bleed[2] - bleed[0], bleed[3] - bleed[1]
+                name = XOBJECT_NAME if not shared else f"{XOBJECT_NAME}{len(shared) + 1}"
                 shared[key] = (
                     _marks_xobject(pdf, trim, media, bleed_pt=bleed_pt),
+                    name,
                     pdf.make_stream(f"q {bleed[0]:.4f} {bleed[1]:.4f} {width:.4f} {height:.4f} re W n\n".encode("ascii")),
-                    pdf.make_stream(f"\nQ q {XOBJECT_NAME} Do Q\n".encode("ascii")),
+                    pdf.make_stream(f"\nQ q {name} Do Q\n".encode("ascii")),
                 )
-            marks, clip, after = shared[key]
+            marks, name, clip, after = shared[key]
             obj.MediaBox = _rounded(media)
             obj.BleedBox = _rounded(bleed)
             obj.TrimBox = _rounded(trim)
@@ -119,12 +124,6 @@ def add_crop_marks(path: Path, *, bleed_mm: float, slug_mm: float = SLUG_MM) -> 
                 del obj["/CropBox"]  # visible area = MediaBox, so viewers and pdftoppm show the marks
 
             resources = _own_resources(obj)
-            found = resources.get("/XObject")
-            merged = pikepdf.Dictionary(dict(found.items())) if found is not None else pikepdf.Dictionary()
-            merged[XOBJECT_NAME] = marks
-            resources.XObject = merged
-
-            contents = obj.get("/Contents")
-            old = list(contents) if isinstance(contents, pikepdf.Array) else ([contents] if contents is not None else [])
-            obj.Contents = pikepdf.Array([clip, *old, after])
+            resources.XObject = with_xobject(resources, name, marks)
+            obj.Contents = wrapped_drawing(obj, clip, after)
         pdf.save(path)

@@ -92,3 +92,34 @@ def pdf_text(path: Path) -> str:
     import subprocess
 
     return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def corners_without_marks(
+    image: Any, page: dict[str, tuple[float, ...]], *, dpi: float, ink: int = 200
+) -> list[tuple[float, float]]:
+    """The trim corners of a rendered print page (greyscale, at ``dpi``) that lack either of their two crop marks.
+
+    ``page`` holds the page's MediaBox, TrimBox and BleedBox. Each corner should have a horizontal mark beside
+    the page and a vertical one above or below it, on its trim lines, beyond the bleed; a grey level below
+    ``ink`` is something drawn (the marks are anti-aliased hairlines).
+    """
+    mm, scale = 72 / 25.4, dpi / 72
+    mx0, _, _, my1 = page["MediaBox"]
+    tx0, ty0, tx1, ty1 = page["TrimBox"]
+    bx0, by0, bx1, by1 = page["BleedBox"]
+    pixels = image.load()
+
+    def px(x: float, y: float) -> tuple[int, int]:
+        return round((x - mx0) * scale), round((my1 - y) * scale)
+
+    missing = []
+    for x, y, out_x, out_y in ((tx0, ty0, -1, -1), (tx1, ty0, 1, -1), (tx0, ty1, -1, 1), (tx1, ty1, 1, 1)):
+        edge_x, edge_y = (bx0 if out_x < 0 else bx1), (by0 if out_y < 0 else by1)
+        col, row = px(x, y)
+        along_x = sorted((px(edge_x + out_x * 0.5 * mm, y)[0], px(edge_x + out_x * 6 * mm, y)[0]))
+        along_y = sorted((px(x, edge_y + out_y * 0.5 * mm)[1], px(x, edge_y + out_y * 6 * mm)[1]))
+        horizontal = min(pixels[c, r] for c in range(*along_x) for r in (row - 1, row, row + 1))
+        vertical = min(pixels[c, r] for r in range(*along_y) for c in (col - 1, col, col + 1))
+        if not (horizontal < ink and vertical < ink):
+            missing.append((round(x, 1), round(y, 1)))
+    return missing

@@ -18,7 +18,7 @@ from PIL import Image
 
 from masthead.editions import services
 from masthead.editions.models import EditionFile
-from masthead.editions.tests.support import FakeBuilder
+from masthead.editions.tests.support import FakeBuilder, corners_without_marks
 
 MM = 72 / 25.4
 DPI = 144
@@ -105,11 +105,4 @@ def test_crop_marks_sit_in_the_slug_on_the_trim_lines_and_nothing_they_draw_is_i
 
     # Each corner has two marks beyond the bleed, along its trim lines: a horizontal one beside the page
     # and a vertical one above or below it.
-    for x, y, out_x, out_y in ((tx0, ty0, -1, -1), (tx1, ty0, 1, -1), (tx0, ty1, -1, 1), (tx1, ty1, 1, 1)):
-        edge_x, edge_y = (bx0 if out_x < 0 else bx1), (by0 if out_y < 0 else by1)
-        col, row = px(x, y)
-        outside_x = sorted((px(edge_x + out_x * 0.5 * MM, y)[0], px(edge_x + out_x * 6 * MM, y)[0]))
-        outside_y = sorted((px(x, edge_y + out_y * 0.5 * MM)[1], px(x, edge_y + out_y * 6 * MM)[1]))
-        horizontal = min(pixels[c, r] for c in range(*outside_x) for r in (row - 1, row, row + 1))
-        vertical = min(pixels[c, r] for r in range(*outside_y) for c in (col - 1, col, col + 1))
-        assert horizontal < INK and vertical < INK, f"no crop mark at the corner ({x:.1f}, {y:.1f}) of page 2 of {kind}"
+    assert corners_without_marks(image, page, dpi=DPI, ink=INK) == [], f"page 2 of {kind} lacks these crop marks"
