@@ -2,7 +2,8 @@
 
 The header shows the logo (or the name), a small stylesheet sets the accent
 colours, and a favicon and a podcast cover are drawn from the logo and the
-colours. Nothing is written into the source tree and nothing needs
+colours. The logo may be an SVG (sanitised on upload, core.svg): the header
+shows the drawing itself, and resvg draws it at each file's own size. Nothing is written into the source tree and nothing needs
 collectstatic: the drawn files are made on first request, kept in the cache,
 and served from URLs that carry a digest of
 everything they were drawn from, so they may be cached for a year and a
