@@ -56,6 +56,19 @@ HOSTILE = {
         ["evil.example"],
     ),
     "paint from another site": (drawing(b'<circle r="4" fill="url(https://evil.example/p.svg#x)"/>'), ["evil.example"]),
+    "stylesheet processing instruction": (
+        b'<?xml-stylesheet type="text/css" href="https://evil.example/x.css"?>' + drawing(b""),
+        ["evil.example", "xml-stylesheet"],
+    ),
+    "handler given by a DTD default": (
+        b'<!DOCTYPE svg [<!ATTLIST svg onload CDATA "alert(1)">]>' + drawing(b""),
+        ["onload", "alert"],
+    ),
+    "link spelled in character references": (
+        drawing(b'<a href="&#x6A;avascript:alert(1)"><circle r="4"/></a><use href="&#x6A;avascript:alert(1)"/>'),
+        ["javascript", "alert"],
+    ),
+    "xml:base pointing elsewhere": (drawing(b'<g xml:base="https://evil.example/"><circle r="4"/></g>'), ["evil.example"]),
     "an editor's private namespace": (
         drawing(b'<x:payload xmlns:x="urn:evil"><script xmlns="http://www.w3.org/2000/svg">alert(1)</script></x:payload>'),
         ["urn:evil", "payload", "script"],
