@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,8 @@ from django.core.files.storage import default_storage
 from PIL import Image, ImageDraw, ImageFont
 
 from masthead.core import cachetags, svg
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_ACCENT = "#9d1c1c"
 DEFAULT_ACCENT_DARK = "#7a1212"
@@ -179,11 +182,17 @@ def _logo_image(found: Brand, size: int, *, raster_scale: float = 1.0) -> Image.
     return logo
 
 
-def _drawn_svg(found: Brand, data: bytes, size: int) -> Image.Image:
+def _drawn_svg(found: Brand, data: bytes, size: int) -> Image.Image | None:
     """An SVG logo drawn (resvg) at the size it is shown, so it is as sharp on a 3000 px cover as on a favicon."""
     # Along its longer side, from the proportions Wagtail read (the header's rendition has them).
     wide = found.logo_width >= found.logo_height
-    png = resvg_py.svg_to_bytes(svg_string=data.decode("utf-8"), width=size if wide else None, height=None if wide else size)
+    try:
+        png = resvg_py.svg_to_bytes(svg_string=data.decode("utf-8"), width=size if wide else None, height=None if wide else size)
+    except (ValueError, UnicodeError):
+        # What resvg cannot draw is refused on upload (core.images); should a stored logo fail all the same
+        # (another resvg), the files are lettered as without a logo rather than failing on every page.
+        logger.warning("the SVG logo %s cannot be drawn; the brand's files are lettered instead", found.logo_name, exc_info=True)
+        return None
     logo = Image.open(io.BytesIO(bytes(png))).convert("RGBA")
     logo.thumbnail((size, size), Image.Resampling.LANCZOS)  # should the proportions read differ from resvg's
     return logo

@@ -34,6 +34,7 @@ class SanitisedImageField(WagtailImageField):
         data.seek(0)
         try:
             clean = svg.sanitise(data.read())
+            svg.check_drawable(clean)
         except svg.UnsafeSvg as exc:
             raise ValidationError(str(exc), code="unsafe_svg") from None
         return super().to_python(SimpleUploadedFile(name, clean, content_type="image/svg+xml"))

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET  # noqa: S405  (only to build and write trees; parsing is defusedxml's)
 
+import resvg_py
 from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml.ElementTree import fromstring
 
@@ -230,6 +231,16 @@ def _parse(data: bytes) -> ET.Element:
         found = f"<{name}>" if namespace in ("", SVG_NS) else f"<{name}> in the namespace {namespace}"
         raise UnsafeSvg(f'The file is XML but not an SVG drawing: its outermost element is {found}, not <svg xmlns="{SVG_NS}">.')
     return root
+
+
+def check_drawable(data: bytes) -> None:
+    """UnsafeSvg unless resvg (which draws the favicon and the podcast cover) can draw it: a size above zero."""
+    try:
+        resvg_py.svg_to_bytes(svg_string=data.decode("utf-8"), width=16)
+    except (ValueError, UnicodeError) as exc:
+        raise UnsafeSvg(
+            f"The SVG cannot be drawn ({exc}): give its <svg> a viewBox, or a width and a height above zero."
+        ) from None
 
 
 def sanitise(data: bytes) -> bytes:

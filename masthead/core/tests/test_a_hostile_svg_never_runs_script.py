@@ -119,6 +119,7 @@ REFUSED = {
     ),
     "broken XML": (b'<svg xmlns="http://www.w3.org/2000/svg"><rect></svg>', "XML is broken"),
     "HTML named .svg": (b"<html><body><script>alert(1)</script></body></html>", "not an SVG drawing"),
+    "a drawing of no size": (b'<svg xmlns="http://www.w3.org/2000/svg" width="0" height="0"/>', "cannot be drawn"),
     "SVG without its namespace": (b'<svg width="4" height="4"><rect width="4" height="4"/></svg>', "has no xmlns"),
     "a use that repeats itself": (drawing(b'<g id="loop"><use href="#loop"/></g>'), "repeats itself"),
     "use bomb": (

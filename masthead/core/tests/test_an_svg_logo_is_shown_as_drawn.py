@@ -8,10 +8,12 @@ import io
 import re
 from urllib.parse import urlsplit
 
+from django.core.files.base import ContentFile
 from PIL import Image
 from wagtail.images import get_image_model
 
 from masthead.core import branding
+from masthead.core.models import MagazineSettings
 from masthead.core.tests.logos import BLUE, LOGO, chief, choose_logo, upload  # noqa: F401  (chief: a fixture)
 
 
@@ -65,3 +67,21 @@ def test_the_favicon_touch_icon_and_podcast_cover_are_drawn_from_an_svg_logo(chi
     column = [rgb.getpixel((1500, y)) for y in range(420, 870)]
     blends = [colour for colour in column if colour not in (BLUE, (255, 255, 255))]
     assert len(blends) <= 4, blends
+
+
+def test_an_svg_logo_that_cannot_be_drawn_gives_lettered_icons_not_an_error(client, magazine, monkeypatch):
+    # What resvg cannot draw is refused on upload; one it fails on later (another version) must not break
+    # every page's favicon: the files are lettered as without a logo.
+    found = MagazineSettings.for_site(magazine.home.get_site())
+    found.logo = get_image_model().objects.create(title="Logo", file=ContentFile(LOGO, name="logo.svg"))
+    found.save()
+
+    def cannot_draw(**_):
+        raise ValueError("SVG has an invalid size")
+
+    monkeypatch.setattr(branding.resvg_py, "svg_to_bytes", cannot_draw)
+    brand = branding.brand()
+    for kind, size in [("favicon.png", 64), ("podcast-cover.png", 3000)]:
+        response = client.get(brand.url(kind))
+        assert response.status_code == 200
+        assert Image.open(io.BytesIO(response.content)).size == (size, size)
