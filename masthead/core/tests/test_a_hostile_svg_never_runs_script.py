@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from wagtail.images import get_image_model
 
 from masthead.core import svg
@@ -149,6 +151,20 @@ def test_a_hostile_upload_is_stored_without_its_script(chief, magazine):  # noqa
     assert upload(chief, "logo.svg", hostile.replace(b"</svg>", b"<script>alert(1)</script></svg>")).status_code == 302
     stored = get_image_model().objects.get(title="Logo").file.read()
     assert b"onload" not in stored and b"script" not in stored and b"<rect" in stored
+
+
+def test_the_admins_multiple_uploader_strips_and_refuses_the_same(chief, magazine):  # noqa: F811
+    # Images → Add an image is Wagtail's multiple uploader, which answers in JSON.
+    url = reverse("wagtailimages:add_multiple")
+    hostile, _ = HOSTILE["onload on the root"]
+    answer = chief.post(url, {"files[]": SimpleUploadedFile("logo.svg", hostile, content_type="image/svg+xml")}).json()
+    assert answer["success"], answer
+    stored = get_image_model().objects.get(pk=answer["image_id"]).file.read()
+    assert b"onload" not in stored and b"<rect" in stored
+
+    bomb, _ = REFUSED["billion laughs"]
+    answer = chief.post(url, {"files[]": SimpleUploadedFile("bomb.svg", bomb, content_type="image/svg+xml")}).json()
+    assert not answer["success"] and "entities" in answer["error_message"], answer
 
 
 def test_media_storage_stores_no_svg_that_could_run_script(magazine):
