@@ -582,6 +582,11 @@ WAGTAIL_SITE_NAME = "Masthead"
 # defaults to "simple": no stemming, so "treaty" would not find "treaties").
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "english"}}
 WAGTAILIMAGES_IMAGE_MODEL = "wagtailimages.Image"
+# SVG for the magazine's logo (core.branding), shown as drawn. An SVG can carry script: the upload form
+# (core.images) and the media storage (core.storage) keep only what draws (core.svg), and media is served
+# with a policy that runs no script (core.views.public_media, deploy/nginx/masthead-files.conf).
+WAGTAILIMAGES_EXTENSIONS = ["avif", "gif", "jpg", "jpeg", "png", "webp", "svg"]
+WAGTAILIMAGES_IMAGE_FORM_BASE = "masthead.core.images.ImageForm"
 # Staff avatars from the site itself (Wagtail's default picture or an uploaded one), never Gravatar:
 # a self-hosted magazine's admin often cannot reach it, and showed a broken image on the dashboard.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None

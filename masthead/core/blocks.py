@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from wagtail import blocks
+from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageChooserBlock
 from wagtail.rich_text import expand_db_html
@@ -33,6 +35,21 @@ class ParagraphBlock(blocks.RichTextBlock):
         return "wagtail.blocks.RichTextBlock", args, kwargs
 
 
+def not_a_drawing(image: Any) -> str | None:
+    """Why an image may not stand where a photo goes (None when it may).
+
+    The image library takes SVG for the magazine's logo (core.branding). A photo
+    is converted (WebP on pages, JPEG in the editions), which a drawing cannot be:
+    an SVG there would break every page that shows it.
+    """
+    if image is None or not image.is_svg():
+        return None
+    return (
+        f"“{image.title}” is an SVG drawing, which only the magazine's logo may be (Settings → Magazine settings). "
+        "Choose a photo or picture here: JPEG, PNG, WebP, AVIF or GIF."
+    )
+
+
 class CaptionedImageBlock(blocks.StructBlock):
     image = ImageChooserBlock()
     caption = blocks.CharBlock(required=False, max_length=300)
@@ -41,6 +58,13 @@ class CaptionedImageBlock(blocks.StructBlock):
     class Meta:
         icon = "image"
         template = "core/blocks/captioned_image.html"
+
+    def clean(self, value: Any) -> Any:
+        cleaned = super().clean(value)
+        problem = not_a_drawing(cleaned.get("image"))
+        if problem:
+            raise StructBlockValidationError(block_errors={"image": ValidationError(problem)})
+        return cleaned
 
 
 class PullQuoteBlock(blocks.StructBlock):

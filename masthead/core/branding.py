@@ -2,7 +2,8 @@
 
 The header shows the logo (or the name), a small stylesheet sets the accent
 colours, and a favicon and a podcast cover are drawn from the logo and the
-colours. Nothing is written into the source tree and nothing needs
+colours. The logo may be an SVG (sanitised on upload, core.svg): the header
+shows the drawing itself, and resvg draws it at each file's own size. Nothing is written into the source tree and nothing needs
 collectstatic: the drawn files are made on first request, kept in the cache,
 and served from URLs that carry a digest of
 everything they were drawn from, so they may be cached for a year and a
@@ -13,26 +14,35 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import resvg_py
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from PIL import Image, ImageDraw, ImageFont
 
-from masthead.core import cachetags
+from masthead.core import cachetags, svg
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_ACCENT = "#9d1c1c"
 DEFAULT_ACCENT_DARK = "#7a1212"
 PAPER = "#fffdf8"
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 FONTS = Path(__file__).resolve().parent.parent / "static" / "fonts"
-# Apple Podcasts asks for a square JPEG or PNG of 1400 to 3000 pixels.
-PODCAST_COVER_SIZE = 1400
+# Apple Podcasts asks for a square JPEG or PNG of 1400 to 3000 pixels, and recommends 3000.
+PODCAST_COVER_SIZE = 3000
+# The cover was once drawn at 1400 px: a raster logo grows with the cover from there, so it keeps the
+# place and proportion it had (a vector logo is drawn at whatever size its box has).
+RASTER_COVER_BASIS = 1400
+# The header's logo, in pixels: twice its height on the page, for sharp edges on high-density screens.
+LOGO_HEIGHT = 160
 # What a drawn file is, by the name the URL gives it.
 KINDS = {"favicon.png": 64, "touch-icon.png": 180, "podcast-cover.png": PODCAST_COVER_SIZE}
 
@@ -115,12 +125,17 @@ def _compute(site: Any) -> Brand:
     logo_url, width, height, name = "", 0, 0, ""
     if logo is not None:
         name = logo.file.name
-        # Twice the header's height, for sharp edges on high-density screens.
-        rendition = logo.get_rendition("height-160|format-webp")
-        logo_url, width, height = rendition.url, rendition.width, rendition.height
+        if logo.is_svg():
+            # The drawing itself (sanitised on upload, core.svg): the browser draws it sharp at any size.
+            # Its size is given as the header's, for the proportions (Wagtail never enlarges a rendition).
+            logo_url, height = logo.file.url, LOGO_HEIGHT
+            width = max(1, round(logo.width * LOGO_HEIGHT / max(1, logo.height)))
+        else:
+            rendition = logo.get_rendition(f"height-{LOGO_HEIGHT}|format-webp")
+            logo_url, width, height = rendition.url, rendition.width, rendition.height
     accent = magazine.accent_colour or DEFAULT_ACCENT
     accent_dark = magazine.accent_dark_colour or DEFAULT_ACCENT_DARK
-    source = "|".join([magazine.name, accent, accent_dark, name, getattr(logo, "file_hash", "") or "", "v1"])
+    source = "|".join([magazine.name, accent, accent_dark, name, getattr(logo, "file_hash", "") or "", "v2"])
     digest = hashlib.sha256(source.encode()).hexdigest()[:16]
     return Brand(magazine.name, accent, accent_dark, logo_url, width, height, name, digest)
 
@@ -152,13 +167,34 @@ def _font(size: int) -> Any:
     return ImageFont.truetype(str(FONTS / "source-serif-4-latin-700-normal.woff2"), size)
 
 
-def _logo_image(found: Brand, size: int) -> Image.Image | None:
+def _logo_image(found: Brand, size: int, *, raster_scale: float = 1.0) -> Image.Image | None:
+    """The logo fitted into a size x size box; a raster logo grows by at most raster_scale (else it only shrinks)."""
     if not found.logo_name:
         return None
     with default_storage.open(found.logo_name, "rb") as handle:
         data = handle.read()
+    if svg.is_svg_name(found.logo_name):
+        return _drawn_svg(found, data, size)
     logo = Image.open(io.BytesIO(data)).convert("RGBA")
-    logo.thumbnail((size, size), Image.Resampling.LANCZOS)
+    factor = min(size / max(logo.width, logo.height), raster_scale)
+    if factor != 1:
+        logo = logo.resize((max(1, round(logo.width * factor)), max(1, round(logo.height * factor))), Image.Resampling.LANCZOS)
+    return logo
+
+
+def _drawn_svg(found: Brand, data: bytes, size: int) -> Image.Image | None:
+    """An SVG logo drawn (resvg) at the size it is shown, so it is as sharp on a 3000 px cover as on a favicon."""
+    # Along its longer side, from the proportions Wagtail read (the header's rendition has them).
+    wide = found.logo_width >= found.logo_height
+    try:
+        png = resvg_py.svg_to_bytes(svg_string=data.decode("utf-8"), width=size if wide else None, height=None if wide else size)
+    except (ValueError, UnicodeError):
+        # What resvg cannot draw is refused on upload (core.images); should a stored logo fail all the same
+        # (another resvg), the files are lettered as without a logo rather than failing on every page.
+        logger.warning("the SVG logo %s cannot be drawn; the brand's files are lettered instead", found.logo_name, exc_info=True)
+        return None
+    logo = Image.open(io.BytesIO(bytes(png))).convert("RGBA")
+    logo.thumbnail((size, size), Image.Resampling.LANCZOS)  # should the proportions read differ from resvg's
     return logo
 
 
@@ -184,7 +220,7 @@ def draw(found: Brand, kind: str) -> bytes:
     img = Image.new("RGBA", (size, size), (*accent, 255))
     canvas = ImageDraw.Draw(img)
     if kind == "podcast-cover.png":
-        logo = _logo_image(found, int(size * 0.6))
+        logo = _logo_image(found, int(size * 0.6), raster_scale=size / RASTER_COVER_BASIS)
         if logo is not None:
             plate = Image.new("RGBA", (size, size), (*_rgb(PAPER), 255))
             plate.paste(logo, ((size - logo.width) // 2, int(size * 0.14)), logo)

@@ -38,8 +38,9 @@ class MagazineSettings(BaseSiteSetting):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="PNG, WebP or JPEG, wide rather than tall, on a transparent or white ground. "
-        "Shown in the header instead of the name; also used for the favicon and the podcast cover.",
+        help_text="SVG (best: sharp at every size), or PNG, WebP or JPEG; wide rather than tall, on a transparent "
+        "or white ground. Shown in the header instead of the name; the favicon and the podcast cover are drawn "
+        "from it. An SVG keeps only what draws: scripts, links and embedded web content are removed on upload.",
     )
     accent_colour = models.CharField(
         max_length=7,

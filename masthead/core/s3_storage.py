@@ -13,11 +13,11 @@ from typing import Any
 from django.utils.deconstruct import deconstructible
 from storages.backends.s3 import S3Storage
 
-from masthead.core.storage import UniqueNamesMixin
+from masthead.core.storage import SanitisedSvgMixin, UniqueNamesMixin
 
 
 @deconstructible(path="masthead.core.s3_storage.PublicS3Storage")
-class PublicS3Storage(UniqueNamesMixin, S3Storage):
+class PublicS3Storage(SanitisedSvgMixin, UniqueNamesMixin, S3Storage):
     """Public media in the bucket; every object is sent with a year-long immutable Cache-Control."""
 
 

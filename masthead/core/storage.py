@@ -5,7 +5,9 @@ immutable, by the app, nginx or a CDN. That is only honest if a URL never
 changes its bytes, and Django's storages reuse a name once its file is
 deleted (delete "photo.jpg", upload another "photo.jpg": same URL, new
 picture, old one still in every cache). UniqueNamesMixin gives every saved
-file a fresh random suffix, so a name is never handed out twice.
+file a fresh random suffix, so a name is never handed out twice. An SVG in
+public media is a document of our origin, so SanitisedSvgMixin rewrites every
+.svg to what draws before it is stored (core.svg).
 
 Private files (full narrations, paragraph clips, edition downloads) go to
 PrivateFileSystemStorage under PRIVATE_FILES_ROOT, outside MEDIA_ROOT; see
@@ -20,11 +22,31 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
 from django.utils.deconstruct import deconstructible
 from django.utils.functional import cached_property
 
+from masthead.core import svg
+
 PUBLIC_MEDIA_CACHE_CONTROL = "public, max-age=31536000, immutable"
+
+
+class SanitisedSvgMixin:
+    """Every .svg written to public media is first made safe (core.svg.sanitise): it is served from our origin.
+
+    The admin's upload form sanitises already and says what it refused; this
+    covers every other way a file gets here (a script, an importer, the
+    multiple uploader's retry, a rendition), so no path stores an SVG that
+    could run script. A file that cannot be made safe raises svg.UnsafeSvg.
+    """
+
+    def _save(self, name: str, content: Any) -> str:
+        if svg.is_svg_name(name):
+            content.seek(0)
+            content = ContentFile(svg.sanitise(content.read()))
+        saved: str = super()._save(name, content)  # type: ignore[misc]
+        return saved
 
 
 class UniqueNamesMixin:
@@ -45,7 +67,7 @@ class UniqueNamesMixin:
 
 
 @deconstructible(path="masthead.core.storage.PublicMediaStorage")
-class PublicMediaStorage(UniqueNamesMixin, FileSystemStorage):
+class PublicMediaStorage(SanitisedSvgMixin, UniqueNamesMixin, FileSystemStorage):
     """MEDIA_ROOT, served at MEDIA_URL for a year."""
 
 

@@ -9,8 +9,11 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.static import serve
 
-from masthead.core import branding
+from masthead.core import branding, svg
 from masthead.core.storage import PUBLIC_MEDIA_CACHE_CONTROL
+
+# The policy of an SVG in media (public_media; deploy/nginx/masthead-files.conf says the same).
+SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 
 
 @require_GET
@@ -65,6 +68,11 @@ def public_media(request: HttpRequest, path: str) -> HttpResponseBase:
     response = serve(request, path, document_root=str(settings.MEDIA_ROOT))
     if response.status_code in (200, 304):
         response["Cache-Control"] = PUBLIC_MEDIA_CACHE_CONTROL
+    if svg.is_svg_name(path):
+        # An SVG opened by its URL is a document of our origin: whatever it holds, it runs no script and
+        # loads nothing (its own inline styles aside). The CSP middleware leaves a policy already set alone.
+        response["Content-Security-Policy"] = SVG_POLICY
+        response["X-Content-Type-Options"] = "nosniff"
     return response
 
 

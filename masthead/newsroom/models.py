@@ -34,7 +34,7 @@ from wagtail.search import index
 from masthead.access.gate import Decision, Reading, anonymous_reading, decide, reading_for, reading_from
 from masthead.access.levels import AccessLevel
 from masthead.core import cachetags, routing, shells
-from masthead.core.blocks import ArticleBodyBlock
+from masthead.core.blocks import ArticleBodyBlock, not_a_drawing
 from masthead.core.cachetags import list_tag, page_tag
 from masthead.newsroom.caching import ShellPageMixin, article_purge_tags, card_tags, prepare_cards
 from masthead.newsroom.forms import ArticlePageForm
@@ -305,6 +305,8 @@ class ArticlePage(ShellPageMixin, Page):
         super().clean()
         if self.hero_caption and not self.hero_image:
             raise ValidationError({"hero_caption": "A caption needs a photo; choose the photo or clear the caption."})
+        if problem := not_a_drawing(self.hero_image):
+            raise ValidationError({"hero_image": problem})
 
     # --- Rendering ----------------------------------------------------
     #
@@ -526,6 +528,8 @@ class IssuePage(CachedForAnonymousMixin, Page):
         super().clean()
         if self.number is not None and not 1 <= self.number <= 24:
             raise ValidationError({"number": "An issue number runs from 1 to 24 (twenty-four issues a year)."})
+        if problem := not_a_drawing(self.cover_image):
+            raise ValidationError({"cover_image": problem})
 
     def contents(self) -> list[ArticlePage]:
         """The published articles in reading order (grouped as ``contents_by_section`` groups them)."""

@@ -160,8 +160,8 @@ def test_settings_wire_apps_in_only_through_django_entry_points():
         if dotted.count(".") == 1 or dotted in {"masthead.urls", "masthead.wsgi.application"}:
             continue  # an app in INSTALLED_APPS, or the project's own entry points
         entry_points.append(dotted)
-    # Each of these is something Django itself loads by name (middleware, the auth
-    # backend, the session engine, storages, a context processor), and each lives
+    # Each of these is something Django or Wagtail itself loads by name (middleware, the auth
+    # backend, the session engine, storages, a context processor, the image form), and each lives
     # at the bottom of the graph (core, or access's meter), so no app reaches
     # another through settings.
     assert sorted(entry_points) == [
@@ -170,6 +170,7 @@ def test_settings_wire_apps_in_only_through_django_entry_points():
         "masthead.core.auth.ModelBackend",
         "masthead.core.context_processors.site",
         "masthead.core.csp.ScopedCSPMiddleware",
+        "masthead.core.images.ImageForm",
         "masthead.core.pagecache.AnonymousPageCacheMiddleware",
         "masthead.core.routing.RouteMiddleware",
         "masthead.core.sessions",

@@ -90,6 +90,10 @@ def test_a_logo_replaces_the_name_and_draws_the_favicon_and_the_podcast_cover(cl
         all(abs(a - b) <= 1 for a, b in zip(colour, (20, 60, 120), strict=True))
         for _, colour in cover.convert("RGB").getcolors(1 << 20)
     )
+    # In the place and proportion it had on the 1400 px cover: 600 of 1400 px wide, so 1286 of 3000.
+    row = [cover.convert("RGB").getpixel((x, 500)) for x in range(cover.width)]
+    blue = [x for x, colour in enumerate(row) if all(abs(a - b) <= 1 for a, b in zip(colour, (20, 60, 120), strict=True))]
+    assert 1280 <= blue[-1] - blue[0] + 1 <= 1290
 
 
 def test_without_a_logo_the_cover_and_icon_are_lettered_in_the_accent(client, magazine):
@@ -101,7 +105,7 @@ def test_without_a_logo_the_cover_and_icon_are_lettered_in_the_accent(client, ma
     assert icon.getpixel((1, 1)) == (0x1D, 0x4E, 0x89)
     assert (255, 255, 255) in {colour for _, colour in icon.getcolors(1 << 16)}
     cover = Image.open(io.BytesIO(client.get(brand.url("podcast-cover.png")).content))
-    assert cover.size == (1400, 1400)
+    assert cover.size == (3000, 3000)  # Apple's recommended size (1400 to 3000 allowed)
 
 
 def test_an_unknown_brand_file_is_404(client, magazine):
