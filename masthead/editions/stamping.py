@@ -110,7 +110,7 @@ def stored_layout(*, storage: Any, name: str, size: int) -> pdf_stamp.StampPlan 
             data = handle.read()
     except (FileNotFoundError, NotADirectoryError):
         return None
-    except OSError:
+    except Exception:  # e.g. an object store's client error: the layout is worked out again, the reader still gets the copy
         log.warning("could not read the stamp layout of %s", name, exc_info=True)
         return None
     try:
