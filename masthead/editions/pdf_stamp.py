@@ -8,19 +8,26 @@ decoded, re-compressed or re-laid-out, and the file itself can be streamed from 
 Two readers' copies differ only in that tail.
 
 The line is drawn in Source Sans 3 (the edition's own face, OFL) as a simple TrueType font with
-WinAnsiEncoding: the font's Latin file, unpacked once per process and embedded whole in every
+WinAnsiEncoding: the font's Latin file, unpacked when a plan is worked out and embedded whole in every
 copy (~15 KB), so any address the font can spell draws without re-subsetting per download.
 An address it cannot spell (an internationalised domain) is written in its ASCII (IDNA) form.
 
 The stamp sits in /Artifact marked content (pagination, footer), so a tagged PDF's structure
 tree is untouched and assistive technology skips it.
+
+What does not depend on the reader (a StampPlan: the font, the page dictionaries, offsets, and the
+font's widths the line is set with) can be written out with ``plan_to_json`` and read back with
+``plan_from_json``, so it is worked out once when the file is built (editions.stamping keeps it beside
+the file) and a download in a fresh process neither opens the PDF nor unpacks the font.
 """
 
 from __future__ import annotations
 
+import base64
 import functools
 import hashlib
 import io
+import json
 import os
 import re
 import threading
@@ -28,7 +35,7 @@ import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import pikepdf
 
@@ -55,20 +62,30 @@ class StampError(ValueError):
 
 
 @dataclass(frozen=True)
-class StampFont:
-    program: bytes  # the TrueType subset, Flate-compressed
-    length1: int  # its length before compression
+class LineMetrics:
+    """What setting a reader's line needs from the font: which letters it has and how wide they are."""
+
     widths: tuple[int, ...]  # advance per code FIRST_CODE..LAST_CODE, in thousandths of an em
     drawable: frozenset[str]
-    bbox: tuple[int, int, int, int]
     ascent: int
     descent: int
-    cap_height: int
-    to_unicode: bytes  # the CMap that maps each code back to its character, for text extraction
 
     def width(self, text: str, size: float) -> float:
         codes = text.encode(ENCODING)
         return sum(self.widths[code - FIRST_CODE] for code in codes) * size / 1000
+
+
+@dataclass(frozen=True)
+class StampFont(LineMetrics):
+    program: bytes  # the TrueType subset, Flate-compressed
+    length1: int  # its length before compression
+    bbox: tuple[int, int, int, int]
+    cap_height: int
+    to_unicode: bytes  # the CMap that maps each code back to its character, for text extraction
+
+    @property
+    def line_metrics(self) -> LineMetrics:
+        return LineMetrics(widths=self.widths, drawable=self.drawable, ascent=self.ascent, descent=self.descent)
 
 
 @functools.cache
@@ -83,6 +100,9 @@ def stamp_font() -> StampFont:
 
     font = TTFont(str(FONT_FILE))
     font.flavor = None
+    # Keep the font's own head.modified: saving would stamp the time of unpacking into the program, and a
+    # layout worked out in one process (at build) would then differ from the same one worked out in another.
+    font.recalcTimestamp = False
     for tag in ("GSUB", "GPOS", "GDEF", "BASE", "STAT"):
         if tag in font:
             del font[tag]
@@ -131,7 +151,7 @@ def _to_unicode(drawable: frozenset[str]) -> bytes:
     return "\n".join(lines).encode("ascii")
 
 
-def drawable_text(text: str, font: StampFont | None = None) -> str:
+def drawable_text(text: str, font: LineMetrics | None = None) -> str:
     """The text as the font can draw it: an address's domain in IDNA form if need be, else '?' per missing letter."""
     font = font or stamp_font()
     if all(c in font.drawable for c in text):
@@ -164,9 +184,8 @@ def _file_end(handle: BinaryIO) -> tuple[int, int, bool]:
     return size, offset, is_stream
 
 
-def _strip_content(line: str, width: float) -> bytes:
+def _strip_content(line: str, width: float, metrics: LineMetrics) -> bytes:
     """The strip's drawing: the line centred in a box ``width`` points wide."""
-    metrics = stamp_font()
     height = STRIP_HEIGHT_MM * MM
     size = FONT_SIZE_PT
     text_width = metrics.width(line, size)
@@ -337,6 +356,7 @@ class StampPlan:
     first_id: bytes | None
     trailer_size: int
     xref_number: int
+    metrics: LineMetrics  # the font's, as embedded in ``fixed``: the line is set with the widths the file carries
 
 
 _PLANS: OrderedDict[tuple[str, int, bool], StampPlan] = OrderedDict()
@@ -365,25 +385,38 @@ def stamp_plan(source: str | Path | BinaryIO, *, skip_first_page: bool = True, c
             stat = os.fstat(handle.fileno())
             cache_key = f"{Path(source).resolve()}:{stat.st_mtime_ns}"
         size = handle.seek(0, os.SEEK_END)
-        key = (cache_key, size, skip_first_page) if cache_key is not None else None
-        if key is not None:
-            with _PLANS_LOCK:
-                if key in _PLANS:
-                    _PLANS.move_to_end(key)
-                    return _PLANS[key]
-        plan = _read_plan(handle, skip_first_page=skip_first_page)
-        if key is not None:
-            with _PLANS_LOCK:
-                _PLANS[key] = plan
-                while len(_PLANS) > PLANS_KEPT:
-                    _PLANS.popitem(last=False)
+        if cache_key is not None:
+            cached = remembered_plan(cache_key, size=size, skip_first_page=skip_first_page)
+            if cached is not None:
+                return cached
+        plan = read_plan(handle, skip_first_page=skip_first_page)
+        if cache_key is not None:
+            remember_plan(cache_key, plan, skip_first_page=skip_first_page)
         return plan
     finally:
         if handle is not source:
             handle.close()
 
 
-def _read_plan(handle: BinaryIO, *, skip_first_page: bool) -> StampPlan:
+def remembered_plan(cache_key: str, *, size: int, skip_first_page: bool = True) -> StampPlan | None:
+    """The plan this process keeps for the file named ``cache_key`` (``size`` bytes long), if any."""
+    key = (cache_key, size, skip_first_page)
+    with _PLANS_LOCK:
+        if key in _PLANS:
+            _PLANS.move_to_end(key)
+            return _PLANS[key]
+    return None
+
+
+def remember_plan(cache_key: str, plan: StampPlan, *, skip_first_page: bool = True) -> None:
+    with _PLANS_LOCK:
+        _PLANS[(cache_key, plan.size, skip_first_page)] = plan
+        while len(_PLANS) > PLANS_KEPT:
+            _PLANS.popitem(last=False)
+
+
+def read_plan(handle: BinaryIO, *, skip_first_page: bool = True) -> StampPlan:
+    """Work the file's plan out: open it with pikepdf, walk its pages (and unpack the font, once per process)."""
     size, previous, xref_is_stream = _file_end(handle)
     handle.seek(0)
     try:
@@ -484,6 +517,7 @@ def _plan(pdf: pikepdf.Pdf, *, size: int, previous: int, xref_is_stream: bool, s
         # a cross-reference stream is the highest, and is used only when the file's own section is a stream.
         trailer_size=max(int(pdf.trailer.Size), xref_number + 1 if xref_is_stream else xref_number),
         xref_number=xref_number,
+        metrics=stamp_font().line_metrics,
     )
 
 
@@ -492,7 +526,7 @@ def reader_part(plan: StampPlan, *, line: str, reader: str) -> bytes:
     out = bytearray(plan.fixed)
     entries = {number: (plan.size + offset, generation) for number, generation, offset in plan.entries}
 
-    content = _strip_content(drawable_text(line), plan.strip_width)
+    content = _strip_content(drawable_text(line, plan.metrics), plan.strip_width, plan.metrics)
     entries[plan.strip[0]] = (plan.size + len(out), plan.strip[1])
     out += b"%d %d obj\n<< %s /Length %d >>\nstream\n" % (*plan.strip, plan.strip_dictionary, len(content))
     out += content + b"\nendstream\nendobj\n"
@@ -515,3 +549,106 @@ def reader_part(plan: StampPlan, *, line: str, reader: str) -> bytes:
         as_stream=plan.xref_is_stream,
     )
     return bytes(out)
+
+
+# --- The plan written down ---------------------------------------------------------------
+
+# Bump when _plan writes anything differently: a plan written by an older version is then worked out again.
+PLAN_FORMAT = 1
+
+
+@functools.cache
+def plan_fingerprint() -> str:
+    """What a stored plan was made with: this format, the strip's geometry and names, and the font file's bytes.
+
+    A plan whose fingerprint differs (the font or the strip changed since the file was built) is not used.
+    Reads the 16 kB font file once per process; the font itself is not unpacked.
+    """
+    digest = hashlib.sha256()
+    parts = (PLAN_FORMAT, FONT_NAME, FIRST_CODE, LAST_CODE, ENCODING, XOBJECT_NAME)
+    geometry = (STRIP_WIDTH_MM, STRIP_SIDE_MM, STRIP_HEIGHT_MM, STRIP_BOTTOM_MM)
+    digest.update(repr((parts, geometry)).encode())
+    digest.update(FONT_FILE.read_bytes())
+    return digest.hexdigest()[:32]
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def plan_to_json(plan: StampPlan, **about: Any) -> bytes:
+    """The plan as a JSON document (``about``: entries saying which file it is for, kept beside the plan)."""
+    metrics = plan.metrics
+    document = {
+        **about,
+        "fingerprint": plan_fingerprint(),
+        "plan": {
+            "size": plan.size,
+            "previous": plan.previous,
+            "xref_is_stream": plan.xref_is_stream,
+            "strip_width": plan.strip_width,  # a float: JSON writes it so that it reads back exactly
+            "fixed": _b64(plan.fixed),
+            "entries": [list(entry) for entry in plan.entries],
+            "strip": list(plan.strip),
+            "strip_dictionary": _b64(plan.strip_dictionary),
+            "info": list(plan.info),
+            "info_entries": _b64(plan.info_entries),
+            "root": plan.root,
+            "first_id": None if plan.first_id is None else _b64(plan.first_id),
+            "trailer_size": plan.trailer_size,
+            "xref_number": plan.xref_number,
+            "metrics": {
+                "widths": list(metrics.widths),
+                "drawable": "".join(sorted(metrics.drawable)),
+                "ascent": metrics.ascent,
+                "descent": metrics.descent,
+            },
+        },
+    }
+    return json.dumps(document, ensure_ascii=True, separators=(",", ":"), sort_keys=True).encode("ascii")
+
+
+def plan_from_json(data: bytes) -> tuple[StampPlan, dict[str, Any]]:
+    """(the plan, the document's other entries) from plan_to_json's bytes.
+
+    StampError names what is wrong with a document that is cut short, not one of ours, or made with another
+    font or strip (its fingerprint differs).
+    """
+    try:
+        document = json.loads(data)
+        if not isinstance(document, dict):
+            raise StampError("the stored plan is not a JSON object")
+        if document.get("fingerprint") != plan_fingerprint():
+            raise StampError("the stored plan was made with another font or strip layout")
+        raw = document.pop("plan")
+        metrics = raw["metrics"]
+        widths = tuple(int(width) for width in metrics["widths"])
+        if len(widths) != LAST_CODE - FIRST_CODE + 1:
+            raise StampError(f"the stored plan has {len(widths)} widths, not {LAST_CODE - FIRST_CODE + 1}")
+        plan = StampPlan(
+            size=int(raw["size"]),
+            previous=int(raw["previous"]),
+            xref_is_stream=bool(raw["xref_is_stream"]),
+            strip_width=float(raw["strip_width"]),
+            fixed=base64.b64decode(raw["fixed"], validate=True),
+            entries=tuple((int(n), int(g), int(at)) for n, g, at in raw["entries"]),
+            strip=(int(raw["strip"][0]), int(raw["strip"][1])),
+            strip_dictionary=base64.b64decode(raw["strip_dictionary"], validate=True),
+            info=(int(raw["info"][0]), int(raw["info"][1])),
+            info_entries=base64.b64decode(raw["info_entries"], validate=True),
+            root=str(raw["root"]),
+            first_id=None if raw["first_id"] is None else base64.b64decode(raw["first_id"], validate=True),
+            trailer_size=int(raw["trailer_size"]),
+            xref_number=int(raw["xref_number"]),
+            metrics=LineMetrics(
+                widths=widths,
+                drawable=frozenset(str(metrics["drawable"])),
+                ascent=int(metrics["ascent"]),
+                descent=int(metrics["descent"]),
+            ),
+        )
+    except StampError:
+        raise
+    except (ValueError, KeyError, TypeError, IndexError) as exc:  # JSONDecodeError and binascii.Error are ValueErrors
+        raise StampError(f"the stored plan cannot be read: {type(exc).__name__}: {exc}") from exc
+    return plan, document

@@ -10,7 +10,10 @@ rebuilds nothing, and a second edit while a build waits joins that build.
 pipeline's pattern): it works only after winning a conditional UPDATE on the
 row; the file is written under a new name (version + hash of its bytes) before
 the row points at it, so a reader never gets a half-written file and the
-previous version stays downloadable until the new row is READY.
+previous version stays downloadable until the new row is READY. A reading PDF's
+stamp layout (editions.stamping) is stored beside it before the row points at
+it, so a reader's first download in any process only reads it; it is deleted
+with its file.
 """
 
 from __future__ import annotations
@@ -174,13 +177,12 @@ def withdraw(*, issue_id: int, kind: str) -> int:
     Returns how many rows were withdrawn.
     """
     rows = list(EditionFile.objects.filter(issue_id=issue_id, kind=kind).exclude(status=EditionFile.Status.SUPERSEDED))
-    storage = edition_storage()
     for row in rows:
         EditionFile.objects.filter(pk=row.pk).update(
             status=EditionFile.Status.SUPERSEDED, file="", claimed_at=None, updated=timezone.now()
         )
-        if row.file.name and storage.exists(row.file.name):
-            storage.delete(row.file.name)
+        if row.file.name:
+            _delete_file(row.file.name)
     if rows:
         _pages_changed()
     return len(rows)
@@ -238,7 +240,7 @@ def _store(row: EditionFile, path: Any, slug: str) -> tuple[str, int]:
     storage = edition_storage()
     name = f"editions/{row.issue_id}/{slug[:60]}-{row.kind}-v{row.version}-{digest.hexdigest()[:16]}.{row.extension}"
     if storage.exists(name):  # left by a job that died before its row pointed at it
-        storage.delete(name)
+        _delete_file(name)
     try:
         with open(path, "rb") as fh:
             name = storage.save(name, File(fh, name=name))
@@ -270,6 +272,8 @@ def build(*, edition_id: int) -> EditionFile:
         with workspace() as ws:
             built = builder_for(row.kind).build(content, ws)
             stored, size = _store(row, built.path, issue.slug)
+            if row.kind == Kind.PDF:
+                _store_stamp_layout(stored, built.path)
         released = _release(
             row,
             claim,
@@ -287,7 +291,7 @@ def build(*, edition_id: int) -> EditionFile:
         )
         if not released:
             # A resumed twin finished first and points at its own file; ours is not referenced.
-            edition_storage().delete(stored)
+            _delete_file(stored)
         else:
             prune(issue_id=row.issue_id, kind=row.kind)
             _pages_changed()
@@ -301,7 +305,7 @@ def build(*, edition_id: int) -> EditionFile:
         # Interrupted (worker shut down): free the claim so a rerun builds at once.
         _release(row, claim, status=EditionFile.Status.QUEUED)
         if stored:
-            edition_storage().delete(stored)
+            _delete_file(stored)
         raise
     row.refresh_from_db()
     return row
@@ -310,7 +314,7 @@ def build(*, edition_id: int) -> EditionFile:
 def _failed(row: EditionFile, claim: Any, message: str, *, retryable: bool, stored: str | None, started: float) -> None:
     log.warning("edition %s (%s v%s of issue %s) failed: %s", row.pk, row.kind, row.version, row.issue_id, message)
     if stored:
-        edition_storage().delete(stored)
+        _delete_file(stored)
     _release(
         row,
         claim,
@@ -324,14 +328,38 @@ def _failed(row: EditionFile, claim: Any, message: str, *, retryable: bool, stor
 def prune(*, issue_id: int, kind: str) -> int:
     """Delete the files of versions older than the two newest ready ones (the previous stays for downloads in flight)."""
     ready = list(EditionFile.objects.ready().filter(issue_id=issue_id, kind=kind).order_by("-version"))
-    storage = edition_storage()
     pruned = 0
     for old in ready[2:]:
-        if old.file.name and storage.exists(old.file.name):
-            storage.delete(old.file.name)
+        if old.file.name:
+            _delete_file(old.file.name)
         EditionFile.objects.filter(pk=old.pk).update(status=EditionFile.Status.SUPERSEDED, file="")
         pruned += 1
     return pruned
+
+
+def _store_stamp_layout(name: str, path: Any) -> None:
+    """Keep the reading PDF's stamp layout beside it, so no reader's download has to work it out.
+
+    Not keeping it costs only speed (the first download in each process works it out and stores it),
+    so a file that cannot take a stamp or a storage hiccup here is logged, not a failed build.
+    """
+    from masthead.editions import pdf_stamp, stamping
+
+    try:
+        stamping.store_layout(storage=edition_storage(), name=name, path=path)
+    except (pdf_stamp.StampError, OSError) as exc:
+        log.warning("edition file %s: no stamp layout kept beside it: %s", name, exc)
+
+
+def _delete_file(name: str) -> None:
+    """Delete a stored file and the stamp layout kept beside it, if either is there."""
+    # Imported here: stamping brings pikepdf, which manage.py commands that never build or stamp need not load.
+    from masthead.editions import stamping
+
+    storage = edition_storage()
+    stamping.delete_layout(storage=storage, name=name)
+    if storage.exists(name):
+        storage.delete(name)
 
 
 def _pages_changed() -> None:

@@ -102,8 +102,8 @@ def _stamped(request: HttpRequest, issue: IssuePage, row: EditionFile) -> HttpRe
         local = _local_path(row.file.name)
         source = open(local, "rb") if local is not None else storage.open(row.file.name, "rb")  # noqa: SIM115
         try:
-            # The storage name carries a hash of the bytes: the file's plan is made once per process.
-            update = stamping.pdf_update(source, email=email, on=today, cache_key=row.file.name)
+            # The file's stamp layout was worked out when it was built and is kept beside it (or cached here).
+            update = stamping.download_update(storage=storage, name=row.file.name, source=source, email=email, on=today)
             size = source.seek(0, io.SEEK_END)
         except Exception:
             source.close()
