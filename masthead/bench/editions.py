@@ -38,6 +38,13 @@ STAMPS = 20
 FRESH = 10
 
 
+def _standfirst(paragraph: str, limit: int = 160) -> str:
+    """The opening of a paragraph as a standfirst, cut at a word (as the importer cuts one), never mid-word."""
+    if len(paragraph) <= limit:
+        return paragraph
+    return paragraph[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:—–- ") + "…"
+
+
 def _setup_django() -> None:
     os.environ["MASTHEAD_VAR_DIR"] = os.environ["BENCH_VAR_DIR"]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "masthead.settings")
@@ -99,7 +106,7 @@ def child_site() -> dict[str, Any]:
                 sections[n % len(sections)],
                 f"{seed.title} ({n + 1})",
                 authors=[authors[n % len(authors)]],
-                dek=body[0][:160],
+                dek=_standfirst(body[0]),
                 paragraphs=body,
                 access="subscribers" if n % 3 else "public",
                 preview_after=2 if n % 3 else None,
