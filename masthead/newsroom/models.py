@@ -38,6 +38,7 @@ from masthead.core.blocks import ArticleBodyBlock
 from masthead.core.cachetags import list_tag, page_tag
 from masthead.newsroom.caching import ShellPageMixin, article_purge_tags, card_tags, prepare_cards
 from masthead.newsroom.forms import ArticlePageForm
+from masthead.newsroom.navigation import menu_sections
 
 WORDS_PER_MINUTE = 230
 
@@ -252,8 +253,13 @@ class ArticlePage(ShellPageMixin, Page):
 
     @cached_property
     def section(self) -> SectionPage | None:
+        parent_path = self.path[: -self.steplen]
+        # A section in the menu is known to the process already (the page's menu shows it): no query.
+        known = next((section for section in menu_sections() if section.path == parent_path), None)
+        if known is not None:
+            return known
         # Articles live under sections (parent_page_types): one query, not get_parent() and .specific.
-        found = SectionPage.objects.filter(path=self.path[: -self.steplen]).first()
+        found = SectionPage.objects.filter(path=parent_path).first()
         if found is not None:
             return found
         parent = self.get_parent()
@@ -388,7 +394,10 @@ VARIANT_DECISIONS = {
 def with_sections(articles: Iterable[ArticlePage], *, known: Iterable[SectionPage] = ()) -> list[ArticlePage]:
     """The articles with each one's section filled in by one query for the lot (none for `known` sections)."""
     articles = list(articles)
-    by_path: dict[str, Any] = {section.path: section for section in known}
+    if not articles:
+        return articles
+    # The sections in the menu are known to the process (menu_sections): a query only for the others.
+    by_path: dict[str, Any] = {section.path: section for section in (*menu_sections(), *known)}
     parents = {a.path[: -a.steplen] for a in articles} - set(by_path)
     if parents:
         # Articles live under sections (parent_page_types): one query, not a page query and a .specific one.
