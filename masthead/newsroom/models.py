@@ -11,6 +11,7 @@ Page tree (what the demo and the importer build):
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -290,7 +291,17 @@ class ArticlePage(ShellPageMixin, Page):
         return self.plain_text(anonymous_reading(self).blocks)
 
     def word_count(self) -> int:
-        return len(self.plain_text(self.full_blocks()).split())
+        # The words of plain_text(), counted without building it: strip_tags parses every
+        # paragraph with an HTML parser, a tenth of a cold article render.
+        count = 0
+        for block in self.full_blocks():
+            if block.block_type == "paragraph":
+                count += len(_text_of_rich_text(block.value.source).split())
+            elif block.block_type == "heading":
+                count += len(str(block.value).split())
+            elif block.block_type == "pull_quote":
+                count += len(block.value["quote"].split())
+        return count
 
     def reading_minutes(self) -> int:
         return max(1, math.ceil(self.word_count() / WORDS_PER_MINUTE))
@@ -374,6 +385,19 @@ class ArticlePage(ShellPageMixin, Page):
 
     def cache_purge_tags(self) -> set[str]:
         return article_purge_tags(self)
+
+
+# Rich text as Wagtail stores it: every tag well formed, "<" in text escaped as &lt;.
+_TAG_RE = re.compile(r"<[^<>]*>")
+_NOT_A_TAG_RE = re.compile(r"<(?![A-Za-z/])")
+
+
+def _text_of_rich_text(source: str) -> str:
+    """strip_tags(source), by a regular expression when every "<" opens a plain tag (comments,
+    doctypes and stray "<" go to strip_tags): the same words at a fraction of the cost."""
+    if _NOT_A_TAG_RE.search(source):
+        return strip_tags(source)
+    return _TAG_RE.sub("", source)
 
 
 def shell_variant(decision: Any) -> str:
