@@ -196,10 +196,22 @@ class AuthorPage(CachedForAnonymousMixin, Page):
         return {page_tag(self.pk), list_tag("authors"), cachetags.LIST_ALL}
 
 
+# What an article card shows: its link (url_path; path and depth for its section), headline,
+# standfirst, date, access badge and photo.
+CARD_COLUMNS = ("id", "path", "depth", "url_path", "title", "dek", "date", "access", "hero_image")
+# What a link to an issue shows (the article kicker).
+ISSUE_LINK_COLUMNS = ("id", "path", "depth", "url_path", "title", "cover_date")
+
+
 class ArticlePageQuerySet(PageQuerySet):
     def newest_first(self) -> ArticlePageQuerySet:
         """The magazine's one order for lists of articles: publication date, then when it went live (pk breaks ties)."""
         return self.order_by("-date", "-first_published_at", "-pk")
+
+    def card_columns(self) -> ArticlePageQuerySet:
+        """Only the columns an article card shows (article_card.html, card_tags): a cheaper query
+        to build and load than the ~40 of a whole page with its body. Anything else on a card would cost a query per card."""
+        return self.only(*CARD_COLUMNS)
 
     def with_cards(self) -> ArticlePageQuerySet:
         """What a list of article cards needs, without a query per card."""
@@ -368,12 +380,13 @@ class ArticlePage(ShellPageMixin, Page):
         section = self.section
         context["section"] = section
         related = (
-            list(section.articles().exclude(pk=self.pk).select_related("hero_image")[:3])
+            list(section.articles().exclude(pk=self.pk).card_columns().select_related("hero_image")[:3])
             if isinstance(section, SectionPage)
             else []
         )
         context["related"] = related
-        issue = IssuePage.objects.live().filter(issue_articles__article=self).first()
+        # The kicker shows the issue's title and link: only those columns.
+        issue = IssuePage.objects.live().filter(issue_articles__article=self).only(*ISSUE_LINK_COLUMNS).first()
         context["issue"] = issue
         body_images = [block.value["image"] for block in reading.blocks if block.block_type == "image"]
         prepare_cards([self, *related], images=body_images, author_photos_of=[self])
