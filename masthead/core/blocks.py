@@ -16,6 +16,14 @@ from wagtail.rich_text import expand_db_html
 PARAGRAPH_FEATURES = ["bold", "italic", "link", "superscript", "subscript", "strikethrough"]
 
 
+def _expanded(source: str) -> str:
+    """expand_db_html(source): Wagtail rewrites only <a ...> and <embed .../> tags (links to pages and
+    documents, embeds), so a paragraph with neither is already its own front-end HTML (most are)."""
+    if "<a" not in source and "<embed" not in source:
+        return source
+    return str(expand_db_html(source))
+
+
 class ParagraphBlock(blocks.RichTextBlock):
     """A paragraph of article text, rendered as core/blocks/paragraph.html renders it, without its two templates.
 
@@ -28,7 +36,7 @@ class ParagraphBlock(blocks.RichTextBlock):
         block_id = (context or {}).get("block_id") or ""
         # RichText.__html__ renders wagtailcore/shared/richtext.html, which is {{ html|safe }} of this.
         # The template file's closing newline too, so the page is byte for byte what it was.
-        return format_html('<div class="prose-p" data-block="{}">{}</div>\n', block_id, mark_safe(expand_db_html(value.source)))  # noqa: S308
+        return format_html('<div class="prose-p" data-block="{}">{}</div>\n', block_id, mark_safe(_expanded(value.source)))  # noqa: S308
 
     def deconstruct(self) -> tuple[str, tuple[Any, ...], dict[str, Any]]:
         _, args, kwargs = super().deconstruct()

@@ -11,8 +11,10 @@ restrictions, allowed methods) still run on every request:
   cached page (tagged with the page, so publishing or unpublishing it forgets
   it; moves and slug changes purge the whole site) — no query;
 - otherwise the page whose `url_path` is the site root's path plus the URL,
-  in two queries. That is exactly what Wagtail's walk finds as long as no page
-  model overrides `route()`; if one does, Wagtail routes as usual.
+  in two queries (its type, then the page of that type), or one when every page
+  found under the same parent so far had one type (a section's articles). That
+  is exactly what Wagtail's walk finds as long as no page model overrides
+  `route()`; if one does, Wagtail routes as usual.
 
 The site is looked up once per host and port per process, and kept while the
 `site` tag is unchanged (saving a Site purges it): cachetags.sitewide.
@@ -26,7 +28,9 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.signals import setting_changed
 from django.db.models.base import ModelState
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.http.request import split_domain_port
 from wagtail.fields import StreamField
@@ -133,6 +137,24 @@ def _default_routes_everywhere() -> bool:
     return _default_routes
 
 
+# The page model found under each parent url_path, while every page found there had that model
+# (a section's articles, the authors under /authors/); None once two models met under one parent.
+# Only a guess that saves a query: a wrong one costs one more query, never a wrong page.
+_children_model: dict[str, type[Page] | None] = {}
+
+
+@receiver(setting_changed)
+def _forget_children_models(**_: Any) -> None:
+    # Tests build a new page tree per test (and switch VAR_DIR): guesses from the old tree go.
+    _children_model.clear()
+
+
+def _queryset(model: type[Page]) -> Any:
+    # A page model may name what its first render needs alongside (hero image...).
+    queryset = getattr(model, "routed_queryset", None)
+    return queryset() if queryset else model._default_manager.all()
+
+
 def _resolve(request: HttpRequest, path: str) -> Page | None:
     if not _default_routes_everywhere():
         return None
@@ -140,15 +162,22 @@ def _resolve(request: HttpRequest, path: str) -> Page | None:
     if values is None or not root_path:
         return None
     url_path = root_path + "".join(part + "/" for part in path.split("/") if part)
+    parent = url_path[: url_path.rstrip("/").rfind("/") + 1]
+    guess = _children_model.get(parent)
+    if guess is not None:
+        # One query for the page and what its render needs, instead of one for its type and one for it.
+        page = _queryset(guess).filter(url_path=url_path).order_by("path").first()
+        if page is not None:
+            return page if page.live else None  # not live: Wagtail answers the 404 as usual
     row = Page.objects.filter(url_path=url_path).values_list("pk", "content_type_id", "live").first()
     if row is None or not row[2]:
         return None  # Wagtail answers the 404 (or a redirect) as usual
     model = ContentType.objects.get_for_id(row[1]).model_class()
     if model is None or not issubclass(model, Page):
         return None
-    # A page model may name what its first render needs alongside (hero image...).
-    queryset = getattr(model, "routed_queryset", None)
-    return (queryset() if queryset else model._default_manager).get(pk=row[0])
+    # A 404 returned above and changes nothing: only a page of another model under the parent ends the guessing.
+    _children_model[parent] = model if _children_model.get(parent, model) is model else None
+    return _queryset(model).get(pk=row[0])
 
 
 class RouteMiddleware:

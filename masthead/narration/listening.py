@@ -14,7 +14,6 @@ from typing import Any
 
 from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q
 
 from masthead.access import gate
 
@@ -120,19 +119,18 @@ def narration_and_state(user: Any, page: Any, reading: Any = None) -> tuple[Any 
     "failed" or None) for the audio-coming note — both from one query, as a page render needs them."""
     variant = _variant(user, page, reading)
     variants = [FULL, TEASER] if variant == FULL else [variant]
+    # A plain filter, the rest sorted out here: an article has a handful of rows, and the
+    # OR of the two conditions cost more to build than the query took to run (every cold render asks).
     rows = list(
         narration_model()
-        .objects.filter(page_id=page.pk)
-        .filter(
-            (Q(status=READY, variant__in=variants) & ~Q(audio=""))
-            | Q(revision_id=page.live_revision_id, status__in=UNFINISHED)
-        )
+        .objects.filter(page_id=page.pk, status__in=(READY, *UNFINISHED))
         .defer("transcript")
         .order_by("-revision_id", "-updated", "-pk")
     )
-    found = _choose([row for row in rows if row.status == READY], {page.pk: page})
+    ready = [row for row in rows if row.status == READY and row.variant in variants and row.audio]
+    found = _choose(ready, {page.pk: page})
     narration = found.get((page.pk, variant)) or found.get((page.pk, TEASER))
-    states = {row.status for row in rows if row.status != READY}
+    states = {row.status for row in rows if row.status != READY and row.revision_id == page.live_revision_id}
     state = "pending" if states & {"queued", "running"} else ("failed" if states else None)
     return narration, state
 

@@ -13,14 +13,15 @@ def _query() -> tuple[Any, ...]:
     return tuple(SectionPage.objects.live().in_menu().order_by("path"))
 
 
-def _sections() -> tuple[Any, ...]:
-    # Kept per process until the site changes: publishing a section purges `site`.
+def menu_sections() -> tuple[Any, ...]:
+    """The live sections in the menu, in menu order: kept per process until the site changes
+    (publishing, renaming or moving a section purges `site`). Shared by every request: read only."""
     return cachetags.sitewide("nav-sections", _query)
 
 
 def nav_sections() -> Any:
     """A lazy list per request: nothing is looked up unless a template iterates it."""
-    return SimpleLazyObject(_sections)
+    return SimpleLazyObject(menu_sections)
 
 
 def _info_query() -> tuple[tuple[str, str], ...]:

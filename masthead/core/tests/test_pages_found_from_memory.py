@@ -46,3 +46,26 @@ def test_a_new_view_restriction_applies_to_a_remembered_page_at_once(magazine, c
 def test_a_page_of_another_site_is_not_found_by_this_sites_url(magazine):
     # url_path lookups start at the requesting site's root: /authors/ under another root is not ours.
     assert Client().get("/no-such-section/no-such-article/").status_code == 404
+
+
+def test_pages_under_a_parent_of_one_kind_are_found_in_one_query(magazine):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from masthead.testing import builders
+
+    politics = magazine.sections["Politics"]
+    other = builders.make_article(politics, "Another Report", authors=[magazine.author], paragraphs=["Text."])
+    routing._resolve(RequestFactory().get(magazine.public_article.url), magazine.public_article.url.strip("/"))
+    with CaptureQueriesContext(connection) as queries:
+        found = routing._resolve(RequestFactory().get(other.url), other.url.strip("/"))
+    assert found is not None and found.pk == other.pk and type(found) is type(other)
+    assert len(queries) == 1
+    # An unpublished page under a known parent is not served.
+    other.unpublish()
+    assert routing._resolve(RequestFactory().get(other.url), other.url.strip("/")) is None
+    # A page of another kind under the same parent is still found (the guess only saves a query).
+    odd = politics.add_child(instance=Page(title="An Odd Page", slug="odd"))
+    found = routing._resolve(RequestFactory().get(odd.url), odd.url.strip("/"))
+    assert found is not None and found.pk == odd.pk and type(found) is Page
+    assert routing._resolve(RequestFactory().get(magazine.public_article.url), magazine.public_article.url.strip("/")) is not None

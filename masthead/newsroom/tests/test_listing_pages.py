@@ -85,3 +85,18 @@ def test_home_page_leads_with_the_chosen_story_and_shows_the_current_issue(clien
     lead = html.split('class="front__lead"')[1].split('class="front__side"')[0]
     assert "A Subscriber Investigation" in lead
     assert magazine.issue.title in html.split('class="current-issue"')[1]
+
+
+def test_reading_time_counts_words_not_markup(magazine):
+    # Links, line breaks and entities as rich text stores them; a stray "<" as an old import may have left it.
+    article = builders.make_article(
+        magazine.sections["Culture"],
+        "Markup Is Not Words",
+        authors=[magazine.author],
+        paragraphs=[
+            '<a href="/x/">one</a> <b>two</b><br/>three &amp; four',
+            "five < six and seven > eight",
+            "<!-- an editor's note --> nine",
+        ],
+    )
+    assert article.word_count() == len(article.plain_text(article.full_blocks()).split()) == 12
