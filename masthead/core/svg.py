@@ -30,8 +30,8 @@ from defusedxml.ElementTree import fromstring
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
-# Willow (Wagtail's image library) registers the default namespace as SVG on import; so do we, so that a
-# tree is written as <svg xmlns="…"><path …/> rather than <ns0:svg …>, whichever of us is imported first.
+# Willow (Wagtail's image library) registers the default namespace as SVG on import; so do we (and again
+# before each write: see sanitise), so a tree is written as <svg xmlns="…"><path …/>, not <ns0:svg …>.
 ET.register_namespace("", SVG_NS)
 ET.register_namespace("xlink", XLINK_NS)
 
@@ -262,5 +262,10 @@ def sanitise(data: bytes) -> bytes:
             "a logo needs far fewer. Simplify it and export again."
         )
     _add_view_box(root)
+    # The prefix map is process-global and others rewrite it after we import (WeasyPrint maps the empty
+    # prefix to no namespace, which drops SVG's): set it again just before writing, so the file reads
+    # <svg xmlns="…"> and never <ns0:svg …> in a worker that has built a PDF.
+    ET.register_namespace("", SVG_NS)
+    ET.register_namespace("xlink", XLINK_NS)
     body: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=False)
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + body

@@ -190,3 +190,16 @@ def test_an_svg_in_media_is_served_with_a_policy_that_runs_no_script(client, mag
     # Other media keeps the site's policy.
     (Path(settings.MEDIA_ROOT) / "images" / "photo.txt").write_bytes(b"x")
     assert "default-src 'none'; style-src 'unsafe-inline'" != client.get("/media/images/photo.txt").get("Content-Security-Policy")
+
+
+def test_a_worker_that_has_built_a_pdf_still_writes_a_plain_svg():
+    # WeasyPrint, on import, maps the empty prefix to no namespace in ElementTree's global prefix map,
+    # which drops SVG's: the cleaned logo must still be <svg xmlns="…">, not <ns0:svg …>.
+    import xml.etree.ElementTree as ET
+
+    ET.register_namespace("", "")
+    try:
+        clean = svg.sanitise(b'<svg xmlns="http://www.w3.org/2000/svg" width="40" height="10"><rect width="40" height="10"/></svg>')
+    finally:
+        ET.register_namespace("", svg.SVG_NS)
+    assert b'<svg xmlns="http://www.w3.org/2000/svg"' in clean and b"ns0:" not in clean
