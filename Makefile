@@ -12,7 +12,7 @@ test:
 	scripts/bootstrap.sh test
 	.venv/bin/ruff check masthead conftest.py
 	.venv/bin/mypy masthead
-	@start=$$(date +%s); status=0; .venv/bin/pytest -q -p no:randomly || status=$$?; \
+	@start=$$(date +%s); status=0; .venv/bin/pytest -q -p no:randomly --durations=15 || status=$$?; \
 	  echo "make test: the suite took $$(( $$(date +%s) - start )) s on SQLite"; exit $$status
 	scripts/test-postgres.sh
 

@@ -51,6 +51,6 @@ export DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/masthead"
 echo "test-postgres: PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PG_PORT"
 start=$(date +%s)
 status=0
-.venv/bin/pytest -q -p no:randomly "$@" || status=$?
+.venv/bin/pytest -q -p no:randomly --durations=15 "$@" || status=$?
 echo "test-postgres: the suite took $(( $(date +%s) - start )) s on PostgreSQL"
 exit $status
