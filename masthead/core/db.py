@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import connection
 
 
@@ -41,5 +43,26 @@ def refresh_statistics() -> None:
         if connection.vendor == "sqlite":
             cursor.execute(f"PRAGMA analysis_limit={SQLITE_ANALYSIS_LIMIT}")
             cursor.execute("ANALYZE")
+            _note_empty_tables(cursor)
         elif connection.vendor == "postgresql":
             cursor.execute("ANALYZE")
+
+
+def _note_empty_tables(cursor: Any) -> None:
+    """Record "about one row" for every table ANALYZE left without statistics (it writes none for an empty one).
+
+    Without a row SQLite assumes a large table, and so read 100,000 pages to
+    join them to an empty view-restriction table (Wagtail's `public()`: 12 ms on
+    every search page) instead of reading the empty table first.
+    """
+    cursor.execute(
+        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+        "AND sql NOT LIKE 'CREATE VIRTUAL TABLE%'"
+    )
+    tables = {row[0] for row in cursor.fetchall()}
+    cursor.execute("SELECT DISTINCT tbl FROM sqlite_stat1")
+    missing = sorted(tables - {row[0] for row in cursor.fetchall()})
+    if missing:
+        cursor.executemany("INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES (%s, NULL, '1')", [(t,) for t in missing])
+        # Load what sqlite_stat1 now says into the planner (other connections load it on their next schema check).
+        cursor.execute("ANALYZE sqlite_schema")

@@ -79,3 +79,8 @@ def test_analyze_database_gives_the_planner_statistics_for_every_table(magazine)
         cursor.execute("SELECT DISTINCT tbl FROM sqlite_stat1")
         analyzed = {row[0] for row in cursor.fetchall()}
     assert {"wagtailcore_page", "newsroom_articlepage", "search_archiveentry"} <= analyzed
+    # An empty table gets "about one row", not SQLite's default guess of a large one: joined with every
+    # page (Wagtail's public()), it is then read first.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = 'wagtailcore_pageviewrestriction'")
+        assert cursor.fetchall() == [("1",)]
