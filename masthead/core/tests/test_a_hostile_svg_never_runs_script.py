@@ -199,7 +199,9 @@ def test_a_worker_that_has_built_a_pdf_still_writes_a_plain_svg():
 
     ET.register_namespace("", "")
     try:
-        clean = svg.sanitise(b'<svg xmlns="http://www.w3.org/2000/svg" width="40" height="10"><rect width="40" height="10"/></svg>')
+        clean = svg.sanitise(
+            b'<svg xmlns="http://www.w3.org/2000/svg" width="40" height="10"><rect width="40" height="10"/></svg>'
+        )
     finally:
         ET.register_namespace("", svg.SVG_NS)
     assert b'<svg xmlns="http://www.w3.org/2000/svg"' in clean and b"ns0:" not in clean
