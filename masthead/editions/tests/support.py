@@ -123,3 +123,16 @@ def corners_without_marks(
         if not (horizontal < ink and vertical < ink):
             missing.append((round(x, 1), round(y, 1)))
     return missing
+
+
+def build_reading_pdf(issue: Any, monkeypatch: Any) -> Any:
+    """The issue's reading PDF built for real (the other kinds faked): its EditionFile row, ready."""
+    from masthead.editions import services
+    from masthead.editions.models import EditionFile
+
+    real = services.builder_for
+    monkeypatch.setattr(services, "builder_for", lambda kind: real(kind) if kind == "pdf" else FakeBuilder(kind))
+    (row,) = services.queue_issue(issue_id=issue.pk, kinds=["pdf"])
+    row = services.build(edition_id=row.pk)
+    assert row.status == EditionFile.Status.READY, row.error
+    return row

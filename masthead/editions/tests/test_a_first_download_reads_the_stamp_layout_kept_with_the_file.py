@@ -20,17 +20,12 @@ from django.utils import timezone
 
 from masthead.editions import pdf_stamp, services, stamping
 from masthead.editions.models import EditionFile, edition_storage
-from masthead.editions.tests.support import FakeBuilder
+from masthead.editions.tests.support import FakeBuilder, build_reading_pdf
 
 
 @pytest.fixture
 def built(magazine, monkeypatch) -> EditionFile:
-    real = services.builder_for
-    monkeypatch.setattr(services, "builder_for", lambda kind: real(kind) if kind == "pdf" else FakeBuilder(kind))
-    (row,) = services.queue_issue(issue_id=magazine.issue.pk, kinds=["pdf"])
-    row = services.build(edition_id=row.pk)
-    assert row.status == EditionFile.Status.READY, row.error
-    return row
+    return build_reading_pdf(magazine.issue, monkeypatch)
 
 
 @pytest.fixture

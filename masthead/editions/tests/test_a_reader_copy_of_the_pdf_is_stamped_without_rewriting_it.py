@@ -16,21 +16,15 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops
 
-from masthead.editions import pdf_stamp, services, stamping
-from masthead.editions.models import EditionFile
-from masthead.editions.tests.support import FakeBuilder
+from masthead.editions import pdf_stamp, stamping
+from masthead.editions.tests.support import build_reading_pdf
 
 ON = date(2024, 4, 1)
 
 
 @pytest.fixture
 def reading_pdf(magazine, monkeypatch) -> Path:
-    real = services.builder_for
-    monkeypatch.setattr(services, "builder_for", lambda kind: real(kind) if kind == "pdf" else FakeBuilder(kind))
-    (row,) = services.queue_issue(issue_id=magazine.issue.pk, kinds=["pdf"])
-    row = services.build(edition_id=row.pk)
-    assert row.status == EditionFile.Status.READY, row.error
-    return Path(row.file.path)
+    return Path(build_reading_pdf(magazine.issue, monkeypatch).file.path)
 
 
 def run(*args: str, data: bytes | None = None) -> str:
