@@ -212,3 +212,19 @@ def change_email(client: Any, new_email: str) -> None:
     message = [m for m in mail.outbox if new_email in m.to][-1]
     link = next(word for word in message.body.split() if "/account/email/confirm/" in word)
     assert client.post(urlsplit(link).path).status_code == 302
+
+
+def without_invoice_previews(monkeypatch: Any) -> None:
+    """The payment provider as it is, except that Stripe cannot give an invoice preview (an outage, say)."""
+    from masthead.billing.provider import PaymentError
+
+    real = services.get_provider()
+
+    class PreviewDown:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(real, name)
+
+        def preview_change(self, subscription_id: str, **kwargs: Any) -> Any:
+            raise PaymentError("preview: connection refused", retryable=True)
+
+    monkeypatch.setattr(services, "get_provider", lambda: PreviewDown())

@@ -21,8 +21,7 @@ from django.urls import reverse
 
 from masthead.billing import changes, services
 from masthead.billing.models import Payment, Plan, Subscription
-from masthead.billing.provider import PaymentError
-from masthead.billing.tests.conftest import stripe_api, subscribe
+from masthead.billing.tests.conftest import stripe_api, subscribe, without_invoice_previews
 
 
 @pytest.fixture
@@ -211,16 +210,7 @@ def test_without_stripes_figure_the_page_still_works_and_promises_the_amount_on_
     stripe_env: Any, plan: Plan, annual: Plan, reader: Any, client: Client, monkeypatch: Any, caplog: Any
 ) -> None:
     sub = subscribe(stripe_env, reader, plan)
-    real = services.get_provider()
-
-    class PreviewDown:
-        def __getattr__(self, name: str) -> Any:
-            return getattr(real, name)
-
-        def preview_change(self, subscription_id: str, **kwargs: Any) -> Any:
-            raise PaymentError("preview: connection refused", retryable=True)
-
-    monkeypatch.setattr(services, "get_provider", lambda: PreviewDown())
+    without_invoice_previews(monkeypatch)
     client.force_login(reader)
     with caplog.at_level(logging.WARNING, logger="masthead.billing.changes"):
         html = _page(client, annual)

@@ -17,8 +17,7 @@ import pytest
 
 from masthead.billing import promos, services
 from masthead.billing.models import GiftPurchase, GuaranteeClaim, Payment, Plan, PromoCode, Subscription
-from masthead.billing.provider import PaymentError
-from masthead.billing.tests.conftest import make_reader, subscribe
+from masthead.billing.tests.conftest import make_reader, subscribe, without_invoice_previews
 from masthead.billing.tests.test_subscription_loop_in_a_browser import sign_in, type_card
 from masthead.testing.browser import axe, serious
 
@@ -174,16 +173,7 @@ def test_a_plan_change_without_stripes_figure_promises_it_on_the_receipt(
 ) -> None:
     reader = make_reader("nofigure")
     sub = subscribe(stripe_env, reader, shop["monthly"])
-    real = services.get_provider()
-
-    class PreviewDown:
-        def __getattr__(self, name: str) -> Any:
-            return getattr(real, name)
-
-        def preview_change(self, subscription_id: str, **kwargs: Any) -> Any:
-            raise PaymentError("preview: connection refused", retryable=True)
-
-    monkeypatch.setattr(services, "get_provider", lambda: PreviewDown())  # the live server runs in this process
+    without_invoice_previews(monkeypatch)  # the live server runs in this process
     sign_in(page, live_server, reader)
     page.goto(f"{live_server.url}/billing/change/digital-annual/")
     assert page.get_by_text("the amount will be shown on your receipt").is_visible()
