@@ -188,6 +188,9 @@ if DATABASE_URL:
         }
     except Exception as exc:  # dj_database_url raises a bare ValueError/KeyError
         raise ImproperlyConfigured(f"DATABASE_URL could not be parsed: {exc}") from exc
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend with a cheaper per-request health check (masthead/core/postgresql/base.py).
+        DATABASES["default"]["ENGINE"] = "masthead.core.postgresql"
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -205,6 +208,9 @@ else:
             "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 60, minimum=0),
         }
     }
+# The session, user and grant lookups of every signed-in page run as prepared statements on PostgreSQL
+# (masthead/core/db.py hot_cursor); 0 behind a pooler in transaction mode that cannot keep them.
+DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, sessions ------------------------------------------------------

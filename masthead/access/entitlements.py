@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from masthead.access.levels import AccessLevel
 from masthead.access.models import Grant, GrantQuerySet
+from masthead.core.db import hot_cursor
 
 if TYPE_CHECKING:
     from masthead.access.gate import GatedPage
@@ -71,7 +72,7 @@ def _has_grant_now(user_pk: Any) -> bool:
     connection = connections[using]
     table = connection.ops.quote_name(Grant._meta.db_table)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    with connection.cursor() as cursor:
+    with hot_cursor(connection) as cursor:
         cursor.execute(
             f"SELECT 1 FROM {table} WHERE user_id = %s AND revoked_at IS NULL AND starts_at <= %s"  # noqa: S608 (table name from the model)
             " AND (ends_at IS NULL OR ends_at > %s) LIMIT 1",

@@ -17,6 +17,8 @@ from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
 from django.db import connections, router
 from django.db.models import Model
 
+from masthead.core.db import hot_cursor
+
 BACKEND = "masthead.core.auth.ModelBackend"
 
 
@@ -44,7 +46,7 @@ class PreparedGet:
         using = router.db_for_read(self.model)
         sql, attnames, compiler, converters = self._prepared.get(using) or self._prepare(using)
         value = self.model._meta.pk.get_db_prep_value(self.model._meta.pk.to_python(pk), connections[using])
-        with connections[using].cursor() as cursor:
+        with hot_cursor(connections[using]) as cursor:
             cursor.execute(sql, [value])
             row = cursor.fetchone()
         if row is None:

@@ -16,6 +16,8 @@ from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionS
 from django.db import connections, router
 from django.utils import timezone
 
+from masthead.core.db import hot_cursor
+
 
 class _Row:
     """What load() reads of the session row (a model instance would cost more than the query)."""
@@ -36,7 +38,7 @@ class SessionStore(DatabaseSessionStore):
         connection = connections[using]
         table = connection.ops.quote_name(model._meta.db_table)
         now = connection.ops.adapt_datetimefield_value(timezone.now())
-        with connection.cursor() as cursor:
+        with hot_cursor(connection) as cursor:
             cursor.execute(f"SELECT session_data FROM {table} WHERE session_key = %s AND expire_date > %s", [key, now])  # noqa: S608 (table name from the model)
             row = cursor.fetchone()
         if row is None:
