@@ -6,7 +6,7 @@ from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 from django.views.static import serve
 
 from masthead.core import branding, svg
@@ -16,7 +16,7 @@ from masthead.core.storage import PUBLIC_MEDIA_CACHE_CONTROL
 SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 
 
-@require_GET
+@require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     """For load balancers: 200 only when the database and the cache answer."""
     checks: dict[str, str] = {}
@@ -46,7 +46,7 @@ DISALLOWED = ["/admin/", "/django-admin/", "/account/", "/feeds/private/", "/pod
 ALLOWED_URL_NAMES = ["members:signin", "members:signup"]
 
 
-@require_GET
+@require_safe
 @cache_control(public=True, max_age=3600)
 def robots_txt(request: HttpRequest) -> HttpResponse:
     # Allow lines first: crawlers that take the first match (not the longest) read them before /account/.

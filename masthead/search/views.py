@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import dateformat
 from django.utils.safestring import SafeString, mark_safe
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from masthead.newsroom.models import ArticlePage, AuthorPage, IssuePage, SectionPage, with_sections
 from masthead.search.archive import Filters, issues_of, search_archive
@@ -85,7 +85,7 @@ def _choices(filters: Filters | None, data: Any) -> dict[str, Any]:
     }
 
 
-@require_GET
+@require_safe
 def search(request: HttpRequest) -> HttpResponse:
     form = ArchiveSearchForm(request.GET)
     context: dict[str, Any] = {"form": form, "query": "", "results": None, "filters": None}
