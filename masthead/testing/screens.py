@@ -203,7 +203,11 @@ def lighthouse(url: str, form: str, cookie: str | None, out: Path) -> dict[str, 
         args.append("--preset=desktop")
     if cookie:
         args.append("--extra-headers=" + json.dumps({"Cookie": f"sessionid={cookie}"}))
-    subprocess.run(args, check=True, timeout=600, env={**os.environ, "CHROME_PATH": CHROMIUM}, capture_output=True)  # noqa: S603
+    done = subprocess.run(args, check=False, timeout=600, env={**os.environ, "CHROME_PATH": CHROMIUM}, capture_output=True)  # noqa: S603
+    if done.returncode != 0:
+        # Lighthouse says why on stderr (a page error, a timeout): keep its last line for the table.
+        last = (done.stderr.decode(errors="replace").strip().splitlines() or ["no output"])[-1]
+        raise RuntimeError(f"exit {done.returncode}: {last[:200]}")
     report = json.loads(out.read_text())
     scores = {key: round(100 * (cat["score"] or 0)) for key, cat in report["categories"].items()}
     failing = [
@@ -223,8 +227,9 @@ def write_markdown(shots: list[Screen], scores: dict[tuple[str, str], dict[str, 
         "",
         "Every page a reader, a subscriber and an editor meets, at 1280 and 390 px, on the demo magazine, with",
         "Lighthouse 12 (headless Chromium) on the pages issue #12 names. Regenerate with `make screens`",
-        f"(`python -m masthead.testing.screens`). Last run: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, on a shared machine",
-        "under load (Performance is measured with Lighthouse's simulated throttling, so load moves it a little).",
+        f"(`python -m masthead.testing.screens`). Last run: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, load average",
+        f"{os.getloadavg()[0]:.1f} at the end, on {os.cpu_count()} CPUs (Performance is measured with Lighthouse's simulated",
+        "throttling of this machine's CPU: a slower or busier machine scores lower on it; the other three do not move).",
         "",
     ]
     if scores:
@@ -298,8 +303,8 @@ def main() -> None:
                     try:
                         report = Path(tempfile.gettempdir()) / f"masthead-lighthouse-{os.getpid()}.json"
                         scores[(screen.name, form)] = lighthouse(base + screen.path, form, cookie, report)
-                    except (subprocess.SubprocessError, OSError, ValueError) as exc:
-                        scores[(screen.name, form)] = {"error": f"lighthouse failed: {exc.__class__.__name__}"}
+                    except (subprocess.SubprocessError, OSError, ValueError, RuntimeError) as exc:
+                        scores[(screen.name, form)] = {"error": f"lighthouse failed: {exc}".replace("|", "/")}
                     # After every run: Lighthouse is slow on a busy machine, and a cut-short run keeps what it measured.
                     write_markdown(shots, scores, notes)
         write_markdown(shots, scores, notes)
