@@ -57,5 +57,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
             result = self.connection.pgconn.exec_(b"")
         except Exception:  # noqa: BLE001 (any failure to talk to the server means: reconnect)
             return False
-        # Anything but an empty-query answer (a fatal error, a connection reset) means the same.
-        return bool(result.status == pq.ExecStatus.EMPTY_QUERY and self.connection.pgconn.status == pq.ConnStatus.OK)
+        # Anything but an empty-query answer (a fatal error, a connection reset) means the same; so does a
+        # transaction left failed, where Django's SELECT 1 would have failed and the empty query would not.
+        pgconn = self.connection.pgconn
+        return bool(
+            result.status == pq.ExecStatus.EMPTY_QUERY
+            and pgconn.status == pq.ConnStatus.OK
+            and pgconn.transaction_status != pq.TransactionStatus.INERROR
+        )

@@ -67,3 +67,18 @@ def test_a_connection_the_server_dropped_fails_the_check_and_a_new_one_is_made()
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         assert cursor.fetchone()[0] != old_pid
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_left_in_a_failed_transaction_is_not_reused():
+    from django.db import DatabaseError, transaction
+
+    with transaction.atomic():
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1/0")
+        except DatabaseError:
+            pass
+        # Inside the broken transaction, as Django's SELECT 1 check would find it.
+        assert not connection.is_usable()
+    assert connection.is_usable()
