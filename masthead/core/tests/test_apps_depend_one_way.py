@@ -161,7 +161,7 @@ def test_settings_wire_apps_in_only_through_django_entry_points():
             continue  # an app in INSTALLED_APPS, or the project's own entry points
         entry_points.append(dotted)
     # Each of these is something Django or Wagtail itself loads by name (middleware, the auth
-    # backend, the session engine, storages, a context processor, the image form), and each lives
+    # backend, the database engine, the session engine, storages, a context processor, the image form), and each lives
     # at the bottom of the graph (core, or access's meter), so no app reaches
     # another through settings.
     assert sorted(entry_points) == [
@@ -172,6 +172,7 @@ def test_settings_wire_apps_in_only_through_django_entry_points():
         "masthead.core.csp.ScopedCSPMiddleware",
         "masthead.core.images.ImageForm",
         "masthead.core.pagecache.AnonymousPageCacheMiddleware",
+        "masthead.core.postgresql",
         "masthead.core.routing.RouteMiddleware",
         "masthead.core.sessions",
         "masthead.core.shared_cache.SharedCacheDownMiddleware",
