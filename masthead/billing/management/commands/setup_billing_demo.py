@@ -20,7 +20,7 @@ DEMO_PLANS = [
     {"slug": "digital-monthly", "name": "Digital, monthly", "interval": "month", "amount": 1200, "sort_order": 1,
      "description": "Every issue, the full archive, audio for every article, no ads."},
     {"slug": "digital-annual", "name": "Digital, annual", "interval": "year", "amount": 9900, "sort_order": 2,
-     "description": "Everything in Digital for a year: two months free."},
+     "description": "Everything in Digital, paid once a year."},
     {"slug": "digital-print-annual", "name": "Digital + Print, annual", "interval": "year", "amount": 14900, "sort_order": 3,
      "includes_print": True, "description": "All of Digital, plus 24 print issues a year mailed to you."},
 ]  # fmt: skip
