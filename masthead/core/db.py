@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from django.conf import settings
 from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 
@@ -78,41 +76,14 @@ def hot_cursor(using: BaseDatabaseWrapper) -> Iterator[Any]:
     """A cursor for the few fixed queries every signed-in request runs (session, user, grant).
 
     On PostgreSQL these are sent as prepared statements with their values bound
-    on the server: the server parses and plans each one once per connection
-    instead of on every page, and the worker skips quoting the values into the
-    SQL (about half the CPU of each query on both sides, docs/benchmarks.md).
-    Django's own queries stay as they are (its backend turns prepared
-    statements off for the sake of transaction-mode poolers; with one of those
-    in front, set DB_PREPARED_STATEMENTS=0). The cursor is Django's wrapper,
-    so query logging, counting and error translation work as for any other.
+    on the server (masthead/core/postgresql): the server parses and plans each
+    one once per connection instead of on every page, and the worker skips
+    quoting the values into the SQL (docs/benchmarks.md: −36% of the CPU of a
+    subscriber's page). Django's own queries stay as they are. Elsewhere, or
+    with DB_PREPARED_STATEMENTS=0, it is an ordinary cursor. Either way it is
+    Django's wrapper: query logging, counting and error translation work as
+    for any other.
     """
-    if using.vendor == "postgresql" and settings.DB_PREPARED_STATEMENTS:
-        using.ensure_connection()
-        # None: psycopg would not prepare (another backend, or the setting was off when it connected).
-        prepares = getattr(using.connection, "prepare_threshold", None) is not None
-    else:
-        prepares = False
-    if not prepares:
-        with using.cursor() as cursor:
-            yield cursor
-        return
-    with using.wrap_database_errors:
-        cursor = using._prepare_cursor(  # type: ignore[attr-defined]  # Django's wrapping of a cursor it made itself
-            _prepared_cursor_class()(using.connection)
-        )
-    with cursor:
+    prepared = getattr(using, "prepared_cursor", None)
+    with (prepared and prepared()) or using.cursor() as cursor:
         yield cursor
-
-
-@functools.cache
-def _prepared_cursor_class() -> type:
-    # Imported on first use: Django's PostgreSQL backend imports psycopg, which an SQLite site need not load.
-    from django.db.backends.postgresql.base import ServerBindingCursor  # type: ignore[attr-defined]
-
-    class PreparedCursor(ServerBindingCursor):
-        binds_on_server = True  # masthead.core.postgresql's query log reads it
-
-        def execute(self, query: Any, params: Any = None, *, prepare: bool | None = None, binary: bool | None = None) -> Any:
-            return super().execute(query, params, prepare=True, binary=binary)
-
-    return PreparedCursor
