@@ -129,7 +129,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First, so a cached anonymous page is answered before sessions or auth run.
+    # Gzips what the page cache does not store (forms, uncached renders), after every other middleware wrote the body.
+    "masthead.core.compression.CompressionMiddleware",
+    # Next, so a cached anonymous page is answered before sessions or auth run.
     "masthead.core.pagecache.AnonymousPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # A view that needed Redis while it was unreachable answers 503 + Retry-After, not 500.

@@ -39,7 +39,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.safestring import SafeString, mark_safe
 from wagtail import hooks
 
-from masthead.core import cachetags, pagecache, pagestore
+from masthead.core import cachetags, compression, pagecache, pagestore
+from masthead.core.compression import Deflated, deflate
 
 READER_ATTR = "masthead_reader"
 HOOK_PREFIX = "reader_part:"
@@ -51,8 +52,11 @@ class Hole:
     params: tuple[tuple[str, Any], ...]
 
 
-# A shell: text and holes, in page order.
-Shell = tuple["str | Hole", ...]
+# A shell: shared text (deflated when stored, masthead/core/compression.py) and holes, in page order.
+Shell = tuple["Deflated | Hole", ...]
+# The stored form changed when shells gained their deflated bytes; a process still running the old
+# code during a rolling deploy keeps its entries under the old prefix, never read as the new form.
+SHELL_PREFIX = "pagecache:shell:deflated:"
 
 
 class ShellRecorder:
@@ -69,7 +73,7 @@ class ShellRecorder:
     def split(self, html: str) -> Shell:
         parts = re.split(f"<!--{self.nonce}:([0-9]+)-->", html)
         # re.split alternates text and captured hole numbers.
-        return tuple(self.holes[int(part)] if i % 2 else part for i, part in enumerate(parts) if i % 2 or part)
+        return tuple(self.holes[int(part)] if i % 2 else deflate(part) for i, part in enumerate(parts) if i % 2 or part)
 
 
 _recording: ContextVar[ShellRecorder | None] = ContextVar("masthead_shell_recording", default=None)
@@ -112,8 +116,8 @@ def reader_context(request: HttpRequest) -> dict[str, Any]:
     return dict(getattr(request, READER_ATTR, None) or {})
 
 
-def assemble(shell: Shell, request: HttpRequest) -> str:
-    return "".join(part if isinstance(part, str) else fill_part(request, part.name, dict(part.params)) for part in shell)
+def assemble(shell: Shell, request: HttpRequest) -> list[Deflated | bytes]:
+    return [part if isinstance(part, Deflated) else fill_part(request, part.name, dict(part.params)).encode() for part in shell]
 
 
 # --- The neutral request ---------------------------------------------------------
@@ -199,7 +203,7 @@ def respond(
     tags: Iterable[str] = ()
     if _eligible(request):
         clock = cachetags.clock()
-        entry = pagestore.lookup("pagecache:shell:" + key)
+        entry = pagestore.lookup(SHELL_PREFIX + key)
         if entry is not None:
             shell, tags = entry.payload, entry.tags
         else:
@@ -209,13 +213,14 @@ def respond(
                 html, tags = render(neutral)
             if not pagecache.touched_csrf(neutral.META):
                 shell = recorder.split(html)
-                pagestore.put("pagecache:shell:" + key, shell, tags=list(tags), clock_before=clock)
+                pagestore.put(SHELL_PREFIX + key, shell, tags=list(tags), clock_before=clock)
     if shell is None:
         # Not stored (a preview, an odd query string, a page with a CSRF form): parts filled in place.
         html, tags = render(request)
+        response = HttpResponse(html)
     else:
-        html = assemble(shell, request)
-    response = HttpResponse(html)
+        # A shared page is gzipped by the page cache, once, when it stores the finished page.
+        response = compression.response_from_parts(request, assemble(shell, request), compress=not shared)
     pagecache.tag_response(response, tags)
     if shared and not getattr(request, "is_preview", False):
         pagecache.mark_shared_cacheable(response)

@@ -168,6 +168,7 @@ def test_settings_wire_apps_in_only_through_django_entry_points():
         "masthead.access.meter.MeterCookieMiddleware",
         "masthead.access.middleware.OneAnswerPerRequestMiddleware",
         "masthead.core.auth.ModelBackend",
+        "masthead.core.compression.CompressionMiddleware",
         "masthead.core.context_processors.site",
         "masthead.core.csp.ScopedCSPMiddleware",
         "masthead.core.images.ImageForm",
