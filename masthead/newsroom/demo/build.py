@@ -279,7 +279,11 @@ RENDITIONS = {
         "width-1200",
     ],
     "portrait": ["fill-96x96", "fill-160x160"],
-    "cover": ["fill-300x400|format-webp", "fill-240x320", "width-360|format-webp", "width-720|format-webp"],
+    "cover": [
+        *(f"fill-{size}|format-webp" for size in ("240x320", "300x400", "420x560", "360x480", "480x640")),
+        *(f"width-{width}|format-webp" for width in (400, 480, 800)),
+        "width-480",
+    ],
     "inline": ["width-640|format-webp", "width-1200|format-webp", "width-1200"],
 }
 
