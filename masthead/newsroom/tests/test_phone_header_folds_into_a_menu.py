@@ -52,3 +52,26 @@ def test_without_script_the_phone_menus_are_plain_open_lists(browser, live_serve
         assert page.get_by_role("link", name="Sign in").is_visible()
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("width", [390, 360])
+def test_on_a_phone_the_whole_name_shows_beside_subscribe_and_the_menu(page, live_server, magazine, width):
+    # The default name needs 243 px at the phone size; beside Subscribe and a labelled Menu button it had ~150.
+    page.set_viewport_size({"width": width, "height": 844})
+    page.goto(live_server.url + "/")
+    name = page.locator(".site-header__name")
+    assert name.inner_text().strip() == "The Masthead Review"
+    # Cut sideways (an ellipsis) or below (a clamp); a serif's tall glyphs may spill past a tight line box unclipped.
+    clipped = name.evaluate(
+        "el => el.scrollWidth > el.clientWidth"
+        " || (getComputedStyle(el).overflow !== 'visible' && el.scrollHeight > el.clientHeight)"
+    )
+    assert not clipped, "the magazine's name is cut off in the phone header"
+    text = "el => { const r = document.createRange(); r.selectNodeContents(el); return r.getClientRects().length; }"
+    lines = name.evaluate(text)
+    assert lines <= 2, lines
+    assert page.locator(".site-header__subscribe").is_visible() and page.get_by_role("button", name="Menu").is_visible()
+    button = page.get_by_role("button", name="Menu").bounding_box()
+    assert button["width"] >= 44 and button["height"] >= 44, button
+    assert page.locator(".site-header").bounding_box()["height"] < 80
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
