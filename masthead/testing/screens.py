@@ -258,8 +258,8 @@ def write_markdown(shots: list[Screen], scores: dict[tuple[str, str], dict[str, 
             "",
             "The account page is a signed-in reader's own and is kept out of search engines on purpose (robots.txt",
             'and `noindex`), so "Page is blocked from indexing" (SEO 63) is expected there; every public page is',
-            'meant to score SEO 100. "Enable text compression" is listed on pages the page cache does not store',
-            "(sign-in, plans, account): the app compresses what it caches, and nothing else yet.",
+            "meant to score SEO 100. Pages rendered per request (sign-in, plans, account, a signed-in reader's pages)",
+            "are sent gzipped like the cached ones (masthead/core/compression.py).",
             "",
         ]
     for who in ("reader", "subscriber", "editor"):
