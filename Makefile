@@ -11,6 +11,7 @@ run:
 test:
 	scripts/bootstrap.sh test
 	.venv/bin/ruff check masthead conftest.py
+	.venv/bin/ruff format --check masthead conftest.py
 	.venv/bin/mypy masthead
 	@start=$$(date +%s); status=0; .venv/bin/pytest -q -p no:randomly --durations=15 || status=$$?; \
 	  echo "make test: the suite took $$(( $$(date +%s) - start )) s on SQLite"; exit $$status
@@ -41,6 +42,7 @@ test-postgres:
 
 lint:
 	.venv/bin/ruff check masthead conftest.py
+	.venv/bin/ruff format --check masthead conftest.py
 	.venv/bin/mypy masthead
 
 # docs/screens.md: screenshots at 1280 and 390 px of every page readers, subscribers and editors meet,

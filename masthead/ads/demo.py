@@ -58,8 +58,13 @@ def _banner(title: str, size: tuple[int, int], words: str) -> object:
         font_size -= 2
     block = len(lines) * font_size * 1.2
     draw.multiline_text(
-        (width / 2, (height - block) / 2 + font_size * 0.1), "\n".join(lines), fill=(250, 244, 230), font=font,
-        spacing=round(font_size * 0.2), align="center", anchor="ma",
+        (width / 2, (height - block) / 2 + font_size * 0.1),
+        "\n".join(lines),
+        fill=(250, 244, 230),
+        font=font,
+        spacing=round(font_size * 0.2),
+        align="center",
+        anchor="ma",
     )
     buffer = io.BytesIO()
     image.save(buffer, "PNG")

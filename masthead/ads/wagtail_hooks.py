@@ -29,6 +29,7 @@ register_snippet(HouseAdViewSet)
 
 # --- The slots newsroom's pages leave for ads (core's {% slot %}) ---------------
 
+
 def _filler(slot: str) -> Any:
     def fill(context: Any, **_: Any) -> str:
         return str(ad_slot(context, slot))

@@ -384,8 +384,7 @@ def run() -> str:
         crash_id = built["sends"]["crash-test"]
         before = _sink_count(stats)
         victim, survivor = (
-            subprocess.Popen(_step("worker", crash_id), cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
-            for _ in range(2)
+            subprocess.Popen(_step("worker", crash_id), cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True) for _ in range(2)
         )
         deadline = time.monotonic() + 7200
         while _sink_count(stats) - before < CRASH_RECIPIENTS // 3 and victim.poll() is None and time.monotonic() < deadline:

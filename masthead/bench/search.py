@@ -186,8 +186,9 @@ def _preview(article: dict[str, Any]) -> str:
     return "\n\n".join(shown) if article["access"] == "public" or len(shown) < len(blocks) else ""
 
 
-def _entry(pk: int, item: tuple[dict[str, Any], dict[str, Any], list[int]], names: dict[int, str], section_id: int,
-           issue_ids: list[int]) -> Any:
+def _entry(
+    pk: int, item: tuple[dict[str, Any], dict[str, Any], list[int]], names: dict[int, str], section_id: int, issue_ids: list[int]
+) -> Any:
     """The archive index row of a generated article, written without loading the page and running the gate
     (`_check_index_sample` compares a sample with the rows the site itself writes from the saved pages)."""
     from masthead.search import index

@@ -184,9 +184,7 @@ class ScopedCSPMiddleware(CSPMiddleware):
 
 
 _built: dict[bool, tuple[tuple[str, str], ...]] = {}
-_PER_RESPONSE = tuple(
-    f"_csp_{what}{suffix}" for what in ("config", "update", "replace", "exempt") for suffix in ("", "_ro")
-)
+_PER_RESPONSE = tuple(f"_csp_{what}{suffix}" for what in ("config", "update", "replace", "exempt") for suffix in ("", "_ro"))
 
 
 def _plain(request: HttpRequest, response: HttpResponseBase) -> bool:

@@ -147,5 +147,3 @@ def redeem_gift(*, user: Any, code: str) -> Grant:
 
 def _find_gift(code: str) -> GiftCode | None:
     return GiftCode.objects.select_for_update().filter(code=code).first()
-
-

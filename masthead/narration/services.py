@@ -366,9 +366,11 @@ def stale_narrations() -> list[Narration]:
     engine = get_engine()
     voice = voice_of(engine)
     changed, retry = [], []
-    rows = Narration.objects.filter(voice=voice).filter(
-        Q(status=Narration.Status.READY) | Q(status=Narration.Status.FAILED)
-    ).select_related("page")
+    rows = (
+        Narration.objects.filter(voice=voice)
+        .filter(Q(status=Narration.Status.READY) | Q(status=Narration.Status.FAILED))
+        .select_related("page")
+    )
     for narration in rows.defer("transcript").iterator():
         page = narration.page
         if not page.live or page.live_revision_id != narration.revision_id:

@@ -545,9 +545,7 @@ class IssuePage(CachedForAnonymousMixin, Page):
     cover_lines = models.TextField(
         blank=True, help_text="The lines on the cover, one per line. Blank: the first three headlines of the contents."
     )
-    intro = models.TextField(
-        "editor's letter", blank=True, help_text="The editor's letter: each line is a paragraph."
-    )
+    intro = models.TextField("editor's letter", blank=True, help_text="The editor's letter: each line is a paragraph.")
 
     content_panels = Page.content_panels + [
         FieldRowPanel([FieldPanel("volume"), FieldPanel("number"), FieldPanel("cover_date"), FieldPanel("closing_date")]),

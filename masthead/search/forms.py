@@ -38,9 +38,7 @@ class ArchiveSearchForm(forms.Form):
         label="Year",
         error_messages={"invalid": "The year must be a number such as 2024."},
     )
-    sort = forms.ChoiceField(
-        required=False, choices=[(RELEVANCE, "Best match"), (NEWEST, "Newest first")], label="Order"
-    )
+    sort = forms.ChoiceField(required=False, choices=[(RELEVANCE, "Best match"), (NEWEST, "Newest first")], label="Order")
     page = forms.IntegerField(
         required=False,
         min_value=1,

@@ -45,8 +45,7 @@ def _load_switched_on() -> tuple[ShownAd, ...]:
     ads = list(HouseAd.objects.filter(active=True).select_related("image"))
     prefetch_related_objects([ad.image for ad in ads if ad.image is not None], "renditions")
     return tuple(
-        ShownAd(ad=ad, image=get_rendition_or_not_found(ad.image, AD_IMAGE_SPEC) if ad.image is not None else None)
-        for ad in ads
+        ShownAd(ad=ad, image=get_rendition_or_not_found(ad.image, AD_IMAGE_SPEC) if ad.image is not None else None) for ad in ads
     )
 
 

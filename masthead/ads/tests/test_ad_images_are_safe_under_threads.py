@@ -44,4 +44,3 @@ def test_rendering_a_slot_never_opens_the_image(db: Any, monkeypatch: Any) -> No
     html = _render()
     assert 'class="ad__image"' in html and 'width="675"' in html
     assert opened == []
-

@@ -14,7 +14,7 @@ def test_the_dashboard_avatar_is_a_file_the_site_serves(client, editor, magazine
     # Wagtail puts the class on a wrapper around the <img>, and the sidebar's avatar
     # travels in its JSON props ("avatarUrl").
     sources = re.findall(r'class="[^"]*avatar[^"]*"[^>]*>\s*<img[^>]*src="([^"]+)"', html)
-    sources += [url.replace("\\/", "/") for url in re.findall(r'avatarUrl&quot;:\s*&quot;([^&]+)&quot;', html)]
+    sources += [url.replace("\\/", "/") for url in re.findall(r"avatarUrl&quot;:\s*&quot;([^&]+)&quot;", html)]
     sources += [url.replace("\\/", "/") for url in re.findall(r'"avatarUrl":\s*"([^"]+)"', html)]
     assert sources, "no avatar on the dashboard"
     assert all(src.startswith(settings.STATIC_URL) for src in sources), sources

@@ -82,4 +82,3 @@ def test_signing_in_says_try_again_rather_than_failing(redis_down: Any, subscrib
     assert answer.status_code == 503
     assert answer["Retry-After"]
     assert "try again" in answer.content.decode().lower()
-

@@ -52,7 +52,7 @@ def pending_note_for(request: Any, *, page_id: int, revision_id: int | None = No
 
 
 def _audio_state(page_id: int, revision_id: int | None) -> str | None:
-    """"pending" (queued or running), "failed", or None: this revision's audio that is not ready, as plain SQL.
+    """ "pending" (queued or running), "failed", or None: this revision's audio that is not ready, as plain SQL.
 
     Asked on every article render without audio yet; the ORM spent more CPU
     building the query than the database spent answering it.

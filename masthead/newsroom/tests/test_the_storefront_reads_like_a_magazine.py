@@ -50,9 +50,14 @@ def test_an_editors_standfirst_survives_a_reimport(magazine):
     ("paragraph", "expected"),
     [
         # Abbreviations are not sentence ends; a short first sentence takes the next one along.
-        ("U.S. officials met at 9 a.m. Eastern. Talks ended at noon. Nobody spoke.", "U.S. officials met at 9 a.m. Eastern. Talks ended at noon."),
-        ("Mr. Peskov said the talks were over and that Moscow would not return to the table this year, whatever Washington offers, and that the matter was closed for good. Later he added more.",
-         "Mr. Peskov said the talks were over and that Moscow would not return to the table this year, whatever Washington offers, and that the matter was closed for good."),
+        (
+            "U.S. officials met at 9 a.m. Eastern. Talks ended at noon. Nobody spoke.",
+            "U.S. officials met at 9 a.m. Eastern. Talks ended at noon.",
+        ),
+        (
+            "Mr. Peskov said the talks were over and that Moscow would not return to the table this year, whatever Washington offers, and that the matter was closed for good. Later he added more.",
+            "Mr. Peskov said the talks were over and that Moscow would not return to the table this year, whatever Washington offers, and that the matter was closed for good.",
+        ),
         # Too long for one sentence: cut at a word, with an ellipsis, never mid-word.
         ("word " * 100, ("word " * 55).strip() + "…"),
         # Links are kept as their words; the standfirst is plain text.
@@ -116,7 +121,9 @@ def test_the_paywall_fades_the_text_not_the_house_ad_and_keeps_its_links_apart(c
     body = html.split('class="article-body article-body--gated"', 1)[1].split("</div>\n  <aside", 1)[0]
     assert "Buy the print edition" not in body
     box = html.split('class="subscribe-box"', 1)[1].split("</aside>", 1)[0]
-    assert re.search(r'>Create a free account</a>\s*<span class="subscribe-box__signin">Already have an account\? <a [^>]*>Sign in</a>', box)
+    assert re.search(
+        r'>Create a free account</a>\s*<span class="subscribe-box__signin">Already have an account\? <a [^>]*>Sign in</a>', box
+    )
 
 
 def test_about_contact_privacy_and_terms_are_pages_linked_from_the_footer(client, magazine):
@@ -131,7 +138,12 @@ def test_about_contact_privacy_and_terms_are_pages_linked_from_the_footer(client
     assert InfoPage.objects.count() == len(PAGES)
     html = client.get(magazine.public_article.url).content.decode()
     footer = html.split('<footer class="site-footer">', 1)[1]
-    for title, url in [("About us", "/about/"), ("Contact", "/contact/"), ("Privacy", "/privacy/"), ("Terms of service", "/terms/")]:
+    for title, url in [
+        ("About us", "/about/"),
+        ("Contact", "/contact/"),
+        ("Privacy", "/privacy/"),
+        ("Terms of service", "/terms/"),
+    ]:
         assert f'<a href="{url}">{title}</a>' in footer
     terms = client.get("/terms/")
     assert terms.status_code == 200 and b"<h1>Terms of service</h1>" in terms.content

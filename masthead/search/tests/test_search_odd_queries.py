@@ -4,8 +4,33 @@ from __future__ import annotations
 
 import pytest
 
-ODD = ['"', "'", "***", "-", "a", "OR", "AND NOT", "(", ")", "near/3", "ü", "🙂", "%", "_", "\\", "x" * 500, "SELECT * FROM",
-       "report " * 400, "NEAR(a b)", "title:report", "^report", "report*", "{report}", "\u202e", "<b>x</b>"]
+ODD = [
+    '"',
+    "'",
+    "***",
+    "-",
+    "a",
+    "OR",
+    "AND NOT",
+    "(",
+    ")",
+    "near/3",
+    "ü",
+    "🙂",
+    "%",
+    "_",
+    "\\",
+    "x" * 500,
+    "SELECT * FROM",
+    "report " * 400,
+    "NEAR(a b)",
+    "title:report",
+    "^report",
+    "report*",
+    "{report}",
+    "\u202e",
+    "<b>x</b>",
+]
 
 
 def test_odd_queries_get_a_page_not_an_error(client, magazine):
