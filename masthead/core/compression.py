@@ -28,7 +28,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.cache import patch_vary_headers
 from django.utils.text import compress_string
 
-from masthead.core.pagecache import GZIP_MIN_BYTES, GZIP_TYPES, accepts_gzip
+from masthead.core.pagecache import accepts_gzip, use_gzip, worth_gzipping
 
 # ID1 ID2, deflate, no flags, no mtime (the same text gives the same bytes), no extra flags, OS unknown.
 _GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
@@ -79,22 +79,10 @@ def gzip_join(parts: Iterable[Deflated | bytes]) -> bytes:
 
 
 def compressible(response: HttpResponseBase) -> bool:
-    if response.streaming or response.has_header("Content-Encoding") or response.status_code == 206:
+    if response.streaming or response.status_code == 206:
         return False
-    if not response.get("Content-Type", "").startswith(GZIP_TYPES):
-        return False
-    return len(response.content) >= GZIP_MIN_BYTES  # type: ignore[attr-defined]
-
-
-def use_gzip(response: HttpResponseBase, body: bytes) -> None:
-    """Send `body`, the response's content gzipped."""
-    response.content = body  # type: ignore[attr-defined]
-    response["Content-Encoding"] = "gzip"
-    response["Content-Length"] = str(len(body))
-    etag = response.get("ETag")
-    if etag and not etag.startswith("W/"):
-        # Same meaning, other bytes: a strong validator would claim they are the same bytes.
-        response["ETag"] = "W/" + etag
+    content: bytes = response.content  # type: ignore[attr-defined]
+    return worth_gzipping(len(content), response.get("Content-Type", ""), encoded=response.has_header("Content-Encoding"))
 
 
 class CompressionMiddleware:

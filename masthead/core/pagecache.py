@@ -33,7 +33,7 @@ from typing import Any
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotModified
 from django.utils.cache import cc_delim_re, patch_vary_headers
 
 from masthead.core import cachetags, edge, pagestore
@@ -59,12 +59,15 @@ GZIP_TYPES = ("text/", "application/xml", "application/rss+xml", "application/at
 VARY = "Cookie, Accept-Encoding"
 
 
+def worth_gzipping(size: int, content_type: str, *, encoded: bool) -> bool:
+    """Whether a body is text, not encoded already, and big enough to gain from gzip."""
+    return size >= GZIP_MIN_BYTES and not encoded and content_type.startswith(GZIP_TYPES)
+
+
 def gzipped(body: bytes, headers: Iterable[tuple[str, str]]) -> bytes | None:
     """The body gzipped for storing beside it, or None when it is small, not text, or already encoded."""
     found = {name.lower(): value for name, value in headers}
-    if len(body) < GZIP_MIN_BYTES or "content-encoding" in found:
-        return None
-    if not found.get("content-type", "").startswith(GZIP_TYPES):
+    if not worth_gzipping(len(body), found.get("content-type", ""), encoded="content-encoding" in found):
         return None
     # mtime=0: the same page gives the same bytes in every process (and at the edge).
     return gzip.compress(body, compresslevel=6, mtime=0)
@@ -90,6 +93,15 @@ def _q(value: str) -> float:
 def _gzip_etag(etag: str) -> str:
     # A different representation needs a different strong validator.
     return etag[:-1] + '-gz"' if etag.endswith('"') else etag
+
+
+def use_gzip(response: HttpResponseBase, body: bytes) -> None:
+    """Send `body`, the response's content gzipped, under its own validator."""
+    response.content = body  # type: ignore[attr-defined]
+    response["Content-Encoding"] = "gzip"
+    response["Content-Length"] = str(len(body))
+    if response.has_header("ETag"):
+        response["ETag"] = _gzip_etag(response["ETag"])
 
 
 def representation(stored: Stored, environ: dict[str, Any]) -> tuple[bytes, list[tuple[str, str]]]:
@@ -292,10 +304,7 @@ class AnonymousPageCacheMiddleware:
             patch_vary_headers(response, ("Cookie", "Accept-Encoding"))
             response["X-Cache"] = "MISS" if stored_now else "MISS, NOT STORED"
             if packed is not None and accepts_gzip(environ):
-                response.content = packed
-                response["Content-Encoding"] = "gzip"
-                response["ETag"] = _gzip_etag(response["ETag"])
-                response["Content-Length"] = str(len(packed))
+                use_gzip(response, packed)
         return response
 
 
