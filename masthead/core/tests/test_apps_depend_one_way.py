@@ -161,7 +161,8 @@ def test_settings_wire_apps_in_only_through_django_entry_points():
             continue  # an app in INSTALLED_APPS, or the project's own entry points
         entry_points.append(dotted)
     # Each of these is something Django or Wagtail itself loads by name (middleware, the auth
-    # backend, the database engine, the session engine, storages, a context processor, the image form), and each lives
+    # backend, the database engine, the session engine, storages, a context processor, the image form, Wagtail's app
+    # configs less their API), and each lives
     # at the bottom of the graph (core, or access's meter), so no app reaches
     # another through settings.
     assert sorted(entry_points) == [
@@ -179,6 +180,10 @@ def test_settings_wire_apps_in_only_through_django_entry_points():
         "masthead.core.shared_cache.SharedCacheDownMiddleware",
         "masthead.core.storage.PrivateFileSystemStorage",
         "masthead.core.storage.PublicMediaStorage",
+        "masthead.core.wagtail_apps.DocumentsConfig",
+        "masthead.core.wagtail_apps.ImagesConfig",
+        "masthead.core.wagtail_apps.RedirectsConfig",
+        "masthead.core.wagtail_apps.SnippetsConfig",
     ], "a new dotted path in settings: use a Wagtail hook or a signal for plug-ins between apps"
 
 
