@@ -1,9 +1,15 @@
 import os
 
-from django.core.wsgi import get_wsgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "masthead.settings")
-django_application = get_wsgi_application()
+# As django.core.wsgi.get_wsgi_application(), with a handler that remembers page URLs' resolution
+# (masthead/core/handler.py).
+django.setup(set_prefix=False)
+
+from masthead.core.handler import MastheadWSGIHandler  # noqa: E402
+
+django_application = MastheadWSGIHandler()
 
 # Anonymous page-cache hits are answered here, before Django builds a request
 # (masthead/core/pagecache.py); everything else goes to Django unchanged.
