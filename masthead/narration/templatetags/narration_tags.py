@@ -12,7 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.core.signals import setting_changed
 from django.db import connections, router
+from django.dispatch import receiver
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
@@ -72,6 +74,15 @@ def _audio_state(page_id: int, revision_id: int | None) -> str | None:
     return "failed" if states else None
 
 
+_NOTES: dict[tuple[str, bool], SafeString] = {}
+
+
+@receiver(setting_changed)
+def _forget_notes(**_: Any) -> None:
+    # The note links to a stylesheet and a staff page: tests that move STATIC_URL or the URLs get fresh ones.
+    _NOTES.clear()
+
+
 def _note(user: Any, state: str | None, *, entitled: bool) -> SafeString:
     """No audio yet: say so to staff and to signed-in readers who will hear it; promise nothing to anyone else.
 
@@ -83,7 +94,10 @@ def _note(user: Any, state: str | None, *, entitled: bool) -> SafeString:
     staff = bool(getattr(user, "is_staff", False))
     if not (staff or entitled) or (state == "failed" and not staff):
         return mark_safe("")  # noqa: S308 — empty
-    return mark_safe(render_to_string("narration/pending.html", {"state": state, "staff": staff}))  # noqa: S308
+    key = (state, staff)
+    if key not in _NOTES:  # four notes in all, the same for every reader: rendered once per process
+        _NOTES[key] = mark_safe(render_to_string("narration/pending.html", {"state": state, "staff": staff}))  # noqa: S308
+    return _NOTES[key]
 
 
 def _pending_note(user: Any, page: Any, reading: Any) -> SafeString:
