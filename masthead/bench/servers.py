@@ -92,7 +92,15 @@ def postgres() -> tuple[Server, str, Path]:
     return server, f"postgres://postgres@127.0.0.1:{port}/masthead", data
 
 
-def varnish(backend_port: int) -> tuple[Server, int]:
+# Varnish writes every request, header by header, to its shared-memory log (what varnishlog and varnishncsa
+# read): its access log. The nginx reference runs with `access_log off`; this mask is the same choice for Varnish.
+NO_REQUEST_LOG = (
+    "-VCL_call,-VCL_return,-ReqHeader,-RespHeader,-ReqUnset,-RespUnset,-Timestamp,-ReqAcct,-ReqStart,-ReqMethod,"
+    "-ReqURL,-ReqProtocol,-RespProtocol,-RespStatus,-RespReason,-Hit,-Link,-Storage,-VCL_Log,-Debug"
+)
+
+
+def varnish(backend_port: int, *, request_log: bool = True) -> tuple[Server, int]:
     binary = shutil.which("varnishd") or "/usr/sbin/varnishd"
     if not Path(binary).exists():
         raise RuntimeError("varnishd is not installed: run `scripts/bootstrap.sh bench` (varnish, varnish-modules)")
@@ -105,6 +113,8 @@ def varnish(backend_port: int) -> tuple[Server, int]:
     # -j none: stay this user (the jail would switch to the varnish user, who may not read this checkout).
     cmd = [binary, "-F", "-j", "none", "-a", f"127.0.0.1:{port}", "-f", str(vcl), "-n", str(workdir / "n"), "-T", "none"]
     cmd += ["-s", "malloc,256m", "-p", "thread_pool_min=50"]
+    if not request_log:
+        cmd += ["-p", f"vsl_mask={NO_REQUEST_LOG}"]
     server = start("varnish", cmd, env=dict(os.environ))
     wait_for_port(server, port, timeout=120)
     return server, port
