@@ -1,9 +1,9 @@
 """Django's WSGI handler, remembering which URLs it has already resolved to Wagtail's page view.
 
 Wagtail's serve view is the URL conf's catch-all, so resolving an article's URL first tries every
-pattern of every app (four empty-prefix includes, then the prefixed ones): about 118 µs of a signed-in
-reader's ~2 ms page on the benchmark machine of 2026-12-03, the largest single step of the request
-after the session and the grant. A URL conf is fixed while a process lives, so a path that resolved to
+pattern of every app (four empty-prefix includes, then the prefixed ones): a tenth of a signed-in
+reader's page (1,002 → 901 µs of CPU without it, interleaved in one process, 2026-12-03;
+docs/benchmarks.md). A URL conf is fixed while a process lives, so a path that resolved to
 the serve view once resolves to it again; this handler keeps that answer per process, for that view
 only, and hands out a fresh match per request.
 
@@ -37,8 +37,11 @@ def resolve_remembering(resolver: URLResolver, path: str) -> ResolverMatch:
         _remembered_for[:] = [resolver]
     found = _remembered.get(path)
     if found is not None:
-        func, args, kwargs, url_name, app_names, namespaces, route = found
-        return ResolverMatch(func, args, dict(kwargs), url_name, app_names, namespaces, route)
+        func, args, kwargs, url_name, app_names, namespaces, route, captured, extra = found
+        return ResolverMatch(
+            func, args, dict(kwargs), url_name, app_names, namespaces, route,
+            captured_kwargs=dict(captured), extra_kwargs=dict(extra),
+        )  # fmt: skip
     match = resolver.resolve(path)
     if not _serve_view:
         from wagtail.views import serve
@@ -56,6 +59,8 @@ def resolve_remembering(resolver: URLResolver, path: str) -> ResolverMatch:
             list(match.app_names),
             list(match.namespaces),
             match.route,
+            dict(getattr(match, "captured_kwargs", None) or {}),  # not in django-stubs yet
+            dict(getattr(match, "extra_kwargs", None) or {}),
         )
     return match
 

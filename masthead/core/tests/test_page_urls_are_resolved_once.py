@@ -43,7 +43,10 @@ def _nothing_remembered() -> Iterator[None]:
 
 
 def _fields(match: Any) -> tuple[Any, ...]:
-    return (match.func, match.args, match.kwargs, match.url_name, match.app_names, match.namespaces, match.route, match.view_name)
+    return (
+        match.func, match.args, match.kwargs, match.url_name, match.app_names, match.namespaces, match.route,
+        match.view_name, match.captured_kwargs, match.extra_kwargs,
+    )  # fmt: skip
 
 
 def test_a_page_url_is_resolved_once_and_answered_as_django_answers_it(magazine):
