@@ -176,7 +176,7 @@ class CacheTagStore:
             value = cache.get(CLOCK_KEY)
             if value is None:
                 value = self._new_clock()
-        except shared_cache.UNREACHABLE as exc:
+        except shared_cache.unreachable() as exc:
             shared_cache.warn("tag clock", exc)
             return _unmatched_clock()
         if value == "lost":
@@ -195,7 +195,7 @@ class CacheTagStore:
     def versions(self, tags: Sequence[str]) -> list[str | None]:
         try:
             found = cache.get_many([TAG_KEY_PREFIX + tag for tag in tags])
-        except shared_cache.UNREACHABLE as exc:
+        except shared_cache.unreachable() as exc:
             shared_cache.warn("tag versions", exc)
             return [None for _ in tags]  # "no version": no entry matches
         return [None if (value := found.get(TAG_KEY_PREFIX + tag)) is None else str(value) for tag in tags]
@@ -216,7 +216,7 @@ class CacheTagStore:
                     else:
                         cache.add(key, uuid.uuid4().hex, timeout=None)
                 found = cache.get_many(keys)
-        except shared_cache.UNREACHABLE as exc:
+        except shared_cache.unreachable() as exc:
             shared_cache.warn("tag snapshot", exc)
             found = {}
         if CLOCK_KEY not in found:
@@ -237,7 +237,7 @@ class CacheTagStore:
         try:
             # Every process's watch reads the clock again.
             _redis_client().publish(CLOCK_CHANNEL, "moved")
-        except shared_cache.UNREACHABLE as exc:
+        except shared_cache.unreachable() as exc:
             # The others notice the lost connection and read the clock from Redis meanwhile.
             shared_cache.warn("clock publish", exc)
 

@@ -140,7 +140,7 @@ def lookup(key: str) -> Entry | None:
         return None
     try:
         remote = cache.get(key)
-    except shared_cache.UNREACHABLE as exc:
+    except shared_cache.unreachable() as exc:
         shared_cache.warn("page lookup", exc)
         return None
     if not isinstance(remote, Entry) or remote.expires_at <= time.time():
@@ -165,7 +165,7 @@ def put(
     if not cachetags.is_local():
         try:
             cache.set(key, entry, seconds)
-        except shared_cache.UNREACHABLE as exc:
+        except shared_cache.unreachable() as exc:
             # Kept in this process only; checked against the tags like any other entry.
             shared_cache.warn("page store", exc)
     return True
