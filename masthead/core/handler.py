@@ -20,6 +20,7 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.http import HttpRequest
 from django.urls import ResolverMatch, get_resolver
 from django.urls.resolvers import URLResolver
+from wagtail.views import serve  # imported after django.setup() (masthead/wsgi.py)
 
 # Enough for every article a magazine serves in a day; a scan of random paths (each resolves to the
 # catch-all too) empties it and costs the next requests one full resolution each, as before.
@@ -27,7 +28,6 @@ LIMIT = 4096
 
 _remembered: dict[str, tuple[Any, ...]] = {}
 _remembered_for: list[URLResolver] = []
-_serve_view: list[Any] = []
 
 
 def resolve_remembering(resolver: URLResolver, path: str) -> ResolverMatch:
@@ -43,11 +43,7 @@ def resolve_remembering(resolver: URLResolver, path: str) -> ResolverMatch:
             captured_kwargs=dict(captured), extra_kwargs=dict(extra),
         )  # fmt: skip
     match = resolver.resolve(path)
-    if not _serve_view:
-        from wagtail.views import serve
-
-        _serve_view.append(serve)
-    if match.func is _serve_view[0]:
+    if match.func is serve:
         if len(_remembered) >= LIMIT:
             _remembered.clear()
         # Without `tried` (the patterns passed on the way, for the technical 404 page only): ~100 lists per path.
